@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const intFromEnv = (def: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(def);
+
+export const ConfigSchema = z.object({
+  DISCORD_TOKEN: optionalString,
+  DISCORD_CLIENT_ID: optionalString.pipe(
+    z.string().regex(/^\d{17,20}$/, 'must be the application id (17-20 digits)').optional(),
+  ),
+  GUILD_ID: optionalString.pipe(
+    z.string().regex(/^\d{17,20}$/, 'must be a server id (17-20 digits)').optional(),
+  ),
+  DATABASE_PATH: z.string().trim().min(1).default('data/tellaface.db'),
+  MODELS_DIR: z.string().trim().min(1).default('models'),
+  EXECUTION_PROVIDER: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
+  RENDER_SIZE: intFromEnv(256, 64, 1024),
+  QUEUE_CAPACITY: intFromEnv(64, 1, 10_000),
+  MAX_BATCH: intFromEnv(32, 1, 512),
+  RENDER_TIMEOUT_MS: intFromEnv(20_000, 100, 600_000),
+  RATE_LIMIT_PER_MINUTE: intFromEnv(6, 1, 1000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof ConfigSchema> & { DATABASE_PATH: string; MODELS_DIR: string };
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Validates the environment. Errors name each bad variable but never echo a value (tokens are secret). */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.') || 'config'}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const c = parsed.data;
+  return {
+    ...c,
+    DATABASE_PATH: path.resolve(c.DATABASE_PATH),
+    MODELS_DIR: path.resolve(c.MODELS_DIR),
+  };
+}

@@ -1,0 +1,29 @@
+import type { AttributeName } from '../latent/attributes.js';
+
+/**
+ * How a weight is applied to a face:
+ * - 'target': set the attribute to a calibrated level (+1 clearly present, -1 clearly absent),
+ *   whatever the seed was ("a woman", "with glasses", "no beard").
+ * - 'step': move relative to where the face is now ("older", "more smile", "a bit less makeup").
+ */
+export type EditMode = 'target' | 'step';
+
+export type Weights = Partial<Record<AttributeName, number>>;
+
+/** What the grammar understood of one piece of text. */
+export interface ParseResult {
+  /** Attribute weights, by exact CelebA name; positive = more of the attribute. Typically in [-2, 2]. */
+  weights: Weights;
+  /** The mode of every attribute present in `weights`. */
+  mode: Partial<Record<AttributeName, EditMode>>;
+  /** Attributes the user asked to keep as they are ("keep the gender", "same age"). */
+  locks: AttributeName[];
+  /** Words or phrases that were not understood, as the user typed them (never silently dropped). */
+  unknown: string[];
+  /** Human-readable remarks, e.g. contradictions: "'young' overrides the earlier 'old'". */
+  notes: string[];
+}
+
+export function emptyParse(): ParseResult {
+  return { weights: {}, mode: {}, locks: [], unknown: [], notes: [] };
+}

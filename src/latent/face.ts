@@ -1,0 +1,25 @@
+import type { AttributeName } from './attributes.js';
+import type { EditMode, Weights } from '../grammar/types.js';
+
+/** One applied request: what the grammar understood of one message, replayed in order on the seed. */
+export interface Edit {
+  /** The text the user typed (for captions and history). */
+  text: string;
+  weights: Weights;
+  mode: Partial<Record<AttributeName, EditMode>>;
+  locks: AttributeName[];
+}
+
+/**
+ * A face is a seed plus the edits applied to it. Records are immutable: every render makes a new record
+ * whose parentId is the face it came from, so any old face can be refined and undo walks back.
+ */
+export interface FaceRecord {
+  id: string;
+  ownerId: string;
+  /** uint32; the same seed gives the same latent on every machine (src/latent/seed.ts). */
+  seed: number;
+  edits: Edit[];
+  parentId: string | null;
+  createdAt: number;
+}
