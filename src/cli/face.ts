@@ -1,0 +1,94 @@
+/**
+ * npm run --silent face -- [DESCRIPTION] --seed S [--count N] [--out-dir DIR | --out FILE] [--size PX]
+ * Renders the faces for seeds S..S+N-1 as PNGs (DIR/<seed>.png). With no DESCRIPTION the face is the
+ * unedited seed. DESCRIPTION is plain English ("older man, smiling") or weights ("Male=1,Young=-0.5").
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseDescription } from '../grammar/index.js';
+import type { ParseResult } from '../grammar/types.js';
+import { AxisSet } from '../latent/axes.js';
+import { faceLatent } from '../latent/edit.js';
+import type { Edit } from '../latent/face.js';
+import { isValidSeed, seedToLatent } from '../latent/seed.js';
+import { Generator } from '../render/generator.js';
+import { AXES_FILE, GENERATOR_FILE } from '../render/models.js';
+import { encodePng } from '../render/png.js';
+import { parseWeightList } from './weights.js';
+
+const USAGE =
+  'usage: npm run --silent face -- [DESCRIPTION] --seed S [--count N] [--out-dir DIR | --out FILE] [--size PX]';
+
+function fail(message: string): never {
+  console.error(`face: ${message}`);
+  process.exit(2);
+}
+
+function toEdit(text: string): Edit {
+  const weights = parseWeightList(text);
+  const parsed: ParseResult = weights
+    ? { weights, mode: Object.fromEntries(Object.keys(weights).map((k) => [k, 'target'])), locks: [], unknown: [], notes: [] }
+    : parseDescription(text);
+  if (Object.keys(parsed.weights).length === 0 && parsed.locks.length === 0) {
+    const unknown = parsed.unknown.length ? ` (not understood: ${parsed.unknown.join(', ')})` : '';
+    fail(`nothing in "${text.slice(0, 80)}" describes a face${unknown}. Try "older man, smiling, glasses".`);
+  }
+  if (parsed.unknown.length) console.error(`face: not understood: ${parsed.unknown.join(', ')}`);
+  return { text, weights: parsed.weights, mode: parsed.mode, locks: parsed.locks };
+}
+
+async function main(): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: {
+        seed: { type: 'string' },
+        count: { type: 'string', default: '1' },
+        'out-dir': { type: 'string' },
+        out: { type: 'string' },
+        size: { type: 'string', default: '256' },
+        'models-dir': { type: 'string', default: process.env.MODELS_DIR ?? 'models' },
+        provider: { type: 'string', default: process.env.EXECUTION_PROVIDER ?? 'auto' },
+      },
+    });
+  } catch (err) {
+    fail(`${(err as Error).message}\n${USAGE}`);
+  }
+  const { values, positionals } = parsed;
+  const seed = Number(values.seed);
+  const count = Number(values.count);
+  const size = Number(values.size);
+  if (values.seed === undefined || !isValidSeed(seed)) fail(`--seed must be an integer in 0..4294967295\n${USAGE}`);
+  if (!Number.isInteger(count) || count < 1 || count > 10_000) fail('--count must be an integer in 1..10000');
+  if (!Number.isInteger(size) || size < 16 || size > 2048) fail('--size must be an integer in 16..2048');
+  if (values.out && count > 1) fail('--out names one file; use --out-dir with --count');
+  if (!isValidSeed(seed + count - 1)) fail('seed + count - 1 must stay within 0..4294967295');
+  const description = positionals.join(' ').trim();
+  const modelsDir = path.resolve(values['models-dir']!);
+
+  const generator = await Generator.load(path.join(modelsDir, GENERATOR_FILE), values.provider as 'auto' | 'cpu' | 'cuda');
+  const edits = description ? [toEdit(description)] : [];
+  const axes = edits.length ? AxisSet.fromFile(path.join(modelsDir, AXES_FILE)) : undefined;
+  const seeds = Array.from({ length: count }, (_, i) => seed + i);
+  const outDir = path.resolve(values['out-dir'] ?? '.');
+  fs.mkdirSync(values.out ? path.dirname(path.resolve(values.out)) : outDir, { recursive: true });
+
+  const batchSize = 64;
+  for (let i = 0; i < seeds.length; i += batchSize) {
+    const chunk = seeds.slice(i, i + batchSize);
+    const latents = chunk.map((s) => (axes ? faceLatent({ seed: s, edits }, axes) : seedToLatent(s, generator.zDim)));
+    const batch = await generator.generate(latents);
+    await Promise.all(
+      chunk.map(async (s, j) => {
+        const file = values.out ? path.resolve(values.out) : path.join(outDir, `${s}.png`);
+        fs.writeFileSync(file, await encodePng(batch, j, size));
+        console.log(file);
+      }),
+    );
+  }
+  await generator.close();
+}
+
+main().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));

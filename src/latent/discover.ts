@@ -1,0 +1,182 @@
+import { ATTRIBUTES, type AttributeName } from './attributes.js';
+import { AxisSet, type Axis, type AxesFile } from './axes.js';
+import { applyEdit } from './edit.js';
+import { auc, ridgeFit } from './ridge.js';
+import { seedToLatent } from './seed.js';
+import { dot, norm } from './vector.js';
+
+/** F(G(z)) for many latents: logits, row-major [n, 40]. */
+export type LogitFn = (latents: Float32Array[]) => Promise<Float32Array>;
+
+export interface DiscoverOptions {
+  zDim: number;
+  samples: number;
+  /** First seed of the sampled latents; calibration seeds follow them. */
+  seed: number;
+  /** Fraction of samples held out to measure fit quality. */
+  heldOutFraction?: number;
+  /** Ridge penalty λ. */
+  lambda?: number;
+  /** Seeds used to calibrate each axis's step scale. */
+  calibrationSeeds?: number;
+  /** Fraction of calibration seeds that +1 must switch on and -1 off for "clearly present/absent". */
+  targetRate?: number;
+  onProgress?: (stage: string, done: number, total: number) => void;
+}
+
+export interface Discovery {
+  file: AxesFile;
+  axes: AxisSet;
+}
+
+/** Fraction of seeds where +1 made the attribute present (p > 0.5) and -1 absent, at a given scale. */
+async function successAt(
+  axis: Axis, others: AxisSet, seeds: Float32Array[], logits: LogitFn, col: number,
+): Promise<{ up: number; down: number }> {
+  const set = AxisSet.fromAxes(others.zDim, [...others.names().filter((n) => n !== axis.name).map((n) => others.require(n)), axis]);
+  const edit = (w: number) => ({ text: '', weights: { [axis.name]: w }, mode: { [axis.name]: 'target' as const }, locks: [] });
+  const edited = [...seeds.map((z) => applyEdit(z, edit(1), set, new Set())), ...seeds.map((z) => applyEdit(z, edit(-1), set, new Set()))];
+  const out = await logits(edited);
+  let up = 0;
+  let down = 0;
+  for (let i = 0; i < seeds.length; i++) {
+    if (out[i * 40 + col]! > 0) up++;
+    if (out[(i + seeds.length) * 40 + col]! < 0) down++;
+  }
+  return { up: up / seeds.length, down: down / seeds.length };
+}
+
+/**
+ * TL-GAN axis discovery: sample latents, label G(z) with F, fit one ridge regression per attribute
+ * from z to F's logit, take the unit direction as the feature axis, then calibrate each axis's scale
+ * so that weight +1 makes the attribute clearly present for most seeds and -1 clearly absent.
+ */
+export async function discoverAxes(logits: LogitFn, opts: DiscoverOptions): Promise<Discovery> {
+  const { zDim, samples } = opts;
+  const heldOut = Math.max(1, Math.round(samples * (opts.heldOutFraction ?? 0.2)));
+  const nFit = samples - heldOut;
+  const lambda = opts.lambda ?? 1;
+  const progress = opts.onProgress ?? (() => {});
+
+  const latents: Float32Array[] = [];
+  for (let i = 0; i < samples; i++) latents.push(seedToLatent((opts.seed + i) >>> 0, zDim));
+  const y = new Float32Array(samples * 40);
+  const chunk = 512;
+  for (let i = 0; i < samples; i += chunk) {
+    y.set(await logits(latents.slice(i, i + chunk)), i * 40);
+    progress('sample', Math.min(i + chunk, samples), samples);
+  }
+  const x = new Float32Array(nFit * zDim);
+  for (let i = 0; i < nFit; i++) x.set(latents[i]!, i * zDim);
+  const fit = ridgeFit(x, y.subarray(0, nFit * 40), nFit, zDim, 40, lambda);
+
+  const axesList: Axis[] = ATTRIBUTES.map((name, k) => {
+    const w = fit.weights[k]!;
+    const beta = norm(w);
+    const u = Float32Array.from(w, (v) => v / (beta || 1));
+    const coords = latents.map((z) => dot(z, u));
+    const mean = coords.reduce((s, c) => s + c, 0) / samples;
+    const std = Math.sqrt(coords.reduce((s, c) => s + (c - mean) ** 2, 0) / samples) || 1;
+    // held-out fit quality
+    const pred: number[] = [];
+    const labels: boolean[] = [];
+    let ssRes = 0;
+    let ssTot = 0;
+    let yMean = 0;
+    for (let i = nFit; i < samples; i++) yMean += y[i * 40 + k]! / heldOut;
+    for (let i = nFit; i < samples; i++) {
+      const p = fit.intercepts[k]! + dot(latents[i]!, w);
+      const t = y[i * 40 + k]!;
+      pred.push(p);
+      labels.push(t > 0);
+      ssRes += (t - p) ** 2;
+      ssTot += (t - yMean) ** 2;
+    }
+    const quality = auc(pred, labels);
+    // residual spread of the logit not explained by this coordinate: sets the first guess of the scale
+    const resid = Math.sqrt(Math.max(ssRes / heldOut, 1e-6));
+    const center = beta > 0 ? -fit.intercepts[k]! / beta : 0;
+    return {
+      name,
+      vector: u,
+      center: Math.max(-3, Math.min(3, center)),
+      scale: Math.min(3, Math.max(0.5, (1.28 * resid + 1) / Math.max(beta, 1e-3))),
+      coordMean: mean,
+      coordStd: std,
+      quality: Number.isFinite(quality) ? quality : 0.5,
+      r2: ssTot > 0 ? 1 - ssRes / ssTot : 0,
+      controllable: false,
+      successRate: 0,
+    };
+  });
+  let axes = AxisSet.fromAxes(zDim, axesList);
+
+  // Calibration: smallest scale in a doubling-then-bisection search that reaches the target rate.
+  const nCal = opts.calibrationSeeds ?? 48;
+  const rate = opts.targetRate ?? 0.9;
+  const calSeeds = Array.from({ length: nCal }, (_, i) => seedToLatent((opts.seed + samples + i) >>> 0, zDim));
+  const calibrated: Axis[] = [];
+  for (const [k, name] of ATTRIBUTES.entries()) {
+    const base = axes.require(name);
+    const score = async (scale: number) => {
+      const r = await successAt({ ...base, scale }, axes, calSeeds, logits, k);
+      return { scale, rate: Math.min(r.up, r.down) };
+    };
+    const grid = [0.5, 1, 1.5, 2, 2.5, 3];
+    let best = await score(grid[0]!);
+    let lo = 0;
+    for (const s of grid.slice(1)) {
+      if (best.rate >= rate) break;
+      lo = best.scale;
+      const r = await score(s);
+      if (r.rate > best.rate) best = r;
+      else if (r.rate < best.rate - 0.1) break; // past the useful range (clamped or off the manifold)
+    }
+    if (best.rate >= rate && best.scale > 0.5) {
+      for (let it = 0; it < 2; it++) {
+        const mid = (lo + best.scale) / 2;
+        const r = await score(mid);
+        if (r.rate >= rate) best = r;
+        else lo = mid;
+      }
+    }
+    calibrated.push({ ...base, scale: best.scale, successRate: best.rate, controllable: best.rate >= 0.75 && base.quality >= 0.75 });
+    progress('calibrate', k + 1, 40);
+  }
+  axes = AxisSet.fromAxes(zDim, calibrated);
+
+  const cosine = ATTRIBUTES.map((a) => ATTRIBUTES.map((b) => round(dot(axes.require(a).vector, axes.require(b).vector), 3)));
+  const file: AxesFile & Record<string, unknown> = {
+    version: 1,
+    zDim,
+    samples,
+    heldOut,
+    seed: opts.seed,
+    method: 'ridge regression (λ=' + lambda + ') of F logits on z; axis = unit weight vector; scale calibrated on ' + nCal + ' seeds',
+    attributes: Object.fromEntries(
+      calibrated.map((a) => [
+        a.name,
+        {
+          axis: Array.from(a.vector, (v) => round(v, 6)),
+          center: round(a.center, 4),
+          scale: round(a.scale, 4),
+          coordMean: round(a.coordMean, 4),
+          coordStd: round(a.coordStd, 4),
+          quality: round(a.quality, 4),
+          r2: round(a.r2, 4),
+          controllable: a.controllable,
+          successRate: round(a.successRate, 4),
+        },
+      ]),
+    ) as AxesFile['attributes'],
+    cosine: { order: [...ATTRIBUTES], matrix: cosine },
+  };
+  return { file, axes };
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+export type { AttributeName };

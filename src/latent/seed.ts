@@ -1,0 +1,56 @@
+/**
+ * Seed -> latent, identical on every machine: a 32-bit PRNG (sfc32, seeded through splitmix32) feeds a
+ * Box-Muller transform. Only integer maths and Math.log/sqrt/cos/sin, so V8 on any platform agrees.
+ */
+
+export const MAX_SEED = 0xffffffff;
+
+function splitmix32(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x9e3779b9) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 16), 0x85ebca6b);
+    t = Math.imul(t ^ (t >>> 13), 0xc2b2ae35);
+    return (t ^ (t >>> 16)) >>> 0;
+  };
+}
+
+/** sfc32: a small, fast PRNG with a 128-bit state. Returns uniform floats in [0, 1). */
+export function prng(seed: number): () => number {
+  const init = splitmix32(seed);
+  let a = init(), b = init(), c = init(), d = init();
+  return () => {
+    const t = (((a + b) >>> 0) + d) >>> 0;
+    d = (d + 1) >>> 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) >>> 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) >>> 0;
+    return t / 4294967296;
+  };
+}
+
+export function isValidSeed(seed: number): boolean {
+  return Number.isInteger(seed) && seed >= 0 && seed <= MAX_SEED;
+}
+
+/** The latent z ~ N(0, I) for a seed. */
+export function seedToLatent(seed: number, zDim: number): Float32Array {
+  if (!isValidSeed(seed)) throw new RangeError(`seed must be an integer in 0..${MAX_SEED}, got ${seed}`);
+  const rand = prng(seed);
+  const z = new Float32Array(zDim);
+  for (let i = 0; i < zDim; i += 2) {
+    const u1 = 1 - rand(); // (0, 1]: log is finite
+    const u2 = rand();
+    const r = Math.sqrt(-2 * Math.log(u1));
+    z[i] = r * Math.cos(2 * Math.PI * u2);
+    if (i + 1 < zDim) z[i + 1] = r * Math.sin(2 * Math.PI * u2);
+  }
+  return z;
+}
+
+/** A fresh random seed for a new face (not for reproducibility: use an explicit seed for that). */
+export function randomSeed(random: () => number = Math.random): number {
+  return Math.floor(random() * (MAX_SEED + 1)) >>> 0;
+}

@@ -1,0 +1,70 @@
+import path from 'node:path';
+import { AxesFileError, AxisSet } from '../latent/axes.js';
+import { log } from '../log.js';
+import { Classifier } from './classifier.js';
+import { Generator } from './generator.js';
+import { ModelLoadError, type ProviderChoice } from './onnx.js';
+import { RenderQueue } from './queue.js';
+import { LatentScorer } from './scorer.js';
+
+export { ModelLoadError } from './onnx.js';
+
+export const GENERATOR_FILE = 'generator.onnx';
+export const CLASSIFIER_FILE = 'classifier.onnx';
+export const AXES_FILE = 'axes.json';
+
+export interface ModelConfig {
+  modelsDir: string;
+  provider: ProviderChoice;
+  renderSize: number;
+  queueCapacity: number;
+  maxBatch: number;
+  timeoutMs: number;
+}
+
+export interface FaceModels {
+  generator: Generator;
+  classifier: Classifier;
+  renderer: RenderQueue;
+  scorer: LatentScorer;
+  axes: AxisSet;
+  provider: 'cuda' | 'cpu';
+  close(): Promise<void>;
+}
+
+/** Loads G, F and the axes once, and builds the shared render queue. Errors name the file at fault. */
+export async function loadFaceModels(config: ModelConfig): Promise<FaceModels> {
+  const file = (name: string) => path.join(config.modelsDir, name);
+  let axes: AxisSet;
+  try {
+    axes = AxisSet.fromFile(file(AXES_FILE));
+  } catch (err) {
+    if (err instanceof AxesFileError) throw new ModelLoadError(err.message);
+    throw err;
+  }
+  const generator = await Generator.load(file(GENERATOR_FILE), config.provider);
+  const classifier = await Classifier.load(file(CLASSIFIER_FILE), generator.provider);
+  if (generator.zDim !== axes.zDim) {
+    throw new ModelLoadError(
+      `${file(AXES_FILE)} was made for z of ${axes.zDim} numbers but ${file(GENERATOR_FILE)} takes ${generator.zDim}: run \`npm run axes\``,
+    );
+  }
+  log.info({ provider: generator.provider, modelsDir: config.modelsDir }, `ONNX execution provider: ${generator.provider}`);
+  const renderer = new RenderQueue(generator, {
+    capacity: config.queueCapacity,
+    maxBatch: config.maxBatch,
+    timeoutMs: config.timeoutMs,
+    size: config.renderSize,
+  });
+  return {
+    generator,
+    classifier,
+    renderer,
+    scorer: new LatentScorer(generator, classifier),
+    axes,
+    provider: generator.provider,
+    async close() {
+      await Promise.all([generator.close(), classifier.close()]);
+    },
+  };
+}

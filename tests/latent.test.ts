@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import { ATTRIBUTES, type AttributeName } from '../src/latent/attributes.js';
+import { AxisSet, type Axis } from '../src/latent/axes.js';
+import { applyEdit, COORD_LIMIT, faceLatent, keepInRange } from '../src/latent/edit.js';
+import type { Edit } from '../src/latent/face.js';
+import { seedToLatent, randomSeed } from '../src/latent/seed.js';
+import { dot, gramSchmidt, norm, projectOff } from '../src/latent/vector.js';
+
+const D = 16;
+
+function unit(v: number[]): Float32Array {
+  const n = Math.hypot(...v);
+  return Float32Array.from(v, (x) => x / n);
+}
+
+/** Axes with deliberate overlaps: Goatee leans on Male, Mustache on Male and Young. */
+function fixtureAxes(): AxisSet {
+  const basis = (i: number) => Array.from({ length: D }, (_, j) => (j === i ? 1 : 0));
+  const vectors: Partial<Record<AttributeName, number[]>> = {
+    Male: basis(0),
+    Young: basis(1),
+    Goatee: basis(0).map((x, j) => x * 0.8 + (j === 2 ? 0.6 : 0)),
+    Mustache: basis(0).map((x, j) => x * 0.5 + (j === 1 ? 0.5 : 0) + (j === 3 ? 0.7 : 0)),
+  };
+  const axes: Axis[] = ATTRIBUTES.map((name, k) => ({
+    name,
+    vector: unit(vectors[name] ?? basis(4 + (k % (D - 4)))),
+    center: 0.2,
+    scale: 1.5,
+    coordMean: 0,
+    coordStd: 1,
+    quality: 0.9,
+    r2: 0.5,
+    controllable: true,
+    successRate: 0.9,
+  }));
+  return AxisSet.fromAxes(D, axes);
+}
+
+const edit = (weights: Edit['weights'], mode: 'target' | 'step' = 'target', locks: AttributeName[] = []): Edit => ({
+  text: '',
+  weights,
+  mode: Object.fromEntries(Object.keys(weights).map((k) => [k, mode])),
+  locks,
+});
+
+describe('seeds', () => {
+  it('give the same latent every time, and different seeds differ', () => {
+    const a = seedToLatent(42, 128);
+    expect(seedToLatent(42, 128)).toEqual(a);
+    expect(seedToLatent(43, 128)).not.toEqual(a);
+  });
+
+  it('are pinned to known values (the same z on every machine)', () => {
+    const z = seedToLatent(1, 4);
+    expect(Array.from(z).map((x) => Number(x.toFixed(4)))).toEqual([0.349, -0.4155, 0.5913, -1.1928]);
+  });
+
+  it('look like N(0, I)', () => {
+    const all: number[] = [];
+    for (let s = 0; s < 200; s++) all.push(...seedToLatent(s, 128));
+    const mean = all.reduce((a, b) => a + b, 0) / all.length;
+    const sd = Math.sqrt(all.reduce((a, b) => a + (b - mean) ** 2, 0) / all.length);
+    expect(Math.abs(mean)).toBeLessThan(0.02);
+    expect(Math.abs(sd - 1)).toBeLessThan(0.02);
+  });
+
+  it('reject invalid seeds and draw valid random ones', () => {
+    expect(() => seedToLatent(-1, 8)).toThrow(RangeError);
+    expect(() => seedToLatent(1.5, 8)).toThrow(RangeError);
+    expect(() => seedToLatent(2 ** 32, 8)).toThrow(RangeError);
+    const s = randomSeed(() => 0.999999999);
+    expect(Number.isInteger(s) && s >= 0 && s <= 0xffffffff).toBe(true);
+  });
+});
+
+describe('Gram-Schmidt and locks', () => {
+  it('orthonormalises locked axes and drops dependent ones', () => {
+    const v = [unit([1, 1, 0]), unit([1, 0, 0]), unit([2, 1, 0]), unit([0, 0, 1])];
+    const b = gramSchmidt(v);
+    expect(b).toHaveLength(3);
+    for (let i = 0; i < b.length; i++) {
+      expect(norm(b[i]!)).toBeCloseTo(1, 10);
+      for (let j = 0; j < i; j++) expect(Math.abs(dot(b[i]!, b[j]!))).toBeLessThan(1e-12);
+    }
+    const r = projectOff(unit([3, -2, 5]), b);
+    expect(norm(r)).toBeLessThan(1e-12);
+  });
+
+  it('an edit leaves locked coordinates where they were', () => {
+    const axes = fixtureAxes();
+    const z = seedToLatent(7, D);
+    const male = axes.require('Male').vector;
+    const young = axes.require('Young').vector;
+    const out = applyEdit(z, edit({ Mustache: 1, Goatee: 1 }), axes, new Set());
+    expect(dot(out, male)).toBeCloseTo(dot(z, male), 5);
+    expect(dot(out, young)).toBeCloseTo(dot(z, young), 5);
+    // and the edited attributes did move
+    expect(dot(out, axes.require('Goatee').vector)).toBeGreaterThan(dot(z, axes.require('Goatee').vector));
+  });
+
+  it('without the lock, the same edit drags Male along', () => {
+    const axes = fixtureAxes();
+    const z = seedToLatent(7, D);
+    const male = axes.require('Male').vector;
+    const out = applyEdit(z, edit({ Goatee: 1.5 }), axes, new Set(), { implicitLocks: [] });
+    expect(Math.abs(dot(out, male) - dot(z, male))).toBeGreaterThan(0.3);
+  });
+
+  it('persistent locks from earlier edits hold later ones', () => {
+    const axes = fixtureAxes();
+    const locked = { seed: 3, edits: [edit({}, 'target', ['Male']), edit({ Goatee: 2 })] };
+    const z0 = seedToLatent(3, D);
+    const male = axes.require('Male').vector;
+    expect(dot(faceLatent(locked, axes, { implicitLocks: [] }), male)).toBeCloseTo(dot(z0, male), 4);
+  });
+});
+
+describe('targets and steps', () => {
+  it('a target lands on the calibrated level whatever the seed', () => {
+    const axes = fixtureAxes();
+    const a = axes.require('Smiling');
+    for (const seed of [1, 2, 3, 4]) {
+      const out = applyEdit(seedToLatent(seed, D), edit({ Smiling: 1 }), axes, new Set());
+      expect(dot(out, a.vector)).toBeCloseTo(a.center + a.scale, 4);
+      const neg = applyEdit(seedToLatent(seed, D), edit({ Smiling: -1 }), axes, new Set());
+      expect(dot(neg, a.vector)).toBeCloseTo(a.center - a.scale, 4);
+    }
+  });
+
+  it('a step moves relative to where the face is', () => {
+    const axes = fixtureAxes();
+    const a = axes.require('Smiling');
+    const z = seedToLatent(11, D);
+    const out = applyEdit(z, edit({ Smiling: 0.5 }, 'step'), axes, new Set());
+    expect(dot(out, a.vector) - dot(z, a.vector)).toBeCloseTo(0.5 * a.scale, 4);
+  });
+});
+
+describe('clamping', () => {
+  it('clamps extreme weights and coordinates', () => {
+    const axes = fixtureAxes();
+    const a = axes.require('Smiling');
+    const z = seedToLatent(5, D);
+    const huge = applyEdit(z, edit({ Smiling: 1000 }), axes, new Set());
+    expect(dot(huge, a.vector)).toBeLessThanOrEqual(a.coordMean + COORD_LIMIT * a.coordStd + 1e-6);
+    let stepped = z;
+    for (let i = 0; i < 20; i++) stepped = applyEdit(stepped, edit({ Smiling: 2 }, 'step'), axes, new Set());
+    expect(dot(stepped, a.vector)).toBeLessThanOrEqual(a.coordMean + COORD_LIMIT * a.coordStd + 1e-6);
+    expect(Array.from(stepped).every(Number.isFinite)).toBe(true);
+  });
+
+  it('keeps |z| inside the shell N(0, I) lives in', () => {
+    const big = new Float32Array(128).fill(3);
+    const out = keepInRange(big);
+    expect(norm(out)).toBeCloseTo(Math.sqrt(128) + 3 / Math.SQRT2, 3);
+    const normal = seedToLatent(9, 128);
+    expect(keepInRange(normal)).toBe(normal);
+  });
+});

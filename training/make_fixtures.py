@@ -1,0 +1,71 @@
+"""Tiny, deterministic ONNX fixtures for the TypeScript tests (not faces; never shipped as models).
+
+tests/fixtures/models/generator.onnx: z [N, 8] -> image [N, 3, 16, 16]. Each image channel-row pattern is
+a linear function of z squashed by tanh, so the pipeline has a known structure.
+tests/fixtures/models/classifier.onnx: image [N, 3, 16, 16] -> logits [N, 40]. Logit k reads the image
+through a fixed random projection, so F(G(z)) is close to linear in z and each attribute has a known,
+recoverable direction (written to tests/fixtures/true_axes.json for the discovery test).
+
+  /usr/bin/python3 training/make_fixtures.py
+"""
+from __future__ import annotations
+
+import json
+import os
+
+import torch
+import torch.nn as nn
+
+from common import ATTRIBUTES, REPO
+from onnx_export import export_classifier, export_generator
+
+Z, RES = 8, 16
+OUT = os.path.join(REPO, "tests", "fixtures", "models")
+
+
+class TinyG(nn.Module):
+    def __init__(self, w: torch.Tensor):
+        super().__init__()
+        self.lin = nn.Linear(Z, 3 * RES * RES, bias=False)
+        self.lin.weight.data = w
+
+    def forward(self, z):
+        return torch.tanh(self.lin(z)).view(-1, 3, RES, RES)
+
+
+class TinyF(nn.Module):
+    def __init__(self, w: torch.Tensor, b: torch.Tensor):
+        super().__init__()
+        self.lin = nn.Linear(3 * RES * RES, 40)
+        self.lin.weight.data, self.lin.bias.data = w, b
+
+    def forward(self, x):
+        return self.lin(x.flatten(1))
+
+
+def main() -> None:
+    torch.manual_seed(7)
+    os.makedirs(OUT, exist_ok=True)
+    wg = torch.randn(3 * RES * RES, Z) * 0.15
+    g = TinyG(wg)
+    # F reads the image so that its logits are ~ A z with A = (random 40 x 8) * gain
+    a = torch.randn(40, Z)
+    pinv = torch.linalg.pinv(wg)  # image -> z (inside the near-linear range of tanh)
+    wf = (a @ pinv) * 1.5
+    bf = torch.linspace(-1, 1, 40)
+    f = TinyF(wf, bf)
+    export_generator(g, Z, os.path.join(OUT, "generator.onnx"))
+    export_classifier(f, RES, os.path.join(OUT, "classifier.onnx"))
+    with torch.no_grad():
+        zs = torch.randn(4, Z, generator=torch.Generator().manual_seed(3))
+        imgs = g(zs)
+    truth = {"zDim": Z, "res": RES,
+             "axes": {name: (a[i] / a[i].norm()).tolist() for i, name in enumerate(ATTRIBUTES)},
+             "parity": {"z": zs.tolist(), "image": imgs.flatten(1).tolist()}}
+    with open(os.path.join(REPO, "tests", "fixtures", "fixture_truth.json"), "w") as fh:
+        json.dump(truth, fh)
+    print(f"wrote fixtures to {OUT}")
+
+
+if __name__ == "__main__":
+    main()
