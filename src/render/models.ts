@@ -43,8 +43,15 @@ export async function loadFaceModels(config: ModelConfig): Promise<FaceModels> {
     throw err;
   }
   const generator = await Generator.load(file(GENERATOR_FILE), config.provider);
-  const classifier = await Classifier.load(file(CLASSIFIER_FILE), generator.provider);
+  let classifier: Classifier;
+  try {
+    classifier = await Classifier.load(file(CLASSIFIER_FILE), generator.provider);
+  } catch (err) {
+    await generator.close();
+    throw err;
+  }
   if (generator.zDim !== axes.zDim) {
+    await Promise.all([generator.close(), classifier.close()]);
     throw new ModelLoadError(
       `${file(AXES_FILE)} was made for z of ${axes.zDim} numbers but ${file(GENERATOR_FILE)} takes ${generator.zDim}: run \`npm run axes\``,
     );

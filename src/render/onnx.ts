@@ -1,5 +1,7 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
+import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { log } from '../log.js';
 
@@ -25,6 +27,28 @@ function sessionOptions(provider: 'cuda' | 'cpu'): ort.InferenceSession.SessionO
 }
 
 /**
+ * Whether onnxruntime-node's CUDA provider library was installed (ONNXRUNTIME_NODE_INSTALL=cuda12).
+ * Asking for CUDA without it makes onnxruntime print a loader error before we fall back, so don't.
+ */
+export function cudaProviderInstalled(): boolean {
+  try {
+    const pkg = path.dirname(createRequire(import.meta.url).resolve('onnxruntime-node/package.json'));
+    const bin = path.join(pkg, 'bin');
+    const stack = [bin];
+    while (stack.length) {
+      const dir = stack.pop()!;
+      for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        if (entry.isDirectory()) stack.push(path.join(dir, entry.name));
+        else if (/onnxruntime_providers_cuda\.(so|dll)/.test(entry.name)) return true;
+      }
+    }
+  } catch {
+    return false;
+  }
+  return false;
+}
+
+/**
  * Opens an ONNX model once. 'auto' tries CUDA (present only when installed with
  * ONNXRUNTIME_NODE_INSTALL=cuda12) and falls back to the CPU build that ships in the npm package.
  */
@@ -32,7 +56,7 @@ export async function openSession(file: string, choice: ProviderChoice): Promise
   if (!fs.existsSync(file)) {
     throw new ModelLoadError(`model file not found: ${file} (models/ ships with the repository; see models/MODEL_CARD.md)`);
   }
-  const order: Array<'cuda' | 'cpu'> = choice === 'auto' ? ['cuda', 'cpu'] : [choice];
+  const order: Array<'cuda' | 'cpu'> = choice === 'auto' ? (cudaProviderInstalled() ? ['cuda', 'cpu'] : ['cpu']) : [choice];
   let lastError: unknown;
   for (const provider of order) {
     try {

@@ -1,0 +1,67 @@
+import {
+  ActionRowBuilder,
+  AttachmentBuilder,
+  ButtonBuilder,
+  ButtonStyle,
+  escapeMarkdown,
+  type MessageMentionOptions,
+} from 'discord.js';
+import type { EngineReply } from '../../conversation/types.js';
+import { faceButtonId, fitsCustomId } from '../custom-ids.js';
+import { CONTENT_LIMIT, clamp } from './text.js';
+
+export type FaceReply = Extract<EngineReply, { kind: 'face' }>;
+
+/** Bot messages never ping anyone because of user text (@everyone in a description stays text). */
+export const NO_PINGS: MessageMentionOptions = { parse: [], repliedUser: false };
+
+export interface FaceMessagePayload {
+  content: string;
+  files: AttachmentBuilder[];
+  components: ActionRowBuilder<ButtonBuilder>[];
+  allowedMentions: MessageMentionOptions;
+}
+
+/** Caption, seed, words not understood and notes, within the 2000-character content limit. */
+export function faceCaption(reply: FaceReply): string {
+  const caption = reply.caption.trim() || 'a random face';
+  const lines = [`**${escapeMarkdown(clamp(caption, 600))}**`, `seed \`${reply.face.seed}\``];
+  if (reply.unknown.length) {
+    const words = reply.unknown.map((w) => `“${escapeMarkdown(clamp(w, 60))}”`).join(', ');
+    lines.push(`not understood: ${clamp(words, 500)}`);
+  }
+  for (const note of reply.notes.slice(0, 5)) lines.push(`_${escapeMarkdown(clamp(note, 200))}_`);
+  return clamp(lines.join('\n'), CONTENT_LIMIT);
+}
+
+export function faceButtons(faceId: string): ActionRowBuilder<ButtonBuilder>[] {
+  if (!fitsCustomId(faceId)) return [];
+  return [
+    new ActionRowBuilder<ButtonBuilder>().addComponents(
+      new ButtonBuilder()
+        .setCustomId(faceButtonId('reroll', faceId))
+        .setLabel('Reroll')
+        .setEmoji('🎲')
+        .setStyle(ButtonStyle.Secondary),
+      new ButtonBuilder()
+        .setCustomId(faceButtonId('undo', faceId))
+        .setLabel('Undo')
+        .setEmoji('↩️')
+        .setStyle(ButtonStyle.Secondary),
+    ),
+  ];
+}
+
+/** The whole face message: PNG attachment, caption and the Reroll / Undo buttons. */
+export function faceMessage(reply: FaceReply): FaceMessagePayload {
+  const file = new AttachmentBuilder(reply.png, {
+    name: `face-${reply.face.seed}.png`,
+    description: clamp(reply.caption.trim() || 'a random face', 1024),
+  });
+  return {
+    content: faceCaption(reply),
+    files: [file],
+    components: faceButtons(reply.face.id),
+    allowedMentions: NO_PINGS,
+  };
+}

@@ -1,0 +1,17 @@
+import { QueueFullError, RenderTimeoutError } from '../render/types.js';
+
+/** The one line a user sees for a failure; the full error only goes to the log. */
+export function userMessageForError(err: unknown): string {
+  if (err instanceof QueueFullError) return '⏳ the queue is full, try again in a moment';
+  if (err instanceof RenderTimeoutError) {
+    return '⌛ rendering took too long and was given up; please try again in a moment';
+  }
+  return '⚠️ something went wrong drawing that face; it has been logged, please try again';
+}
+
+/** What to log as the error kind (keeps log queries simple). */
+export function errorKind(err: unknown): string {
+  if (err instanceof QueueFullError) return 'queue-full';
+  if (err instanceof RenderTimeoutError) return 'render-timeout';
+  return err instanceof Error ? err.name : typeof err;
+}

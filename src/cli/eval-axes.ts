@@ -1,0 +1,135 @@
+/**
+ * npm run eval:axes [-- --seeds N --models-dir DIR]
+ * How well each feature axis controls its attribute, measured with F on N random seeds:
+ *   up/down  fraction of seeds where a +1 target raises F's probability and a -1 target lowers it
+ *   on/off   fraction where +1 makes the attribute present (p > 0.5) and -1 absent
+ *   ±0.5     mean |Δp| for ±0.5 steps (is half a unit noticeable?)
+ *   others   mean |Δp| of the other 39 attributes for the +1 edit
+ *   Male/Young leak   mean |Δp(Male)| and |Δp(Young)| for the +1 edit, locked (default) vs unlocked
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ATTRIBUTES, type AttributeName } from '../latent/attributes.js';
+import { AxisSet } from '../latent/axes.js';
+import { applyEdit } from '../latent/edit.js';
+import type { Edit } from '../latent/face.js';
+import { seedToLatent } from '../latent/seed.js';
+import { Classifier, sigmoid } from '../render/classifier.js';
+import { Generator } from '../render/generator.js';
+import { AXES_FILE, CLASSIFIER_FILE, GENERATOR_FILE } from '../render/models.js';
+import { LatentScorer } from '../render/scorer.js';
+
+const { values } = parseArgs({
+  options: {
+    seeds: { type: 'string', default: '200' },
+    'first-seed': { type: 'string', default: '5000000' },
+    'models-dir': { type: 'string', default: 'models' },
+    json: { type: 'boolean', default: false },
+  },
+});
+
+const edit = (name: AttributeName, w: number, mode: 'target' | 'step'): Edit => ({
+  text: '',
+  weights: { [name]: w },
+  mode: { [name]: mode },
+  locks: [],
+});
+
+interface AxisRow {
+  name: AttributeName;
+  upDown: number;
+  onOff: number;
+  half: number;
+  others: number;
+  maleLocked: number;
+  maleUnlocked: number;
+  youngLocked: number;
+  youngUnlocked: number;
+  controllable: boolean;
+}
+
+async function main(): Promise<void> {
+  const dir = path.resolve(values['models-dir']!);
+  const n = Number(values.seeds);
+  const generator = await Generator.load(path.join(dir, GENERATOR_FILE), 'auto');
+  const classifier = await Classifier.load(path.join(dir, CLASSIFIER_FILE), generator.provider);
+  const axes = AxisSet.fromFile(path.join(dir, AXES_FILE));
+  const scorer = new LatentScorer(generator, classifier);
+  const probs = async (zs: Float32Array[]) => (await scorer.logits(zs)).map(sigmoid);
+  const seeds = Array.from({ length: n }, (_, i) => seedToLatent(Number(values['first-seed']) + i, axes.zDim));
+  const base = await probs(seeds);
+  const iMale = ATTRIBUTES.indexOf('Male');
+  const iYoung = ATTRIBUTES.indexOf('Young');
+  const rows: AxisRow[] = [];
+  for (const [k, name] of ATTRIBUTES.entries()) {
+    const variants = [
+      (z: Float32Array) => applyEdit(z, edit(name, 1, 'target'), axes, new Set()),
+      (z: Float32Array) => applyEdit(z, edit(name, -1, 'target'), axes, new Set()),
+      (z: Float32Array) => applyEdit(z, edit(name, 0.5, 'step'), axes, new Set()),
+      (z: Float32Array) => applyEdit(z, edit(name, -0.5, 'step'), axes, new Set()),
+      (z: Float32Array) => applyEdit(z, edit(name, 1, 'target'), axes, new Set(), { implicitLocks: [] }),
+    ];
+    const p = await probs(variants.flatMap((f) => seeds.map(f)));
+    const at = (v: number, i: number, col: number) => p[(v * n + i) * 40 + col]!;
+    let up = 0, down = 0, on = 0, off = 0, half = 0, others = 0;
+    let leakM = 0, leakY = 0, leakMu = 0, leakYu = 0;
+    for (let i = 0; i < n; i++) {
+      const b = (col: number) => base[i * 40 + col]!;
+      if (at(0, i, k) > b(k)) up++;
+      if (at(1, i, k) < b(k)) down++;
+      if (at(0, i, k) > 0.5) on++;
+      if (at(1, i, k) < 0.5) off++;
+      half += (Math.abs(at(2, i, k) - b(k)) + Math.abs(at(3, i, k) - b(k))) / 2;
+      let o = 0;
+      for (let c = 0; c < 40; c++) if (c !== k) o += Math.abs(at(0, i, c) - b(c));
+      others += o / 39;
+      leakM += Math.abs(at(0, i, iMale) - b(iMale));
+      leakY += Math.abs(at(0, i, iYoung) - b(iYoung));
+      leakMu += Math.abs(at(4, i, iMale) - b(iMale));
+      leakYu += Math.abs(at(4, i, iYoung) - b(iYoung));
+    }
+    const axis = axes.require(name);
+    rows.push({
+      name,
+      upDown: Math.min(up, down) / n,
+      onOff: Math.min(on, off) / n,
+      half: half / n,
+      others: others / n,
+      maleLocked: leakM / n,
+      maleUnlocked: leakMu / n,
+      youngLocked: leakY / n,
+      youngUnlocked: leakYu / n,
+      controllable: axis.controllable,
+    });
+  }
+  if (values.json) {
+    console.log(JSON.stringify({ seeds: n, rows }, null, 1));
+  } else {
+    const f = (x: number) => x.toFixed(2);
+    console.log(`feature axes measured with F on ${n} seeds (locks: Male and Young unless edited)`);
+    console.log('attribute            up/down on/off  ±0.5  others  Male lock/free  Young lock/free  axis');
+    for (const r of rows) {
+      const male = r.name === 'Male' ? '   -     -  ' : `${f(r.maleLocked)}  ${f(r.maleUnlocked)}`;
+      const young = r.name === 'Young' ? '   -     -  ' : `${f(r.youngLocked)}  ${f(r.youngUnlocked)}`;
+      console.log(
+        `${r.name.padEnd(20)} ${f(r.upDown)}    ${f(r.onOff)}   ${f(r.half)}  ${f(r.others)}    ${male}      ${young}       ${r.controllable ? 'ok' : 'WEAK'}`,
+      );
+    }
+    const group = (names: AttributeName[]) => rows.filter((r) => names.includes(r.name));
+    const lockedMale = group(['Goatee', 'Mustache', 'No_Beard', '5_o_Clock_Shadow', 'Heavy_Makeup', 'Wearing_Lipstick']);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    console.log(
+      `beard/moustache/makeup edits move P(Male) by ${f(mean(lockedMale.map((r) => r.maleLocked)))} on average with Male locked, ` +
+        `${f(mean(lockedMale.map((r) => r.maleUnlocked)))} unlocked`,
+    );
+    console.log(`mean up/down ${f(mean(rows.map((r) => r.upDown)))}, mean on/off ${f(mean(rows.map((r) => r.onOff)))}`);
+    console.log(`weak axes: ${rows.filter((r) => !r.controllable).map((r) => r.name).join(', ') || 'none'}`);
+  }
+  await generator.close();
+  await classifier.close();
+}
+
+main().catch((err: unknown) => {
+  console.error(`eval:axes: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

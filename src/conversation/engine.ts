@@ -1,0 +1,172 @@
+import { parseDescription, captionFor } from '../grammar/index.js';
+import type { ParseResult } from '../grammar/types.js';
+import type { AxisSet } from '../latent/axes.js';
+import { faceLatent } from '../latent/edit.js';
+import type { Edit, FaceRecord } from '../latent/face.js';
+import { isValidSeed, MAX_SEED, randomSeed } from '../latent/seed.js';
+import type { FaceRenderer, FaceScorer } from '../render/types.js';
+import { newFaceId } from '../store/ids.js';
+import type { FaceStore } from '../store/types.js';
+import type { ConversationEngine, EngineContext, EngineReply } from './types.js';
+import {
+  axesHelpText, captionForEdits, emptyTextHelp, explainScores, nothingUnderstoodText,
+} from './wording.js';
+
+export interface EngineDeps {
+  store: FaceStore;
+  renderer: FaceRenderer;
+  scorer: FaceScorer;
+  axes: AxisSet;
+  /** Uniform in [0, 1), for new seeds (default Math.random). */
+  random?: () => number;
+  /** Clock for createdAt (default Date.now). */
+  now?: () => number;
+}
+
+type TextReason = Extract<EngineReply, { kind: 'text' }>['reason'];
+
+function text(reason: TextReason, message: string): EngineReply {
+  return { kind: 'text', text: message, reason };
+}
+
+function understoodAnything(parse: ParseResult): boolean {
+  return Object.keys(parse.weights).length > 0 || parse.locks.length > 0;
+}
+
+function editFrom(textTyped: string, parse: ParseResult): Edit {
+  return { text: textTyped.trim(), weights: parse.weights, mode: parse.mode, locks: parse.locks };
+}
+
+const NO_FACE = 'There is no face to work on yet: describe one first.';
+const FACE_GONE = 'I cannot find that face any more: describe a new one.';
+
+/**
+ * The conversation: words in, faces out. Parse problems come back as text replies and never throw;
+ * render and store errors (QueueFullError, RenderTimeoutError, ...) propagate for the front end to word.
+ * A face is only saved (and made current) once it has rendered, so a failed render loses nothing.
+ * Requests of one user run one after another, so two quick refines both apply.
+ */
+export function createEngine(deps: EngineDeps): ConversationEngine {
+  const { store, renderer, scorer, axes } = deps;
+  const now = deps.now ?? Date.now;
+  const busy = new Map<string, Promise<unknown>>();
+
+  /** Runs fn after the user's previous request has settled. */
+  function oneAtATime<T>(userId: string, fn: () => Promise<T>): Promise<T> {
+    const before = busy.get(userId) ?? Promise.resolve();
+    const run = before.then(fn, fn);
+    const settled = run.catch(() => undefined);
+    busy.set(userId, settled);
+    void settled.then(() => {
+      if (busy.get(userId) === settled) busy.delete(userId);
+    });
+    return run;
+  }
+
+  function newSeed(avoid?: number): number {
+    for (let i = 0; i < 8; i++) {
+      const seed = randomSeed(deps.random);
+      if (seed !== avoid) return seed;
+    }
+    return ((avoid ?? 0) + 1) % (MAX_SEED + 1);
+  }
+
+  async function render(ctx: EngineContext, face: Pick<FaceRecord, 'seed' | 'edits'>): Promise<Buffer> {
+    return renderer.renderPng(faceLatent(face, axes), { onQueued: ctx.onQueued });
+  }
+
+  /** Renders, then saves and makes current: the one way a new face comes into being. */
+  async function create(
+    ctx: EngineContext,
+    fields: Pick<FaceRecord, 'seed' | 'edits' | 'parentId'>,
+    words: { caption: string; unknown?: string[]; notes?: string[] },
+  ): Promise<EngineReply> {
+    const face: FaceRecord = { id: newFaceId(), ownerId: ctx.userId, createdAt: now(), ...fields };
+    const png = await render(ctx, face);
+    await store.saveFace(face);
+    await store.setCurrentFaceId(ctx.userId, face.id);
+    return { kind: 'face', face, png, caption: words.caption, unknown: words.unknown ?? [], notes: words.notes ?? [] };
+  }
+
+  /** The given face, else the user's current one; `gone` when a given id is unknown. */
+  async function findFace(ctx: EngineContext, faceId?: string): Promise<FaceRecord | 'gone' | undefined> {
+    if (faceId !== undefined) return (await store.getFace(faceId)) ?? 'gone';
+    const current = await store.getCurrentFaceId(ctx.userId);
+    return current === undefined ? undefined : store.getFace(current);
+  }
+
+  async function describe(ctx: EngineContext, words: string, seed?: number): Promise<EngineReply> {
+    if (seed !== undefined && !isValidSeed(seed)) {
+      return text('error', `The seed must be a whole number from 0 to ${MAX_SEED}.`);
+    }
+    if (words.trim() === '') return text('nothing-understood', emptyTextHelp());
+    const parse = parseDescription(words);
+    if (!understoodAnything(parse)) return text('nothing-understood', nothingUnderstoodText(parse.unknown));
+    return create(
+      ctx,
+      { seed: seed ?? newSeed(), edits: [editFrom(words, parse)], parentId: null },
+      { caption: captionFor(parse), unknown: parse.unknown, notes: parse.notes },
+    );
+  }
+
+  async function refine(ctx: EngineContext, words: string, faceId?: string): Promise<EngineReply> {
+    const base = await findFace(ctx, faceId);
+    if (base === 'gone') return text('no-face', FACE_GONE);
+    if (!base) return describe(ctx, words);
+    if (words.trim() === '') return text('nothing-understood', emptyTextHelp());
+    const parse = parseDescription(words);
+    if (!understoodAnything(parse)) return text('nothing-understood', nothingUnderstoodText(parse.unknown));
+    return create(
+      ctx,
+      { seed: base.seed, edits: [...base.edits, editFrom(words, parse)], parentId: base.id },
+      { caption: captionFor(parse), unknown: parse.unknown, notes: parse.notes },
+    );
+  }
+
+  async function reroll(ctx: EngineContext, faceId?: string): Promise<EngineReply> {
+    const base = await findFace(ctx, faceId);
+    if (base === 'gone') return text('no-face', FACE_GONE);
+    if (!base) return text('no-face', NO_FACE);
+    const caption = captionForEdits(base.edits);
+    return create(
+      ctx,
+      { seed: newSeed(base.seed), edits: base.edits, parentId: base.id },
+      { caption: caption ? `new seed · ${caption}` : 'new seed' },
+    );
+  }
+
+  async function undo(ctx: EngineContext): Promise<EngineReply> {
+    const current = await findFace(ctx);
+    if (!current || current === 'gone') return text('nothing-to-undo', `${NO_FACE} There is nothing to undo.`);
+    const parent = current.parentId === null ? undefined : await store.getFace(current.parentId);
+    if (!parent) return text('nothing-to-undo', 'This is the first version of this face: there is nothing to undo.');
+    const png = await render(ctx, parent);
+    await store.setCurrentFaceId(ctx.userId, parent.id);
+    const undone = current.seed !== parent.seed ? 'the reroll' : `"${current.edits.at(-1)?.text ?? ''}"`;
+    const caption = captionForEdits(parent.edits);
+    return { kind: 'face', face: parent, png, caption: `undid ${undone}${caption ? ` · ${caption}` : ''}`, unknown: [], notes: [] };
+  }
+
+  async function reset(ctx: EngineContext): Promise<EngineReply> {
+    await store.setCurrentFaceId(ctx.userId, null);
+    return text('info', 'Forgotten. Your next description starts a new face.');
+  }
+
+  async function explain(ctx: EngineContext, faceId?: string): Promise<EngineReply> {
+    const face = await findFace(ctx, faceId);
+    if (face === 'gone') return text('no-face', FACE_GONE);
+    if (!face) return text('no-face', NO_FACE);
+    const scores = await scorer.scoreLatent(faceLatent(face, axes));
+    return text('info', explainScores(scores));
+  }
+
+  return {
+    describe: (ctx, words, seed) => oneAtATime(ctx.userId, () => describe(ctx, words, seed)),
+    refine: (ctx, words, faceId) => oneAtATime(ctx.userId, () => refine(ctx, words, faceId)),
+    reroll: (ctx, faceId) => oneAtATime(ctx.userId, () => reroll(ctx, faceId)),
+    undo: (ctx) => oneAtATime(ctx.userId, () => undo(ctx)),
+    reset: (ctx) => oneAtATime(ctx.userId, () => reset(ctx)),
+    explain: (ctx, faceId) => explain(ctx, faceId),
+    axesHelp: () => axesHelpText(axes),
+  };
+}

@@ -1,0 +1,17 @@
+import type { FaceRecord } from '../latent/face.js';
+
+/** How `next` relates to `prev` (the face shown before), in a few words for a one-line summary. */
+export function describeChange(prev: FaceRecord | undefined, next: FaceRecord): string {
+  if (prev && next.id === prev.id) return `same face, seed ${next.seed}`;
+  if (prev && next.parentId === prev.id) {
+    if (next.seed !== prev.seed) return `rerolled: seed ${prev.seed} → ${next.seed}`;
+    return `refined, same seed ${next.seed}, ${plural(next.edits.length, 'edit')}`;
+  }
+  if (prev && prev.parentId === next.id) return `back to the previous version, seed ${next.seed}`;
+  if (next.parentId === null) return `new face, seed ${next.seed}`;
+  return `seed ${next.seed}, ${plural(next.edits.length, 'edit')}`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,83 @@
+import { ATTRIBUTES, type AttributeName } from '../latent/attributes.js';
+import type { AxisSet } from '../latent/axes.js';
+import type { Edit } from '../latent/face.js';
+import { axisGroups, captionFor } from '../grammar/index.js';
+import type { ParseResult } from '../grammar/types.js';
+
+/** What the engine says in words: help, captions of stored edits, what the classifier sees. */
+
+const SHOWCASE: readonly AttributeName[] = ['Young', 'Smiling', 'No_Beard', 'Blond_Hair', 'Eyeglasses', 'Male'];
+/** A judgement about looks is not something the bot should volunteer. */
+const NOT_EXPLAINED: ReadonlySet<AttributeName> = new Set(['Attractive']);
+/** Absence of these reads better as its opposite ("woman", not "man 8%"). */
+const OPPOSITES: Partial<Record<AttributeName, string>> = { Male: 'woman', Young: 'old', No_Beard: 'beard' };
+const EXPLAIN_TOP = 6;
+
+export function attributeLabels(): Map<AttributeName, string> {
+  const labels = new Map<AttributeName, string>();
+  for (const group of axisGroups()) for (const a of group.attributes) labels.set(a.name, a.label);
+  return labels;
+}
+
+export function labelOf(name: AttributeName, labels: Map<AttributeName, string>): string {
+  return labels.get(name) ?? name.replace(/_/g, ' ').toLowerCase();
+}
+
+/** A few phrases that the grammar understands, for "try words like ...". */
+export function exampleWords(count = 5): string[] {
+  const byName = new Map(axisGroups().flatMap((g) => g.attributes).map((a) => [a.name, a.examples[0]]));
+  const preferred = SHOWCASE.map((n) => byName.get(n));
+  const rest = [...byName.values()];
+  return [...new Set([...preferred, ...rest].filter((w): w is string => Boolean(w)))].slice(0, count);
+}
+
+export function emptyTextHelp(): string {
+  return `Tell me what the face looks like, e.g. "${exampleWords(3).join(', ')}". The axes command lists every control.`;
+}
+
+export function nothingUnderstoodText(unknown: readonly string[]): string {
+  const heard = unknown.length > 0 ? `I didn't understand ${unknown.map((w) => `"${w}"`).join(', ')}` : "I couldn't find anything to draw in that";
+  return `${heard}, so nothing was drawn. Try words like: ${exampleWords().join(', ')} (the axes command lists every control).`;
+}
+
+export function editAsParse(edit: Edit): ParseResult {
+  return { weights: edit.weights, mode: edit.mode, locks: edit.locks, unknown: [], notes: [] };
+}
+
+/** The caption of a chain of edits, e.g. "older ▲, smiling ▲ · beard ▲". */
+export function captionForEdits(edits: readonly Edit[]): string {
+  return edits.map((e) => captionFor(editAsParse(e))).filter((c) => c.trim() !== '').join(' · ');
+}
+
+/** "I see: smiling (92%), male (88%), no beard (81%)", from F's 40 probabilities in CelebA order. */
+export function explainScores(scores: Float32Array): string {
+  const labels = attributeLabels();
+  const seen: { label: string; p: number }[] = [];
+  ATTRIBUTES.forEach((name, i) => {
+    const p = scores[i];
+    if (p === undefined || !Number.isFinite(p) || NOT_EXPLAINED.has(name)) return;
+    if (p >= 0.5) seen.push({ label: labelOf(name, labels), p });
+    else if (OPPOSITES[name]) seen.push({ label: OPPOSITES[name], p: 1 - p });
+  });
+  seen.sort((a, b) => b.p - a.p);
+  if (seen.length === 0) return "I don't see anything clearly in this face.";
+  const top = seen.slice(0, EXPLAIN_TOP).map((s) => `${s.label} (${Math.round(s.p * 100)}%)`);
+  return `I see: ${top.join(', ')}${seen.length > EXPLAIN_TOP ? ' …' : ''}`;
+}
+
+/** The controls, one line per group, with example words; axes that do not edit reliably are "(weak)". */
+export function axesHelpText(axes: AxisSet): string {
+  const lines = axisGroups().map((group) => {
+    const items = group.attributes.map((a) => {
+      const weak = axes.get(a.name)?.controllable === false ? ' (weak)' : '';
+      const examples = a.examples.slice(0, 2).map((e) => `"${e}"`).join(', ');
+      return `${a.label}${weak}${examples ? `: ${examples}` : ''}`;
+    });
+    return `${group.group} — ${items.join('; ')}`;
+  });
+  return [
+    'What you can ask for (add "more", "less", "a bit", "very", or "no ..."):',
+    ...lines,
+    '(weak) = the model cannot change this one reliably yet.',
+  ].join('\n');
+}

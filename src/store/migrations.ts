@@ -1,0 +1,47 @@
+import type Database from 'better-sqlite3';
+
+/**
+ * Schema migrations, applied in order. The database's `user_version` pragma is the number of migrations
+ * already applied. Append new entries; never edit an applied one.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE faces (
+    id         TEXT PRIMARY KEY,
+    owner_id   TEXT NOT NULL,
+    seed       INTEGER NOT NULL CHECK (seed BETWEEN 0 AND 4294967295),
+    edits      TEXT NOT NULL,
+    parent_id  TEXT REFERENCES faces(id),
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX faces_by_owner ON faces(owner_id, created_at);
+  CREATE TABLE current_face (
+    owner_id TEXT PRIMARY KEY,
+    face_id  TEXT NOT NULL REFERENCES faces(id)
+  );
+  CREATE TABLE messages (
+    message_id TEXT PRIMARY KEY,
+    face_id    TEXT NOT NULL REFERENCES faces(id)
+  );
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Our own tables: a database at version 0 that has any other table is not ours and is left alone. */
+export const OWN_TABLES: ReadonlySet<string> = new Set(['faces', 'current_face', 'messages']);
+
+export function schemaVersion(db: Database.Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Brings the schema up to SCHEMA_VERSION, one transaction per migration. */
+export function migrate(db: Database.Database): void {
+  for (let version = schemaVersion(db); version < SCHEMA_VERSION; version++) {
+    const sql = MIGRATIONS[version] as string;
+    db.transaction(() => {
+      db.exec(sql);
+      db.pragma(`user_version = ${version + 1}`);
+    }).immediate();
+  }
+}

@@ -1,0 +1,210 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { z } from 'zod';
+import type { Edit, FaceRecord } from '../latent/face.js';
+import type { FaceStore } from './types.js';
+import { StoreOpenError } from './errors.js';
+import { migrate, OWN_TABLES, SCHEMA_VERSION, schemaVersion } from './migrations.js';
+
+export { StoreOpenError } from './errors.js';
+
+export interface SqliteStoreOptions {
+  /** How long to wait for another process's lock before giving up (ms). */
+  busyTimeoutMs?: number;
+}
+
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+const EditSchema = z.object({
+  text: z.string(),
+  weights: z.record(z.string(), z.number()),
+  mode: z.record(z.string(), z.enum(['target', 'step'])),
+  locks: z.array(z.string()),
+});
+const EditsSchema = z.array(EditSchema);
+
+interface FaceRow {
+  id: string;
+  owner_id: string;
+  seed: number;
+  edits: string;
+  parent_id: string | null;
+  created_at: number;
+}
+
+/** Faces in one SQLite file (WAL, synchronous=NORMAL): every write is committed before its promise resolves. */
+export class SqliteFaceStore implements FaceStore {
+  private readonly insertFace: Database.Statement<[FaceRow]>;
+  private readonly selectFace: Database.Statement<[string], FaceRow>;
+  private readonly selectCurrent: Database.Statement<[string], { face_id: string }>;
+  private readonly upsertCurrent: Database.Statement<[string, string]>;
+  private readonly deleteCurrent: Database.Statement<[string]>;
+  private readonly upsertMessage: Database.Statement<[string, string]>;
+  private readonly selectMessage: Database.Statement<[string], { face_id: string }>;
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly path: string,
+  ) {
+    this.insertFace = db.prepare(
+      `INSERT INTO faces (id, owner_id, seed, edits, parent_id, created_at)
+       VALUES (@id, @owner_id, @seed, @edits, @parent_id, @created_at)`,
+    );
+    this.selectFace = db.prepare('SELECT * FROM faces WHERE id = ?');
+    this.selectCurrent = db.prepare('SELECT face_id FROM current_face WHERE owner_id = ?');
+    this.upsertCurrent = db.prepare(
+      `INSERT INTO current_face (owner_id, face_id) VALUES (?, ?)
+       ON CONFLICT (owner_id) DO UPDATE SET face_id = excluded.face_id`,
+    );
+    this.deleteCurrent = db.prepare('DELETE FROM current_face WHERE owner_id = ?');
+    this.upsertMessage = db.prepare(
+      `INSERT INTO messages (message_id, face_id) VALUES (?, ?)
+       ON CONFLICT (message_id) DO UPDATE SET face_id = excluded.face_id`,
+    );
+    this.selectMessage = db.prepare('SELECT face_id FROM messages WHERE message_id = ?');
+  }
+
+  async saveFace(face: FaceRecord): Promise<void> {
+    this.insertFace.run({
+      id: face.id,
+      owner_id: face.ownerId,
+      seed: face.seed,
+      edits: JSON.stringify(face.edits),
+      parent_id: face.parentId,
+      created_at: face.createdAt,
+    });
+  }
+
+  async getFace(id: string): Promise<FaceRecord | undefined> {
+    const row = this.selectFace.get(id);
+    return row ? this.toRecord(row) : undefined;
+  }
+
+  async getCurrentFaceId(ownerId: string): Promise<string | undefined> {
+    return this.selectCurrent.get(ownerId)?.face_id;
+  }
+
+  async setCurrentFaceId(ownerId: string, faceId: string | null): Promise<void> {
+    if (faceId === null) this.deleteCurrent.run(ownerId);
+    else this.upsertCurrent.run(ownerId, faceId);
+  }
+
+  async linkMessage(messageId: string, faceId: string): Promise<void> {
+    this.upsertMessage.run(messageId, faceId);
+  }
+
+  async getFaceIdByMessage(messageId: string): Promise<string | undefined> {
+    return this.selectMessage.get(messageId)?.face_id;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  private toRecord(row: FaceRow): FaceRecord {
+    const edits = EditsSchema.safeParse(JSON.parse(row.edits));
+    if (!edits.success) throw new Error(`face ${row.id} in ${this.path} has unreadable edits`);
+    return {
+      id: row.id,
+      ownerId: row.owner_id,
+      seed: row.seed,
+      edits: edits.data as Edit[],
+      parentId: row.parent_id,
+      createdAt: row.created_at,
+    };
+  }
+}
+
+/**
+ * Opens (creating if needed) the face database at `file` and brings its schema up to date.
+ * Throws StoreOpenError naming the file if it is corrupt, not SQLite, someone else's database, from a newer
+ * version, locked or unwritable; such a file is never modified or recreated.
+ */
+export function openSqliteStore(file: string, options: SqliteStoreOptions = {}): SqliteFaceStore {
+  const inMemory = file === ':memory:';
+  const where = inMemory ? file : path.resolve(file);
+  if (!inMemory) checkFileBeforeOpening(where);
+
+  let db: Database.Database;
+  try {
+    db = new Database(where, { timeout: options.busyTimeoutMs ?? 5000 });
+  } catch (err) {
+    throw new StoreOpenError(where, reasonFor(err), { cause: err });
+  }
+  try {
+    checkSchemaIsOurs(db, where);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    return new SqliteFaceStore(db, where);
+  } catch (err) {
+    db.close();
+    if (err instanceof StoreOpenError) throw err;
+    throw new StoreOpenError(where, reasonFor(err), { cause: err });
+  }
+}
+
+function checkFileBeforeOpening(file: string): void {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+  } catch (err) {
+    throw new StoreOpenError(file, `cannot create its folder (${(err as Error).message})`, { cause: err });
+  }
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    return; // does not exist yet: SQLite creates it
+  }
+  if (!stat.isFile()) throw new StoreOpenError(file, 'it is not a regular file');
+  if (stat.size === 0) return;
+  const header = Buffer.alloc(SQLITE_HEADER.length);
+  const fd = fs.openSync(file, 'r');
+  try {
+    fs.readSync(fd, header, 0, header.length, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (!header.equals(SQLITE_HEADER)) {
+    throw new StoreOpenError(file, 'it is not a SQLite database (corrupt or some other file); it was left untouched — move it away or set DATABASE_PATH to another file');
+  }
+}
+
+/** Reads the schema (which also proves the file is readable) before anything is written. */
+function checkSchemaIsOurs(db: Database.Database, file: string): void {
+  const tables = db
+    .prepare<[], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    .all()
+    .map((t) => t.name);
+  const version = schemaVersion(db);
+  if (version > SCHEMA_VERSION) {
+    throw new StoreOpenError(file, `its schema version ${version} is newer than this tellaface understands (${SCHEMA_VERSION}); upgrade tellaface`);
+  }
+  const foreign = tables.filter((t) => !OWN_TABLES.has(t));
+  if (version === 0 && foreign.length > 0) {
+    throw new StoreOpenError(file, `it is some other application's SQLite database (tables: ${foreign.join(', ')}); set DATABASE_PATH to another file`);
+  }
+}
+
+function reasonFor(err: unknown): string {
+  const code = String((err as { code?: unknown }).code ?? '');
+  const message = err instanceof Error ? err.message : String(err);
+  // Extended codes (SQLITE_BUSY_RECOVERY, SQLITE_READONLY_DBMOVED, ...) share the primary code's prefix.
+  switch (code.split('_').slice(0, 2).join('_')) {
+    case 'SQLITE_BUSY':
+    case 'SQLITE_LOCKED':
+      return 'it is locked by another process (is another tellaface running on it?)';
+    case 'SQLITE_NOTADB':
+    case 'SQLITE_CORRUPT':
+      return `the file is corrupt (${message}); it was left untouched — move it away or restore a backup`;
+    case 'SQLITE_READONLY':
+    case 'SQLITE_CANTOPEN':
+    case 'SQLITE_PERM':
+    case 'SQLITE_AUTH':
+      return `cannot open it for writing (${message}); check the path and its permissions`;
+    default:
+      return message;
+  }
+}

@@ -1,0 +1,96 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../src/store/sqlite-store.js';
+
+const TSX = path.resolve('node_modules/.bin/tsx');
+const FIXTURE_MODELS = path.resolve('tests/fixtures/models');
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+let tmp: string;
+
+beforeEach(() => {
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tellaface-console-'));
+});
+afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** `npm start` as a user pipes into it: no TTY, no DISCORD_TOKEN. */
+function start(input: string, env: Record<string, string> = {}) {
+  const base = { ...process.env };
+  delete base.DISCORD_TOKEN;
+  return spawnSync(TSX, ['src/main.ts', '--out-dir', path.join(tmp, 'out')], {
+    input,
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: {
+      ...base,
+      MODELS_DIR: FIXTURE_MODELS,
+      DATABASE_PATH: path.join(tmp, 't.db'),
+      EXECUTION_PROVIDER: 'cpu',
+      RENDER_SIZE: '64',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+  });
+}
+
+describe('npm start without a token: the local chat', () => {
+  it('draws, refines (same seed), rerolls and undoes from piped input, then exits at EOF', async () => {
+    const run = start('a smiling young woman\nolder, with glasses\n/reroll\n/undo\n');
+    expect(run.status, run.stderr).toBe(0);
+
+    const saved = run.stdout.split('\n').filter((l) => l.endsWith('.png'));
+    expect(saved).toHaveLength(4);
+    const files = fs.readdirSync(path.join(tmp, 'out'));
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    for (const f of files) expect(fs.readFileSync(path.join(tmp, 'out', f)).subarray(0, 8)).toEqual(PNG_SIGNATURE);
+
+    const [described, refined, rerolled, undone] = saved.map((p) => path.basename(p, '.png'));
+    const store = openSqliteStore(path.join(tmp, 't.db'));
+    try {
+      const first = await store.getFace(described!);
+      const second = await store.getFace(refined!);
+      const third = await store.getFace(rerolled!);
+      expect(second?.seed).toBe(first?.seed);
+      expect(second?.parentId).toBe(first?.id);
+      expect(third?.edits).toEqual(second?.edits);
+      expect(third?.seed).not.toBe(second?.seed);
+      expect(undone).toBe(refined);
+      expect(await store.getCurrentFaceId('console')).toBe(refined);
+    } finally {
+      await store.close();
+    }
+    expect(run.stdout).toContain(`same seed ${(run.stdout.match(/new face, seed (\d+)/) ?? [])[1]}`);
+  });
+
+  it('stops with one line naming a corrupt database', () => {
+    const db = path.join(tmp, 'broken.db');
+    const bytes = randomBytes(4096);
+    fs.writeFileSync(db, bytes);
+    const run = start('smiling\n', { DATABASE_PATH: db });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain(db);
+    expect(fs.readFileSync(db).equals(bytes)).toBe(true);
+  });
+
+  it('stops with one line naming a missing model file', () => {
+    const empty = path.join(tmp, 'no-models');
+    fs.mkdirSync(empty);
+    const run = start('smiling\n', { MODELS_DIR: empty });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain(empty);
+    expect(run.stderr).toMatch(/axes\.json|generator\.onnx|classifier\.onnx/);
+  });
+
+  it('stops with one line for a bad setting', () => {
+    const run = start('smiling\n', { RENDER_SIZE: 'huge' });
+    expect(run.status).toBe(1);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain('RENDER_SIZE');
+  });
+});

@@ -1,0 +1,234 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createEngine } from '../src/conversation/engine.js';
+import type { ConversationEngine, EngineContext, EngineReply } from '../src/conversation/types.js';
+import { axisGroups } from '../src/grammar/index.js';
+import { faceLatent } from '../src/latent/edit.js';
+import type { AxisSet } from '../src/latent/axes.js';
+import type { FaceRecord } from '../src/latent/face.js';
+import { QueueFullError } from '../src/render/types.js';
+import { FakeStore } from './helpers/fake-store.js';
+import { FakeRenderer, FakeScorer, makeFakeAxes } from './helpers/fake-render.js';
+
+const alice: EngineContext = { userId: 'alice' };
+let store: FakeStore;
+let renderer: FakeRenderer;
+let scorer: FakeScorer;
+let axes: AxisSet;
+let engine: ConversationEngine;
+let randoms: number[];
+
+function faceOf(reply: EngineReply): FaceRecord {
+  if (reply.kind !== 'face') throw new Error(`expected a face, got text: ${reply.text}`);
+  return reply.face;
+}
+
+function textOf(reply: EngineReply): Extract<EngineReply, { kind: 'text' }> {
+  if (reply.kind !== 'text') throw new Error(`expected text, got face ${reply.face.id}`);
+  return reply;
+}
+
+beforeEach(() => {
+  store = new FakeStore();
+  renderer = new FakeRenderer();
+  scorer = new FakeScorer({ Smiling: 0.92, Male: 0.12, Attractive: 0.99, Eyeglasses: 0.7 });
+  axes = makeFakeAxes(['Wearing_Necklace']);
+  randoms = [0.25, 0.5, 0.75, 0.125];
+  engine = createEngine({ store, renderer, scorer, axes, random: () => randoms.shift() ?? 0.9, now: () => 42 });
+});
+
+describe('describe', () => {
+  it('renders a new face from the words, saves it and makes it current', async () => {
+    const reply = await engine.describe(alice, 'smiling');
+    const face = faceOf(reply);
+    expect(face).toMatchObject({ ownerId: 'alice', seed: 0x40000000, parentId: null, createdAt: 42 });
+    expect(face.edits).toHaveLength(1);
+    expect(face.edits[0]?.text).toBe('smiling');
+    expect(face.edits[0]?.weights.Smiling).toBeGreaterThan(0);
+    expect(renderer.calls).toEqual([faceLatent(face, axes)]);
+    expect(await store.getFace(face.id)).toEqual(face);
+    expect(await store.getCurrentFaceId('alice')).toBe(face.id);
+    if (reply.kind === 'face') {
+      expect(reply.caption).not.toBe('');
+      expect(reply.png.length).toBeGreaterThan(0);
+    }
+  });
+
+  it('uses the given seed', async () => {
+    expect(faceOf(await engine.describe(alice, 'smiling', 123)).seed).toBe(123);
+  });
+
+  it('reports unknown words alongside the face', async () => {
+    const reply = await engine.describe(alice, 'smiling xyzzyq');
+    faceOf(reply);
+    expect(reply.kind === 'face' && reply.unknown.join(' ')).toContain('xyzzyq');
+  });
+
+  it('draws nothing when nothing is understood, and says which words were not', async () => {
+    const reply = textOf(await engine.describe(alice, 'banana spaceship'));
+    expect(reply.reason).toBe('nothing-understood');
+    expect(reply.text).toContain('banana');
+    expect(renderer.calls).toHaveLength(0);
+    expect(store.faces.size).toBe(0);
+  });
+
+  it('answers empty text with help, not a face', async () => {
+    const reply = textOf(await engine.describe(alice, '   '));
+    expect(reply.reason).toBe('nothing-understood');
+    expect(renderer.calls).toHaveLength(0);
+  });
+
+  it('rejects an out-of-range seed without rendering', async () => {
+    expect(textOf(await engine.describe(alice, 'smiling', -1)).reason).toBe('error');
+    expect(renderer.calls).toHaveLength(0);
+  });
+});
+
+describe('refine', () => {
+  it('keeps the seed, appends the edit and points at the parent', async () => {
+    const first = faceOf(await engine.describe(alice, 'smiling'));
+    const second = faceOf(await engine.refine(alice, 'older'));
+    expect(second.seed).toBe(first.seed);
+    expect(second.parentId).toBe(first.id);
+    expect(second.edits.slice(0, 1)).toEqual(first.edits);
+    expect(second.edits.map((e) => e.text)).toEqual(['smiling', 'older']);
+    expect(renderer.calls.at(-1)).toEqual(faceLatent(second, axes));
+    expect(await store.getCurrentFaceId('alice')).toBe(second.id);
+    expect(await store.getFace(first.id)).toEqual(first);
+  });
+
+  it('refines an older face when given its id', async () => {
+    const first = faceOf(await engine.describe(alice, 'smiling'));
+    await engine.refine(alice, 'older');
+    const branch = faceOf(await engine.refine(alice, 'with glasses', first.id));
+    expect(branch.parentId).toBe(first.id);
+    expect(branch.edits.map((e) => e.text)).toEqual(['smiling', 'with glasses']);
+  });
+
+  it('describes a new face when the user has none', async () => {
+    const face = faceOf(await engine.refine(alice, 'smiling'));
+    expect(face.parentId).toBeNull();
+    expect(face.edits).toHaveLength(1);
+  });
+
+  it('changes nothing when nothing is understood', async () => {
+    const first = faceOf(await engine.describe(alice, 'smiling'));
+    const reply = textOf(await engine.refine(alice, 'xyzzyq'));
+    expect(reply.reason).toBe('nothing-understood');
+    expect(renderer.calls).toHaveLength(1);
+    expect(await store.getCurrentFaceId('alice')).toBe(first.id);
+    expect(store.faces.size).toBe(1);
+  });
+
+  it('says so when the given face is unknown', async () => {
+    expect(textOf(await engine.refine(alice, 'older', 'missing')).reason).toBe('no-face');
+    expect(renderer.calls).toHaveLength(0);
+  });
+
+  it('applies two quick refines of one user one after the other', async () => {
+    await engine.describe(alice, 'smiling');
+    const [a, b] = await Promise.all([engine.refine(alice, 'older'), engine.refine(alice, 'with glasses')]);
+    expect(faceOf(b).parentId).toBe(faceOf(a).id);
+    expect(faceOf(b).edits).toHaveLength(3);
+  });
+
+  it('keeps users apart', async () => {
+    const mine = faceOf(await engine.describe(alice, 'smiling'));
+    const theirs = faceOf(await engine.refine({ userId: 'bob' }, 'older'));
+    expect(theirs.parentId).toBeNull();
+    expect(await store.getCurrentFaceId('alice')).toBe(mine.id);
+  });
+});
+
+describe('reroll', () => {
+  it('keeps the edits and changes the seed', async () => {
+    const first = faceOf(await engine.describe(alice, 'smiling'));
+    await engine.refine(alice, 'older');
+    const current = faceOf(await engine.refine(alice, 'with glasses'));
+    const rolled = faceOf(await engine.reroll(alice));
+    expect(rolled.edits).toEqual(current.edits);
+    expect(rolled.seed).not.toBe(current.seed);
+    expect(rolled.seed).not.toBe(first.seed);
+    expect(rolled.parentId).toBe(current.id);
+    expect(renderer.calls.at(-1)).toEqual(faceLatent(rolled, axes));
+  });
+
+  it('picks another seed even when the random source repeats itself', async () => {
+    engine = createEngine({ store, renderer, scorer, axes, random: () => 0.5 });
+    const first = faceOf(await engine.describe(alice, 'smiling'));
+    expect(faceOf(await engine.reroll(alice)).seed).not.toBe(first.seed);
+  });
+
+  it('needs a face', async () => {
+    expect(textOf(await engine.reroll(alice)).reason).toBe('no-face');
+  });
+});
+
+describe('undo and reset', () => {
+  it('goes back to the parent and re-renders it', async () => {
+    const first = faceOf(await engine.describe(alice, 'smiling'));
+    await engine.refine(alice, 'older');
+    const back = faceOf(await engine.undo(alice));
+    expect(back).toEqual(first);
+    expect(renderer.calls.at(-1)).toEqual(renderer.calls[0]);
+    expect(await store.getCurrentFaceId('alice')).toBe(first.id);
+    expect(store.faces.size).toBe(2);
+  });
+
+  it('undoes a reroll back to the old seed', async () => {
+    const first = faceOf(await engine.describe(alice, 'smiling'));
+    await engine.reroll(alice);
+    expect(faceOf(await engine.undo(alice)).seed).toBe(first.seed);
+  });
+
+  it('has nothing to undo on a first version or without a face', async () => {
+    expect(textOf(await engine.undo(alice)).reason).toBe('nothing-to-undo');
+    await engine.describe(alice, 'smiling');
+    expect(textOf(await engine.undo(alice)).reason).toBe('nothing-to-undo');
+    expect(renderer.calls).toHaveLength(1);
+  });
+
+  it('reset forgets the current face, so the next words start a new one', async () => {
+    await engine.describe(alice, 'smiling');
+    expect(textOf(await engine.reset(alice)).reason).toBe('info');
+    expect(await store.getCurrentFaceId('alice')).toBeUndefined();
+    expect(faceOf(await engine.refine(alice, 'older')).parentId).toBeNull();
+  });
+});
+
+describe('explain and axes', () => {
+  it('lists what the classifier sees in the face, most confident first', async () => {
+    const face = faceOf(await engine.describe(alice, 'smiling'));
+    const reply = textOf(await engine.explain(alice));
+    expect(scorer.calls).toEqual([faceLatent(face, axes)]);
+    const labels = new Map(axisGroups().flatMap((g) => g.attributes).map((a) => [a.name, a.label]));
+    expect(reply.text).toMatch(/^I see: /);
+    expect(reply.text).toContain(`${labels.get('Smiling')} (92%)`);
+    expect(reply.text).toContain('woman (88%)');
+    expect(reply.text.indexOf('(92%)')).toBeLessThan(reply.text.indexOf('(70%)'));
+    expect(reply.text).not.toContain('99%');
+  });
+
+  it('needs a face', async () => {
+    expect(textOf(await engine.explain(alice)).reason).toBe('no-face');
+  });
+
+  it('groups the controls and marks weak axes', () => {
+    const help = engine.axesHelp();
+    const labels = new Map(axisGroups().flatMap((g) => g.attributes).map((a) => [a.name, a.label]));
+    expect(help).toContain(`${labels.get('Wearing_Necklace')} (weak)`);
+    expect(help).not.toContain(`${labels.get('Smiling')} (weak)`);
+    for (const group of axisGroups()) expect(help).toContain(group.group);
+  });
+});
+
+describe('errors', () => {
+  it('propagates render errors and keeps the previous face current', async () => {
+    const first = faceOf(await engine.describe(alice, 'smiling'));
+    renderer.failWith = new QueueFullError(64);
+    await expect(engine.refine(alice, 'older')).rejects.toBeInstanceOf(QueueFullError);
+    expect(await store.getCurrentFaceId('alice')).toBe(first.id);
+    expect(store.faces.size).toBe(1);
+    renderer.failWith = undefined;
+    expect(faceOf(await engine.refine(alice, 'older')).parentId).toBe(first.id);
+  });
+});

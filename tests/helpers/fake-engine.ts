@@ -1,0 +1,66 @@
+import type { ConversationEngine, EngineContext, EngineReply } from '../../src/conversation/types.js';
+import type { FaceRecord } from '../../src/latent/face.js';
+
+/**
+ * A scripted engine for front-end tests: records each call as "method:arg", takes `delayMs` per call
+ * (to catch front ends that do not wait), and makes faces whose seed is 100 + the number of describes.
+ */
+export class FakeEngine implements ConversationEngine {
+  readonly calls: string[] = [];
+  /** Calls running right now; should never exceed 1 for a sequential front end. */
+  maxInFlight = 0;
+  failNext: Error | undefined;
+  private inFlight = 0;
+  private count = 0;
+  private current: FaceRecord | undefined;
+
+  constructor(private readonly delayMs = 5) {}
+
+  private async step<T>(call: string, fn: () => T): Promise<T> {
+    this.calls.push(call);
+    this.inFlight += 1;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      await new Promise((r) => setTimeout(r, this.delayMs));
+      if (this.failNext) {
+        const err = this.failNext;
+        this.failNext = undefined;
+        throw err;
+      }
+      return fn();
+    } finally {
+      this.inFlight -= 1;
+    }
+  }
+
+  private face(seed: number, text: string | undefined, parent: FaceRecord | undefined): EngineReply {
+    this.count += 1;
+    const edits = [...(parent?.edits ?? []), ...(text ? [{ text, weights: {}, mode: {}, locks: [] }] : [])];
+    const face: FaceRecord = { id: `f${this.count}`, ownerId: 'console', seed, edits, parentId: parent?.id ?? null, createdAt: 0 };
+    this.current = face;
+    return { kind: 'face', face, png: Buffer.from(`png of ${face.id}`), caption: text ?? 'same', unknown: text?.includes('zz') ? ['zz'] : [], notes: [] };
+  }
+
+  describe(_ctx: EngineContext, text: string): Promise<EngineReply> {
+    return this.step(`describe:${text}`, () => this.face(100 + this.count, text, undefined));
+  }
+  refine(_ctx: EngineContext, text: string): Promise<EngineReply> {
+    return this.step(`refine:${text}`, () => this.face(this.current?.seed ?? 0, text, this.current));
+  }
+  reroll(): Promise<EngineReply> {
+    return this.step('reroll', () => this.face(900 + this.count, undefined, this.current));
+  }
+  undo(): Promise<EngineReply> {
+    return this.step('undo', (): EngineReply => ({ kind: 'text', text: 'nothing to undo', reason: 'nothing-to-undo' }));
+  }
+  reset(): Promise<EngineReply> {
+    return this.step('reset', (): EngineReply => ({ kind: 'text', text: 'forgotten', reason: 'info' }));
+  }
+  explain(): Promise<EngineReply> {
+    return this.step('explain', (): EngineReply => ({ kind: 'text', text: 'I see: smiling (90%)', reason: 'info' }));
+  }
+  axesHelp(): string {
+    this.calls.push('axes');
+    return 'Expression — smiling: "smiling"';
+  }
+}

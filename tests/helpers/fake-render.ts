@@ -1,0 +1,55 @@
+import { ATTRIBUTES, attributeIndex, type AttributeName } from '../../src/latent/attributes.js';
+import { AxisSet, type Axis } from '../../src/latent/axes.js';
+import { prng } from '../../src/latent/seed.js';
+import type { FaceRenderer, FaceScorer, RenderOptions } from '../../src/render/types.js';
+
+export const FAKE_Z_DIM = 16;
+
+/** A deterministic AxisSet of random unit axes; `weak` names axes marked not controllable. */
+export function makeFakeAxes(weak: readonly AttributeName[] = []): AxisSet {
+  const rand = prng(7);
+  const axes: Axis[] = ATTRIBUTES.map((name) => {
+    const v = Float32Array.from({ length: FAKE_Z_DIM }, () => rand() - 0.5);
+    const n = Math.hypot(...v);
+    return {
+      name,
+      vector: v.map((x) => x / n),
+      center: 0,
+      scale: 1,
+      coordMean: 0,
+      coordStd: 1,
+      quality: 0.9,
+      r2: 0.5,
+      controllable: !weak.includes(name),
+      successRate: 0.9,
+    };
+  });
+  return AxisSet.fromAxes(FAKE_Z_DIM, axes);
+}
+
+/** Records every latent it is asked to draw; the "PNG" names the call. Set `failWith` to make it throw. */
+export class FakeRenderer implements FaceRenderer {
+  readonly zDim = FAKE_Z_DIM;
+  readonly calls: Float32Array[] = [];
+  failWith: Error | undefined;
+
+  async renderPng(z: Float32Array, options?: RenderOptions): Promise<Buffer> {
+    options?.onQueued?.(1);
+    if (this.failWith) throw this.failWith;
+    this.calls.push(Float32Array.from(z));
+    return Buffer.from(`png ${this.calls.length}`);
+  }
+}
+
+/** Scores every latent the same: the given probabilities, 0.1 for the rest. */
+export class FakeScorer implements FaceScorer {
+  readonly calls: Float32Array[] = [];
+  constructor(private readonly probabilities: Partial<Record<AttributeName, number>> = {}) {}
+
+  async scoreLatent(z: Float32Array): Promise<Float32Array> {
+    this.calls.push(Float32Array.from(z));
+    const out = new Float32Array(ATTRIBUTES.length).fill(0.1);
+    for (const [name, p] of Object.entries(this.probabilities)) out[attributeIndex(name as AttributeName)] = p;
+    return out;
+  }
+}

@@ -1,0 +1,212 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SCHEMA_VERSION } from '../src/store/migrations.js';
+import { openSqliteStore, StoreOpenError, type SqliteFaceStore } from '../src/store/sqlite-store.js';
+import { newFaceId } from '../src/store/ids.js';
+import { makeEdit, makeFace } from './helpers/fake-face.js';
+
+let dir: string;
+let dbPath: string;
+const opened: SqliteFaceStore[] = [];
+
+function open(file = dbPath, busyTimeoutMs?: number): SqliteFaceStore {
+  const store = openSqliteStore(file, { busyTimeoutMs });
+  opened.push(store);
+  return store;
+}
+
+function expectOpenError(file: string, pattern: RegExp, busyTimeoutMs?: number): StoreOpenError {
+  let caught: unknown;
+  try {
+    open(file, busyTimeoutMs);
+  } catch (err) {
+    caught = err;
+  }
+  expect(caught).toBeInstanceOf(StoreOpenError);
+  const err = caught as StoreOpenError;
+  expect(err.message).toContain(path.resolve(file));
+  expect(err.message).toMatch(pattern);
+  return err;
+}
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tellaface-store-'));
+  dbPath = path.join(dir, 'faces.db');
+});
+
+afterEach(async () => {
+  for (const store of opened.splice(0)) await store.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('SqliteFaceStore round trips', () => {
+  it('saves and reads back a face with its edits, unchanged', async () => {
+    const store = open();
+    const root = makeFace({ seed: 4_294_967_295 });
+    const child = makeFace({
+      parentId: root.id,
+      seed: root.seed,
+      edits: [...root.edits, { text: 'older, keep the gender', weights: { Young: -1.5 }, mode: { Young: 'step' }, locks: ['Male'] }],
+    });
+    await store.saveFace(root);
+    await store.saveFace(child);
+    expect(await store.getFace(root.id)).toEqual(root);
+    expect(await store.getFace(child.id)).toEqual(child);
+    expect(await store.getFace('nope')).toBeUndefined();
+  });
+
+  it('refuses to overwrite a face record (records are immutable)', async () => {
+    const store = open();
+    const face = makeFace();
+    await store.saveFace(face);
+    await expect(store.saveFace({ ...face, seed: 1 })).rejects.toThrow();
+    expect((await store.getFace(face.id))?.seed).toBe(face.seed);
+  });
+
+  it('keeps one current face per owner, and clears it with null', async () => {
+    const store = open();
+    const a = makeFace({ ownerId: 'alice' });
+    const b = makeFace({ ownerId: 'alice' });
+    const c = makeFace({ ownerId: 'bob' });
+    for (const f of [a, b, c]) await store.saveFace(f);
+    expect(await store.getCurrentFaceId('alice')).toBeUndefined();
+    await store.setCurrentFaceId('alice', a.id);
+    await store.setCurrentFaceId('alice', b.id);
+    await store.setCurrentFaceId('bob', c.id);
+    expect(await store.getCurrentFaceId('alice')).toBe(b.id);
+    expect(await store.getCurrentFaceId('bob')).toBe(c.id);
+    await store.setCurrentFaceId('alice', null);
+    expect(await store.getCurrentFaceId('alice')).toBeUndefined();
+    expect(await store.getCurrentFaceId('bob')).toBe(c.id);
+  });
+
+  it('links messages to faces', async () => {
+    const store = open();
+    const a = makeFace();
+    const b = makeFace();
+    await store.saveFace(a);
+    await store.saveFace(b);
+    await store.linkMessage('m1', a.id);
+    await store.linkMessage('m2', b.id);
+    expect(await store.getFaceIdByMessage('m1')).toBe(a.id);
+    expect(await store.getFaceIdByMessage('m2')).toBe(b.id);
+    expect(await store.getFaceIdByMessage('m3')).toBeUndefined();
+  });
+
+  it('keeps everything after close and reopen, in WAL mode at the current schema version', async () => {
+    const face = makeFace({ edits: [makeEdit('blond', { Blond_Hair: 1 }), makeEdit('glasses', { Eyeglasses: 2 })] });
+    const first = open();
+    await first.saveFace(face);
+    await first.setCurrentFaceId(face.ownerId, face.id);
+    await first.linkMessage('msg', face.id);
+    await first.close();
+
+    const second = open();
+    expect(await second.getFace(face.id)).toEqual(face);
+    expect(await second.getCurrentFaceId(face.ownerId)).toBe(face.id);
+    expect(await second.getFaceIdByMessage('msg')).toBe(face.id);
+    await second.close();
+
+    const raw = new Database(dbPath, { readonly: true });
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(raw.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+    raw.close();
+  });
+
+  it('creates the parent folder if missing', async () => {
+    const nested = path.join(dir, 'a', 'b', 'faces.db');
+    const store = open(nested);
+    await store.saveFace(makeFace());
+    expect(fs.existsSync(nested)).toBe(true);
+  });
+
+  it('survives kill -9 right after a write', async () => {
+    const face = makeFace();
+    const script = path.join(dir, 'writer.mts');
+    const storeModule = path.resolve('src/store/sqlite-store.ts');
+    fs.writeFileSync(script, `
+      import { openSqliteStore } from ${JSON.stringify(storeModule)};
+      const store = openSqliteStore(${JSON.stringify(dbPath)});
+      const face = ${JSON.stringify(face)};
+      await store.saveFace(face);
+      await store.setCurrentFaceId(face.ownerId, face.id);
+      process.kill(process.pid, 'SIGKILL');
+    `);
+    const child = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    expect(child.signal).toBe('SIGKILL');
+    const store = open();
+    expect(await store.getFace(face.id)).toEqual(face);
+    expect(await store.getCurrentFaceId(face.ownerId)).toBe(face.id);
+  });
+});
+
+describe('openSqliteStore refuses bad files, naming the path and leaving them untouched', () => {
+  function expectUntouched(file: string, bytes: Buffer): void {
+    expect(fs.readFileSync(file).equals(bytes)).toBe(true);
+    expect(fs.existsSync(`${file}-wal`)).toBe(false);
+  }
+
+  it('random bytes', () => {
+    const bytes = randomBytes(8192);
+    fs.writeFileSync(dbPath, bytes);
+    expectOpenError(dbPath, /not a SQLite database/);
+    expectUntouched(dbPath, bytes);
+  });
+
+  it('a text file', () => {
+    const bytes = Buffer.from('these are my notes, not a database\n');
+    fs.writeFileSync(dbPath, bytes);
+    expectOpenError(dbPath, /not a SQLite database/);
+    expectUntouched(dbPath, bytes);
+  });
+
+  it('a SQLite header followed by garbage', () => {
+    const bytes = Buffer.concat([Buffer.from('SQLite format 3\0', 'latin1'), randomBytes(4080)]);
+    fs.writeFileSync(dbPath, bytes);
+    expectOpenError(dbPath, /corrupt|not a database|malformed/i);
+    expectUntouched(dbPath, bytes);
+  });
+
+  it("another application's SQLite database", () => {
+    const other = new Database(dbPath);
+    other.exec('CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)');
+    other.close();
+    const bytes = fs.readFileSync(dbPath);
+    expectOpenError(dbPath, /other application.*invoices/);
+    expectUntouched(dbPath, bytes);
+  });
+
+  it('a database from a newer schema version', async () => {
+    await open().close();
+    const raw = new Database(dbPath);
+    raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    raw.close();
+    expectOpenError(dbPath, /newer/);
+  });
+
+  it('a database locked by another process', async () => {
+    await open().close();
+    const holder = new Database(dbPath);
+    try {
+      holder.pragma('locking_mode = EXCLUSIVE');
+      holder.exec('BEGIN EXCLUSIVE');
+      expectOpenError(dbPath, /locked/, 50);
+    } finally {
+      holder.close();
+    }
+  });
+});
+
+describe('newFaceId', () => {
+  it('is short, URL-safe and unique', () => {
+    const ids = new Set(Array.from({ length: 10_000 }, () => newFaceId()));
+    expect(ids.size).toBe(10_000);
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9][A-Za-z0-9_-]{11}$/);
+  });
+});
