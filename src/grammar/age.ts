@@ -1,0 +1,133 @@
+/**
+ * Ages written with numbers: "an 80 year old", "aged 45", "in her twenties", "late 30s",
+ * "thirty-something", "a man, 60". Turns the age into a target weight on Young.
+ */
+import { DATA } from './data.js';
+import type { Input } from './match.js';
+
+const A = DATA.ages;
+const NUMBER = /^(\d{1,3})(s|'s|yo|y|yr|yrs|ish|\+)?$/;
+const UNIT_SUFFIXES = new Set(['yo', 'y', 'yr', 'yrs']);
+
+/** Young weight for an age, by linear interpolation along ages.json youngCurve. */
+export function youngWeightForAge(age: number): number {
+  const curve = A.youngCurve;
+  const [lo, hi] = A.range;
+  const a = Math.min(hi, Math.max(lo, age));
+  let w = (curve[curve.length - 1] as [number, number])[1];
+  for (let k = 1; k < curve.length; k++) {
+    const [x1, y1] = curve[k] as [number, number];
+    if (a <= x1) {
+      const [x0, y0] = curve[k - 1] as [number, number];
+      w = x1 === x0 ? y1 : y0 + ((y1 - y0) * (a - x0)) / (x1 - x0);
+      break;
+    }
+  }
+  // Keep a visible direction: an age is never "exactly neutral".
+  if (Math.abs(w) < 0.1) w = w > 0 ? 0.1 : -0.1;
+  return Math.round(w * 100) / 100;
+}
+
+interface NumberRead {
+  value: number;
+  end: number;
+  decade?: readonly [number, number, number];
+  unit: boolean;
+  roughly: boolean;
+  spelled: boolean;
+}
+
+function readNumber(input: Input, p: number): NumberRead | null {
+  const tok = input.tokens[p];
+  if (!tok) return null;
+  if (tok.kind === 'num') {
+    const m = NUMBER.exec(tok.text);
+    if (!m) return null;
+    const value = Number(m[1]);
+    const suffix = m[2] ?? '';
+    if (suffix === 's' || suffix === "'s") {
+      const decade = A.decades[`${value}s`];
+      return decade ? { value, end: p + 1, decade, unit: false, roughly: false, spelled: false } : null;
+    }
+    return { value, end: p + 1, unit: UNIT_SUFFIXES.has(suffix), roughly: suffix === 'ish' || suffix === '+', spelled: false };
+  }
+  const m = input.at(p);
+  if (!m) return null;
+  if (m.meanings.decade) return { value: 0, end: m.end, decade: m.meanings.decade, unit: false, roughly: false, spelled: true };
+  if (m.meanings.number === undefined) return null;
+  let value = m.meanings.number;
+  let end = m.end;
+  const next = input.at(end);
+  const ones = next?.meanings.number;
+  if (value >= 20 && value < 100 && value % 10 === 0 && ones !== undefined && ones > 0 && ones < 10 && next) {
+    value += ones;
+    end = next.end;
+  }
+  return { value, end, unit: false, roughly: false, spelled: true };
+}
+
+export interface AgeMatch {
+  weight: number;
+  end: number;
+}
+
+export function matchAge(input: Input, i: number): AgeMatch | null {
+  let p = i;
+  let offset = 0;
+  let prefixed = false;
+  let which: 0 | 1 | 2 = 1;
+  let hasModifier = false;
+  let m = input.at(p);
+  if (m?.meanings.agePrefix !== undefined) {
+    offset = m.meanings.agePrefix;
+    prefixed = true;
+    p = m.end;
+    m = input.at(p);
+  }
+  if (m?.meanings.decadeModifier !== undefined) {
+    which = m.meanings.decadeModifier;
+    hasModifier = true;
+    p = m.end;
+  }
+  const num = readNumber(input, p);
+  if (!num) return null;
+  if (num.decade) {
+    let end = num.end;
+    const something = input.at(end);
+    if (something?.meanings.ageSomething) end = something.end;
+    return { weight: youngWeightForAge(num.decade[which] + offset), end };
+  }
+  if (hasModifier) return null;
+  let value = num.value;
+  p = num.end;
+  let valid = prefixed || num.unit || num.roughly;
+  const something = input.at(p);
+  if (something?.meanings.ageSomething) {
+    if (value % 10 === 0 && value >= 20) value += 5;
+    p = something.end;
+    valid = true;
+  }
+  if (!num.unit) {
+    const unit = input.at(p);
+    if (unit?.meanings.ageUnit) {
+      valid = true;
+      p = unit.end;
+    }
+  }
+  if (valid) {
+    const old = input.at(p);
+    if (old?.meanings.ageOld) p = old.end;
+  }
+  if (!valid && !num.spelled && value >= 1 && value <= 110) {
+    // A bare number is an age only where nothing else can follow it: "a man, 60" / "60 man".
+    const next = input.at(p);
+    const before = input.at(i - 1);
+    valid =
+      input.atClauseEnd(p) ||
+      next?.meanings.term?.person === true ||
+      next?.meanings.person === true ||
+      (before?.end === i && (before.meanings.term?.person === true || before.meanings.person === true));
+  }
+  if (!valid) return null;
+  return { weight: youngWeightForAge(value + offset), end: p };
+}

@@ -1,0 +1,19 @@
+/** The controls, grouped, with everyday example words: for "/face axes" help. */
+import { ATTRIBUTES, type AttributeName } from '../latent/attributes.js';
+import { DATA } from './data.js';
+
+export interface AxisGroup {
+  group: string;
+  attributes: Array<{ name: AttributeName; label: string; examples: string[] }>;
+}
+
+export function axisGroups(): AxisGroup[] {
+  const info = DATA.attributes.attributes;
+  const order = Object.keys(info) as AttributeName[];
+  return DATA.attributes.groups.map((group) => ({
+    group,
+    attributes: order
+      .filter((name) => ATTRIBUTES.includes(name) && info[name].group === group)
+      .map((name) => ({ name, label: info[name].target[1], examples: [...info[name].examples] })),
+  }));
+}

@@ -1,0 +1,58 @@
+/**
+ * A short human caption of what a parse applies, e.g. "older ▲, man, smiling, beard ▲, gender kept".
+ * Targets read as plain words ("woman", "glasses", "very old"); steps as the label with
+ * an arrow (▲ more, ▼ less; doubled for a big step). Labels come from prompts/attributes.json.
+ */
+import { ATTRIBUTES, type AttributeName } from '../latent/attributes.js';
+import type { ParseResult } from './types.js';
+import { DATA } from './data.js';
+
+const INFO = DATA.attributes.attributes;
+const BIG_STEP = 1;
+
+function targetText(attr: AttributeName, w: number): string {
+  const info = INFO[attr];
+  const text = info.target[w < 0 ? 0 : 1];
+  if (info.graded === false || /^(no|not) /.test(text)) return text;
+  const size = Math.abs(w);
+  if (size >= 1.5) return `very ${text}`;
+  if (size <= 0.6) return `slightly ${text}`;
+  return text;
+}
+
+function stepText(attr: AttributeName, w: number): string {
+  const info = INFO[attr];
+  const big = Math.abs(w) >= BIG_STEP;
+  if (info.steps) return `${info.steps[w < 0 ? 0 : 1]} ${big ? '▲▲' : '▲'}`;
+  const arrow = (info.inverted ? -w : w) > 0 ? '▲' : '▼';
+  return `${info.label} ${big ? arrow + arrow : arrow}`;
+}
+
+/** "keep everything else" locks most attributes: say so instead of listing them. */
+const MANY_LOCKS = 16;
+
+function lockTexts(locks: readonly AttributeName[]): string[] {
+  if (locks.length >= MANY_LOCKS) return ['everything else kept'];
+  const left = new Set(locks);
+  const out: string[] = [];
+  for (const object of DATA.locks.objects) {
+    const attrs = object.lock ?? [];
+    if (attrs.length > 1 && attrs.every((a) => left.has(a))) {
+      out.push(`${object.name} kept`);
+      for (const a of attrs) left.delete(a);
+    }
+  }
+  if (left.size === 1 && left.has('Male')) return [...out, 'gender kept'];
+  if (left.size === 1 && left.has('Young')) return [...out, 'age kept'];
+  return [...out, ...ATTRIBUTES.filter((a) => left.has(a)).map((a) => `${INFO[a].label.replace(/^older$/, 'age').replace(/^masculine$/, 'gender')} kept`)];
+}
+
+export function captionFor(result: ParseResult): string {
+  const parts: string[] = [];
+  for (const [attr, w] of Object.entries(result.weights) as Array<[AttributeName, number]>) {
+    if (!Number.isFinite(w) || !INFO[attr]) continue;
+    parts.push(result.mode[attr] === 'step' ? stepText(attr, w) : targetText(attr, w));
+  }
+  parts.push(...lockTexts(result.locks));
+  return parts.join(', ');
+}

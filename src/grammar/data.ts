@@ -1,0 +1,112 @@
+/**
+ * Loads and validates the grammar's vocabulary data (prompts/*.json) once, at module load.
+ * A malformed file throws here, at startup, never while parsing user text.
+ */
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ATTRIBUTES } from '../latent/attributes.js';
+
+const PROMPTS_DIR = new URL('../../prompts/', import.meta.url);
+
+const attributeName = z.enum(ATTRIBUTES);
+const weights = z.partialRecord(attributeName, z.number().min(-2).max(2));
+const phrases = z.array(z.string().min(1));
+
+const vocabularyEntry = z
+  .object({ say: phrases, set: weights.optional(), step: weights.optional(), person: z.boolean().optional() })
+  .refine((e) => (e.set === undefined) !== (e.step === undefined), { message: 'an entry needs exactly one of set / step' });
+
+const schemas = {
+  attributes: z.object({
+    groups: z.array(z.string()),
+    attributes: z.record(
+      attributeName,
+      z.object({
+        group: z.string(),
+        label: z.string(),
+        inverted: z.boolean().optional(),
+        steps: z.tuple([z.string(), z.string()]).optional(),
+        graded: z.boolean().optional(),
+        target: z.tuple([z.string(), z.string()]),
+        examples: z.array(z.string()).min(1).max(6),
+      }),
+    ),
+  }),
+  vocabulary: z.record(z.string(), z.union([z.string(), z.array(vocabularyEntry)])),
+  degrees: z.object({
+    stepSize: z.number().positive(),
+    notVery: z.number().positive(),
+    clamp: z.number().positive(),
+    degrees: z.record(z.string(), z.number().positive()),
+    after: phrases,
+    adjectives: z.record(z.string(), z.number().positive()),
+    sizeNouns: phrases,
+    comparatives: z.record(z.string(), z.union([z.literal(1), z.literal(-1)])),
+    too: phrases,
+  }),
+  negations: z.object({
+    before: z.record(z.string(), z.enum(['one', 'list'])),
+    alone: z.record(z.string(), weights),
+    after: phrases,
+  }),
+  stopwords: z.object({
+    function: phrases,
+    persons: phrases,
+    heads: z.object({ hair: phrases, skin: phrases, other: phrases }),
+    pronouns: z.record(z.string(), z.union([z.literal(1), z.literal(-1)])),
+    conjunctions: z.record(z.string(), z.enum(['and', 'or', 'with', 'break'])),
+    realWords: phrases,
+  }),
+  colours: z.object({
+    colours: z.record(
+      z.string(),
+      z.object({ hair: weights.nullable(), skin: weights.nullable(), shade: weights.optional(), step: z.boolean().optional() }),
+    ),
+    hairWords: phrases,
+  }),
+  locks: z.object({
+    verbs: phrases,
+    after: phrases,
+    objects: z.array(
+      z.object({ name: z.string(), say: phrases, lock: z.array(attributeName).optional(), rest: z.boolean().optional() }),
+    ),
+  }),
+  ages: z.object({
+    numberWords: z.record(z.string(), z.number().int().min(0)),
+    decades: z.record(z.string(), z.tuple([z.number(), z.number(), z.number()])),
+    decadeModifiers: z.record(z.string(), z.union([z.literal(0), z.literal(1), z.literal(2)])),
+    somethings: phrases,
+    units: phrases,
+    olds: phrases,
+    before: z.record(z.string(), z.number()),
+    youngCurve: z.array(z.tuple([z.number(), z.number()])).min(2),
+    range: z.tuple([z.number(), z.number()]),
+  }),
+};
+
+type Schemas = typeof schemas;
+export type GrammarData = { [K in keyof Schemas]: z.infer<Schemas[K]> };
+export type VocabularyEntry = z.infer<typeof vocabularyEntry>;
+
+function load<K extends keyof Schemas>(name: K): GrammarData[K] {
+  const file = new URL(`${name}.json`, PROMPTS_DIR);
+  const parsed = schemas[name].safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!parsed.success) throw new Error(`prompts/${name}.json is invalid: ${parsed.error.message}`);
+  return parsed.data as GrammarData[K];
+}
+
+export const DATA: GrammarData = {
+  attributes: load('attributes'),
+  vocabulary: load('vocabulary'),
+  degrees: load('degrees'),
+  negations: load('negations'),
+  stopwords: load('stopwords'),
+  colours: load('colours'),
+  locks: load('locks'),
+  ages: load('ages'),
+};
+
+/** Vocabulary sections (keys not starting with '_'), each a list of entries. */
+export function vocabularySections(): Array<[string, VocabularyEntry[]]> {
+  return Object.entries(DATA.vocabulary).flatMap(([name, v]) => (name.startsWith('_') || typeof v === 'string' ? [] : [[name, v]]));
+}

@@ -1,0 +1,5 @@
+/** The description grammar: free English -> weights on the 40 CelebA attributes. */
+export { parseDescription, MAX_CHARS, MAX_TOKENS } from './parse.js';
+export { captionFor } from './caption.js';
+export { axisGroups, type AxisGroup } from './axes.js';
+export { emptyParse, type ParseResult, type EditMode, type Weights } from './types.js';

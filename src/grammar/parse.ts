@@ -1,0 +1,441 @@
+/**
+ * parseDescription: free English -> weights on the 40 CelebA attributes.
+ *
+ * One left-to-right pass over the tokens. Modifier words (degrees, size words, comparatives,
+ * negations, "too") wait in `pending` for the next feature in the same clause; a clause ends
+ * at punctuation such as a comma. Each understood feature becomes a Mention; the mentions are
+ * combined in order at the end (see combine.ts), then pronoun gender and locks are applied.
+ */
+import { ATTRIBUTES, type AttributeName } from '../latent/attributes.js';
+import { emptyParse, type ParseResult, type Weights } from './types.js';
+import { DATA } from './data.js';
+import { tokenize } from './tokenize.js';
+import { Input, type Match } from './match.js';
+import { lookup, type Colour, type Term, type HeadSense, type LockObject } from './vocabulary.js';
+import { startsFeature, sizeNounAhead } from './lookahead.js';
+import { readColour } from './colour.js';
+import { readLockAfterVerb, readLockAfterWord, type LockRead } from './locks.js';
+import { matchAge } from './age.js';
+import { Combiner } from './combine.js';
+import { UnknownSpans } from './unknown.js';
+
+/** Longer inputs are cut: parse time stays bounded whatever is pasted. */
+export const MAX_CHARS = 2000;
+export const MAX_TOKENS = 160;
+/** Uncached typo searches per input. */
+const FUZZY_BUDGET = 12;
+const MAX_NOTES = 8;
+const MAX_MENTION_CHARS = 40;
+
+const STEP_SIZE = DATA.degrees.stepSize;
+const NOT_VERY = DATA.degrees.notVery;
+const CLAMP = DATA.degrees.clamp;
+
+/** One understood feature, with the modifiers that apply to it. */
+interface Mention {
+  base: Weights;
+  inherentStep: boolean;
+  start: number;
+  end: number;
+  clause: number;
+  factor: number;
+  degreeGiven: boolean;
+  comparative: 0 | 1 | -1;
+  too: boolean;
+  negated: boolean;
+}
+
+interface Pending {
+  factor: number;
+  degreeGiven: boolean;
+  /** The last degree word may also follow its feature ("smiling a lot"). */
+  degreeAfter: boolean;
+  comparative: 0 | 1 | -1;
+  comparativeAt: number;
+  too: boolean;
+  /** First token of the modifiers, for the mention text. */
+  start: number;
+  /** The size-word part of `factor` ("big", "thin"), and where the first one was. */
+  adjective: number;
+  adjectiveAt: number;
+}
+
+interface Negation {
+  scope: 'one' | 'list';
+  state: 'fresh' | 'afterTerm' | 'continued';
+  alone: Weights | undefined;
+  start: number;
+  end: number;
+}
+
+function freshPending(): Pending {
+  return { factor: 1, degreeGiven: false, degreeAfter: false, comparative: 0, comparativeAt: -1, too: false, start: -1, adjective: 1, adjectiveAt: -1 };
+}
+
+function round(w: number): number {
+  return Math.round(w * 1000) / 1000;
+}
+
+class Parser {
+  private readonly input: Input;
+  private readonly mentions: Mention[] = [];
+  private readonly pronouns: Array<{ sign: 1 | -1; at: number }> = [];
+  private readonly locks: LockObject[] = [];
+  private readonly unknown: UnknownSpans;
+  private readonly notes: string[] = [];
+  private pending = freshPending();
+  private negation: Negation | null = null;
+  private clause = 0;
+  private lastHead: { sense: HeadSense; at: number; end: number } | null = null;
+
+  constructor(text: string) {
+    let source = text;
+    if (source.length > MAX_CHARS) {
+      source = source.slice(0, MAX_CHARS);
+      this.notes.push(`only the first ${MAX_CHARS} characters were read; the rest was ignored`);
+    }
+    const { tokens, truncated } = tokenize(source, MAX_TOKENS);
+    if (truncated && this.notes.length === 0) this.notes.push(`only the first ${MAX_TOKENS} words were read; the rest was ignored`);
+    this.input = new Input(source, tokens, { left: FUZZY_BUDGET });
+    this.unknown = new UnknownSpans(this.input);
+  }
+
+  run(): ParseResult {
+    const input = this.input;
+    let i = 0;
+    while (i < input.length) {
+      if (input.isBreak(i)) {
+        this.endClause();
+        i++;
+        continue;
+      }
+      i = this.step(i);
+    }
+    this.endClause();
+    return this.finish();
+  }
+
+  /** Reads whatever starts at token i; returns the index after it. */
+  private step(i: number): number {
+    const input = this.input;
+    const tok = input.tokens[i];
+    const m = input.at(i);
+    const mm = m?.meanings;
+
+    if (tok?.kind === 'num' || (mm && (mm.agePrefix !== undefined || mm.decadeModifier !== undefined || mm.number !== undefined || mm.decade))) {
+      const age = matchAge(input, i);
+      if (age) {
+        this.apply({ set: { Young: age.weight }, person: false, hairWord: false, sizeNoun: false }, i, age.end);
+        return age.end;
+      }
+    }
+    if (this.lastHead && input.words[i] !== null) {
+      const behind = this.readWithHeadBehind(i, m ?? { meanings: {}, end: i + 1 });
+      if (behind !== null) return behind;
+    }
+    if (!m || !mm) {
+      // A count before a feature ("2 earrings") is fine; anything else is not understood.
+      if (tok?.kind === 'num' && startsFeature(input, i + 1)) return i + 1;
+      this.unknown.add(i, i + 1);
+      this.lastHead = null;
+      return i + 1;
+    }
+
+    if (!mm.term && (mm.degree !== undefined || mm.stop) && mm.negator === undefined && mm.comparative === undefined) {
+      // "a little nose", "a lot of hair": a feature phrase that starts inside a degree phrase and runs past it wins.
+      for (let k = i + 1; k < m.end; k++) {
+        const inner = input.at(k);
+        if (inner?.meanings.term && inner.end > m.end) return k;
+      }
+    }
+    if (mm.lockVerb) {
+      const read = readLockAfterVerb(input, m.end);
+      if (read) return this.lock(read);
+    }
+    if (mm.lockObject || mm.term) {
+      const read = readLockAfterWord(input, m);
+      if (read) return this.lock(read);
+    }
+    if (mm.postNegator && this.negateLastMention(i)) return m.end;
+
+    const hasContent = mm.term !== undefined || mm.colour !== undefined || mm.conj !== undefined;
+    if (mm.comparative !== undefined && (!hasContent || startsFeature(input, m.end))) {
+      this.pending.comparative = mm.comparative;
+      this.pending.comparativeAt = i;
+      this.markStart(i);
+      return m.end;
+    }
+    if (mm.adjective !== undefined && (mm.term === undefined || sizeNounAhead(input, m.end))) {
+      if (sizeNounAhead(input, m.end)) {
+        this.pending.factor *= mm.adjective;
+        this.pending.adjective *= mm.adjective;
+        if (this.pending.adjectiveAt < 0) this.pending.adjectiveAt = i;
+        this.pending.degreeGiven = true;
+        this.markStart(i);
+        return m.end;
+      }
+      if (mm.colour === undefined && mm.degree === undefined) {
+        // "long" in "long blonde hair", "big" in "big guy": a size we cannot draw.
+        const next = input.at(m.end);
+        this.unknown.add(i, next?.meanings.head ? next.end : m.end);
+        return m.end;
+      }
+    }
+    if (mm.degree !== undefined && (!hasContent || startsFeature(input, m.end))) {
+      this.pending.factor *= mm.degree;
+      this.pending.degreeGiven = true;
+      this.pending.degreeAfter = mm.degreeAfter === true;
+      this.markStart(i);
+      return m.end;
+    }
+    if (mm.negator !== undefined && mm.term === undefined) {
+      this.negation = { scope: mm.negator, state: 'fresh', alone: mm.negatorAlone, start: i, end: m.end };
+      return m.end;
+    }
+    if (mm.too) {
+      this.pending.too = true;
+      this.markStart(i);
+      return m.end;
+    }
+    if (mm.term) {
+      this.apply(mm.term, i, m.end);
+      return m.end;
+    }
+    if (mm.colour) return this.colour(i, m, mm.colour);
+    if (mm.pronoun !== undefined) {
+      this.pronouns.push({ sign: mm.pronoun, at: i });
+      return m.end;
+    }
+    if (mm.conj) {
+      this.conjunction(mm.conj);
+      return m.end;
+    }
+    if (mm.head) {
+      this.lastHead = { sense: mm.head, at: i, end: m.end };
+      return m.end;
+    }
+    if (mm.stop || mm.person || mm.lockObject || mm.lockVerb || mm.postLock || mm.postNegator || mm.degree !== undefined || mm.comparative !== undefined) {
+      return m.end;
+    }
+    // Age words that turned out not to be an age ("late", "years"), and the like.
+    this.unknown.add(i, m.end);
+    return m.end;
+  }
+
+  private markStart(i: number): void {
+    if (this.pending.start < 0) this.pending.start = i;
+  }
+
+  /** "his nose is big", "lips fuller": a word after a head noun, read together as "big nose". */
+  private readWithHeadBehind(i: number, m: Match): number | null {
+    const head = this.lastHead;
+    if (!head || (head.sense === 'hair' && m.meanings.colour)) return null;
+    const words = this.input.words.slice(i, m.end) as string[];
+    const headWords = this.input.words.slice(head.at, head.end) as string[];
+    const phrase = lookup([...words, ...headWords]);
+    if (!phrase?.term) return null;
+    this.lastHead = null;
+    this.apply(phrase.term, i, m.end, head.at);
+    return m.end;
+  }
+
+  /** Applies a feature with the pending modifiers. */
+  private apply(term: Term, start: number, end: number, mentionStart?: number): void {
+    const p = this.pending;
+    let factor = p.factor;
+    if (term.person) {
+      // "big guy": a size word does not scale a person; nor does "a little" in "a little boy".
+      if (p.adjectiveAt >= 0) this.unknown.add(p.adjectiveAt, p.adjectiveAt + 1);
+      factor = 1;
+    }
+    let negated = false;
+    let negationStart = start;
+    const neg = this.negation;
+    if (neg) {
+      if (neg.state === 'afterTerm' && neg.scope === 'one') this.negation = null;
+      else {
+        negated = true;
+        if (neg.state === 'fresh') negationStart = neg.start;
+        neg.state = 'afterTerm';
+      }
+    }
+    const from = Math.min(mentionStart ?? start, p.start >= 0 ? p.start : start, negationStart);
+    this.mentions.push({
+      base: (p.comparative !== 0 ? (term.set ?? term.step) : (term.step ?? term.set)) ?? {},
+      inherentStep: term.step !== undefined,
+      start: from,
+      end,
+      clause: this.clause,
+      factor,
+      degreeGiven: p.degreeGiven,
+      comparative: p.comparative,
+      too: p.too,
+      negated,
+    });
+    this.pending = freshPending();
+    this.lastHead = null;
+  }
+
+  /** "glasses off", "beard gone": turns off the feature just before. */
+  private negateLastMention(i: number): boolean {
+    const last = this.mentions[this.mentions.length - 1];
+    if (!last || last.clause !== this.clause || last.negated) return false;
+    for (let j = last.end; j < i; j++) {
+      if (!this.input.at(j)?.meanings.stop) return false;
+    }
+    last.negated = true;
+    last.end = this.input.at(i)?.end ?? i + 1;
+    return true;
+  }
+
+  private conjunction(kind: 'and' | 'or' | 'with' | 'break'): void {
+    this.lastHead = null;
+    if (kind === 'break') {
+      this.endClause();
+      return;
+    }
+    const neg = this.negation;
+    if (!neg || neg.state !== 'afterTerm') {
+      if (kind === 'with' && neg) this.negation = null;
+      return;
+    }
+    if (kind === 'or' || (kind === 'and' && neg.scope === 'list')) neg.state = 'continued';
+    else this.negation = null;
+  }
+
+  /** A colour word: what it means depends on the noun it describes (colour.ts). */
+  private colour(i: number, first: Match, colour: Colour): number {
+    const reading = readColour(this.input, i, first.end, colour, this.lastHead);
+    const { run, end, sense, nounEnd, nounIsFeature, weights } = reading;
+    if (sense === 'describes') return end; // "black hat", "red lipstick": the colour of something we draw anyway
+    if (weights.every((w) => w === null)) {
+      this.unknown.add(reading.unknownFrom, Math.max(nounEnd, end)); // "blue eyes", "pink hair"
+      this.pending = freshPending();
+      return end;
+    }
+    const mentionEnd = sense === 'hair' || sense === 'skin' ? Math.max(nounEnd, end) : end;
+    // "a thick black beard", "no grey beard": size words and negation also reach the noun after the colour.
+    const savedPending = this.pending;
+    const savedNegation = this.negation ? { ...this.negation } : null;
+    const keepSize = nounIsFeature && savedPending.adjectiveAt >= 0;
+    if (keepSize) this.pending = freshPending();
+    run.forEach((r, k) => {
+      const w = weights[k];
+      if (!w) return;
+      const term: Term = { person: false, hairWord: false, sizeNoun: false, ...(r.colour.step ? { step: w } : { set: w }) };
+      this.apply(term, r.at, k === run.length - 1 ? mentionEnd : r.at + 1);
+    });
+    if (keepSize) this.pending = savedPending;
+    if (nounIsFeature) this.negation = savedNegation;
+    return end;
+  }
+
+  private lock(read: LockRead): number {
+    this.locks.push(...read.objects);
+    this.pronouns.push(...read.pronouns);
+    return read.end;
+  }
+
+  private endClause(): void {
+    const p = this.pending;
+    const last = this.mentions[this.mentions.length - 1];
+    const lastInClause = last && last.clause === this.clause ? last : null;
+    if (p.comparative !== 0) {
+      if (lastInClause && lastInClause.comparative === 0 && !lastInClause.inherentStep) {
+        // "smile more", "make the beard bigger"
+        lastInClause.comparative = p.comparative;
+        lastInClause.end = Math.max(lastInClause.end, p.comparativeAt + 1);
+        if (p.degreeGiven && !lastInClause.degreeGiven) lastInClause.factor *= p.factor;
+      } else {
+        const word = this.input.typed(p.comparativeAt, p.comparativeAt + 1);
+        this.note(`'${word}' needs a feature to apply to (e.g. '${word} smile')`);
+      }
+    } else if (p.degreeGiven && p.degreeAfter && lastInClause && !lastInClause.degreeGiven) {
+      lastInClause.factor *= p.factor; // "smiling a lot"
+      lastInClause.degreeGiven = true;
+    }
+    const neg = this.negation;
+    if (neg && neg.state === 'fresh' && neg.alone) {
+      this.negation = null;
+      this.apply({ set: neg.alone, person: false, hairWord: false, sizeNoun: false }, neg.start, neg.end);
+    }
+    this.pending = freshPending();
+    this.negation = null;
+    this.lastHead = null;
+    this.clause++;
+  }
+
+  private note(text: string): void {
+    if (this.notes.length < MAX_NOTES && !this.notes.includes(text)) this.notes.push(text);
+  }
+
+  private mentionText(m: Mention): string {
+    const t = this.input.typed(m.start, m.end);
+    return t.length > MAX_MENTION_CHARS ? `${t.slice(0, MAX_MENTION_CHARS - 1)}…` : t;
+  }
+
+  private finish(): ParseResult {
+    const combiner = new Combiner(CLAMP);
+    let explicitGender = false;
+    for (const m of this.mentions) {
+      const isStep = m.inherentStep || m.comparative !== 0 || m.too;
+      const sign = (m.comparative < 0 ? -1 : 1) * (m.negated ? -1 : 1) * (m.too ? -1 : 1);
+      const factor = m.negated && !isStep && m.factor > 1 ? NOT_VERY : m.factor;
+      const scale = (isStep ? STEP_SIZE : 1) * factor * sign;
+      const text = this.mentionText(m);
+      for (const [attr, w] of Object.entries(m.base) as Array<[AttributeName, number]>) {
+        if (attr === 'Male') explicitGender = true;
+        combiner.add(attr, w * scale, isStep ? 'step' : 'target', text);
+      }
+    }
+    if (!explicitGender && this.pronouns.length > 0) {
+      let previous: { sign: 1 | -1; at: number } | null = null;
+      for (const p of this.pronouns) {
+        const word = this.input.typed(p.at, p.at + 1);
+        if (previous && previous.sign !== p.sign) {
+          combiner.note(`'${word}' overrides the earlier '${this.input.typed(previous.at, previous.at + 1)}'`);
+        }
+        previous = p;
+      }
+      if (previous) combiner.add('Male', previous.sign, 'target', this.input.typed(previous.at, previous.at + 1), true);
+    }
+
+    const result = emptyParse();
+    const locked = new Set<AttributeName>();
+    for (const lock of this.locks) {
+      const attrs = lock.rest ? ATTRIBUTES.filter((a) => !combiner.entries.has(a)) : lock.attributes;
+      for (const a of attrs) locked.add(a);
+    }
+    for (const a of locked) {
+      const e = combiner.entries.get(a);
+      if (e) {
+        combiner.entries.delete(a);
+        if (!e.implicit) combiner.note(`'${e.source}' was not applied: you asked to keep it`);
+      }
+    }
+    result.locks = ATTRIBUTES.filter((a) => locked.has(a));
+    for (const [attr, e] of combiner.entries) {
+      const w = round(e.w);
+      result.weights[attr] = w;
+      result.mode[attr] = e.mode;
+    }
+    result.unknown = this.unknown.list();
+    const typoNotes = this.input.typos
+      .filter(([at]) => !this.unknown.covers(at))
+      .map(([at, word]) => `read '${this.input.typed(at, at + 1)}' as '${word}'`);
+    result.notes = [...this.notes, ...combiner.notes, ...typoNotes].slice(0, MAX_NOTES);
+    return result;
+  }
+}
+
+/** Never throws: any input gives a well-formed result. */
+export function parseDescription(text: string): ParseResult {
+  try {
+    if (typeof text !== 'string' || text.length === 0) return emptyParse();
+    return new Parser(text).run();
+  } catch (err) {
+    const result = emptyParse();
+    result.notes.push(`could not read this description (${err instanceof Error ? err.message : 'error'})`);
+    return result;
+  }
+}
