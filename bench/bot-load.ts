@@ -11,6 +11,7 @@ import { memoryLogger } from '../tests/helpers/discord-harness.js';
 import { createOfflineClient, describePayload, gateway } from '../tests/helpers/discord-gateway.js';
 import { RestCapture } from '../tests/helpers/discord-rest.js';
 import { FakeStore } from '../tests/helpers/fake-store.js';
+import { percentile } from './stats.js';
 
 const DESCRIPTIONS = [
   'older man, smiling, more beard',
@@ -38,10 +39,6 @@ export interface BotLoadStats {
   errorAnswers: Record<string, number>;
 }
 
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-}
 
 export async function runBotLoad(engine: ConversationEngine, count = 50, timeoutMs = 300_000): Promise<BotLoadStats> {
   const rest = new RestCapture();

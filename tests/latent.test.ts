@@ -121,11 +121,27 @@ describe('targets and steps', () => {
     const axes = fixtureAxes();
     const a = axes.require('Smiling');
     for (const seed of [1, 2, 3, 4]) {
-      const out = applyEdit(seedToLatent(seed, D), edit({ Smiling: 1 }), axes, new Set());
-      expect(dot(out, a.vector)).toBeCloseTo(a.center + a.scale, 4);
-      const neg = applyEdit(seedToLatent(seed, D), edit({ Smiling: -1 }), axes, new Set());
-      expect(dot(neg, a.vector)).toBeCloseTo(a.center - a.scale, 4);
+      const z = seedToLatent(seed, D);
+      const c = dot(z, a.vector);
+      const out = applyEdit(z, edit({ Smiling: 1 }), axes, new Set());
+      expect(dot(out, a.vector)).toBeCloseTo(Math.max(c, a.center + a.scale), 4);
+      const neg = applyEdit(z, edit({ Smiling: -1 }), axes, new Set());
+      expect(dot(neg, a.vector)).toBeCloseTo(Math.min(c, a.center - a.scale), 4);
     }
+    // the fixture's level 1.7 lies above most seeds: most +1 targets really moved
+    const moved = [1, 2, 3, 4].filter((s) => dot(seedToLatent(s, D), a.vector) < a.center + a.scale).length;
+    expect(moved).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a target never pushes the wrong way: a face already past the level stays', () => {
+    const axes = fixtureAxes();
+    const a = axes.require('Smiling');
+    const z = seedToLatent(5, D);
+    const beyond = applyEdit(z, edit({ Smiling: 2 }), axes, new Set()); // far past the +1 level
+    const kept = applyEdit(beyond, edit({ Smiling: 1 }), axes, new Set());
+    expect(dot(kept, a.vector)).toBeCloseTo(dot(beyond, a.vector), 5);
+    const lowered = applyEdit(beyond, edit({ Smiling: -1 }), axes, new Set());
+    expect(dot(lowered, a.vector)).toBeCloseTo(a.center - a.scale, 4);
   });
 
   it('a step moves relative to where the face is', () => {

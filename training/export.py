@@ -35,6 +35,17 @@ def standing_stats(g: Generator, z_dim: int, batches: int = 16, batch: int = 256
     g.eval()
 
 
+class Truncated(torch.nn.Module):
+    """G(psi * z): the truncation trick (BigGAN). Latents stay N(0, I) everywhere outside the graph."""
+
+    def __init__(self, g: Generator, psi: float):
+        super().__init__()
+        self.g, self.psi = g, psi
+
+    def forward(self, z):
+        return self.g(z * self.psi)
+
+
 def b64(a: np.ndarray) -> str:
     return base64.b64encode(np.ascontiguousarray(a, dtype="<f4").tobytes()).decode()
 
@@ -44,6 +55,8 @@ def main() -> None:
     ap.add_argument("--gan", default=os.path.join(WORK, "gan.pt"))
     ap.add_argument("--classifier", default=os.path.join(WORK, "classifier.pt"))
     ap.add_argument("--only", choices=["gan", "classifier"])
+    ap.add_argument("--truncation", type=float, default=1.0,
+                    help="psi in G(psi * z), baked into the ONNX graph (1 = none)")
     args = ap.parse_args()
     torch.set_num_threads(os.cpu_count() or 1)
     os.makedirs(MODELS, exist_ok=True)
@@ -54,6 +67,8 @@ def main() -> None:
         g = Generator(p["z_dim"], p["ngf"], p["res"])
         g.load_state_dict(ck["ema"])
         standing_stats(g, p["z_dim"])
+        if args.truncation != 1.0:
+            g = Truncated(g, args.truncation).eval()
         path = os.path.join(MODELS, "generator.onnx")
         export_generator(g, p["z_dim"], path)
         # parity fixture: PyTorch's own output for a few latents
@@ -65,7 +80,7 @@ def main() -> None:
         with open(os.path.join(REPO, "tests", "fixtures", "generator_parity.json"), "w") as f:
             json.dump(fixture, f)
         info = {"images_seen": ck["images"], "train_hours": round(ck.get("seconds", 0) / 3600, 2),
-                "params": p, "device": ck.get("device", "cpu")}
+                "params": p, "device": ck.get("device", "cpu"), "truncation": args.truncation}
         with open(os.path.join(MODELS, "generator_info.json"), "w") as f:
             json.dump(info, f, indent=1)
         print(f"exported {path} ({os.path.getsize(path) / 1e6:.1f} MB) after {ck['images']} images")

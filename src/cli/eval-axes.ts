@@ -1,7 +1,7 @@
 /**
  * npm run eval:axes [-- --seeds N --models-dir DIR]
  * How well each feature axis controls its attribute, measured with F on N random seeds:
- *   up/down  fraction of seeds where a +1 target raises F's probability and a -1 target lowers it
+ *   up/down  fraction of seeds where a +1 step raises F's probability and a -1 step lowers it
  *   on/off   fraction where +1 makes the attribute present (p > 0.5) and -1 absent
  *   ±0.5     mean |Δp| for ±0.5 steps (is half a unit noticeable?)
  *   others   mean |Δp| of the other 39 attributes for the +1 edit
@@ -45,6 +45,9 @@ interface AxisRow {
   maleUnlocked: number;
   youngLocked: number;
   youngUnlocked: number;
+  /** The same for the -1 target (e.g. No_Beard -1 is "a beard"). */
+  maleLockedNeg: number;
+  maleUnlockedNeg: number;
   controllable: boolean;
 }
 
@@ -65,28 +68,33 @@ async function main(): Promise<void> {
     const variants = [
       (z: Float32Array) => applyEdit(z, edit(name, 1, 'target'), axes, new Set()),
       (z: Float32Array) => applyEdit(z, edit(name, -1, 'target'), axes, new Set()),
+      (z: Float32Array) => applyEdit(z, edit(name, 1, 'step'), axes, new Set()),
+      (z: Float32Array) => applyEdit(z, edit(name, -1, 'step'), axes, new Set()),
       (z: Float32Array) => applyEdit(z, edit(name, 0.5, 'step'), axes, new Set()),
       (z: Float32Array) => applyEdit(z, edit(name, -0.5, 'step'), axes, new Set()),
       (z: Float32Array) => applyEdit(z, edit(name, 1, 'target'), axes, new Set(), { implicitLocks: [] }),
+      (z: Float32Array) => applyEdit(z, edit(name, -1, 'target'), axes, new Set(), { implicitLocks: [] }),
     ];
     const p = await probs(variants.flatMap((f) => seeds.map(f)));
     const at = (v: number, i: number, col: number) => p[(v * n + i) * 40 + col]!;
     let up = 0, down = 0, on = 0, off = 0, half = 0, others = 0;
-    let leakM = 0, leakY = 0, leakMu = 0, leakYu = 0;
+    let leakM = 0, leakY = 0, leakMu = 0, leakYu = 0, leakNegM = 0, leakNegMu = 0;
     for (let i = 0; i < n; i++) {
       const b = (col: number) => base[i * 40 + col]!;
-      if (at(0, i, k) > b(k)) up++;
-      if (at(1, i, k) < b(k)) down++;
+      if (at(2, i, k) > b(k)) up++;
+      if (at(3, i, k) < b(k)) down++;
       if (at(0, i, k) > 0.5) on++;
       if (at(1, i, k) < 0.5) off++;
-      half += (Math.abs(at(2, i, k) - b(k)) + Math.abs(at(3, i, k) - b(k))) / 2;
+      half += (Math.abs(at(4, i, k) - b(k)) + Math.abs(at(5, i, k) - b(k))) / 2;
       let o = 0;
       for (let c = 0; c < 40; c++) if (c !== k) o += Math.abs(at(0, i, c) - b(c));
       others += o / 39;
       leakM += Math.abs(at(0, i, iMale) - b(iMale));
       leakY += Math.abs(at(0, i, iYoung) - b(iYoung));
-      leakMu += Math.abs(at(4, i, iMale) - b(iMale));
-      leakYu += Math.abs(at(4, i, iYoung) - b(iYoung));
+      leakMu += Math.abs(at(6, i, iMale) - b(iMale));
+      leakYu += Math.abs(at(6, i, iYoung) - b(iYoung));
+      leakNegM += Math.abs(at(1, i, iMale) - b(iMale));
+      leakNegMu += Math.abs(at(7, i, iMale) - b(iMale));
     }
     const axis = axes.require(name);
     rows.push({
@@ -99,6 +107,8 @@ async function main(): Promise<void> {
       maleUnlocked: leakMu / n,
       youngLocked: leakY / n,
       youngUnlocked: leakYu / n,
+      maleLockedNeg: leakNegM / n,
+      maleUnlockedNeg: leakNegMu / n,
       controllable: axis.controllable,
     });
   }
@@ -115,12 +125,16 @@ async function main(): Promise<void> {
         `${r.name.padEnd(20)} ${f(r.upDown)}    ${f(r.onOff)}   ${f(r.half)}  ${f(r.others)}    ${male}      ${young}       ${r.controllable ? 'ok' : 'WEAK'}`,
       );
     }
-    const group = (names: AttributeName[]) => rows.filter((r) => names.includes(r.name));
-    const lockedMale = group(['Goatee', 'Mustache', 'No_Beard', '5_o_Clock_Shadow', 'Heavy_Makeup', 'Wearing_Lipstick']);
+    // the edits people make: beard = No_Beard -1, the rest +1
+    const facial: Array<[AttributeName, 1 | -1]> = [['No_Beard', -1], ['Goatee', 1], ['Mustache', 1], ['5_o_Clock_Shadow', 1], ['Heavy_Makeup', 1], ['Wearing_Lipstick', 1]];
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const leak = (locked: boolean) =>
+      mean(facial.map(([name, sign]) => {
+        const r = rows.find((x) => x.name === name)!;
+        return sign > 0 ? (locked ? r.maleLocked : r.maleUnlocked) : locked ? r.maleLockedNeg : r.maleUnlockedNeg;
+      }));
     console.log(
-      `beard/moustache/makeup edits move P(Male) by ${f(mean(lockedMale.map((r) => r.maleLocked)))} on average with Male locked, ` +
-        `${f(mean(lockedMale.map((r) => r.maleUnlocked)))} unlocked`,
+      `beard, goatee, moustache, stubble, makeup and lipstick targets move P(Male) by ${f(leak(true))} on average with Male locked, ${f(leak(false))} unlocked`,
     );
     console.log(`mean up/down ${f(mean(rows.map((r) => r.upDown)))}, mean on/off ${f(mean(rows.map((r) => r.onOff)))}`);
     console.log(`weak axes: ${rows.filter((r) => !r.controllable).map((r) => r.name).join(', ') || 'none'}`);

@@ -120,16 +120,17 @@ export async function discoverAxes(logits: LogitFn, opts: DiscoverOptions): Prom
     const base = axes.require(name);
     const score = async (scale: number) => {
       const r = await successAt({ ...base, scale }, axes, calSeeds, logits, k);
-      return { scale, rate: Math.min(r.up, r.down) };
+      // rank by the weaker direction, then by the average of both
+      return { scale, rate: Math.min(r.up, r.down), rank: Math.min(r.up, r.down) + 0.01 * (r.up + r.down) };
     };
-    const grid = [0.5, 1, 1.5, 2, 2.5, 3];
+    const grid = [0.5, 1, 1.5, 2, 2.5, 3, 4];
     let best = await score(grid[0]!);
     let lo = 0;
     for (const s of grid.slice(1)) {
       if (best.rate >= rate) break;
       lo = best.scale;
       const r = await score(s);
-      if (r.rate > best.rate) best = r;
+      if (r.rank >= best.rank) best = r;
       else if (r.rate < best.rate - 0.1) break; // past the useful range (clamped or off the manifold)
     }
     if (best.rate >= rate && best.scale > 0.5) {

@@ -1,5 +1,5 @@
 import type { AttributeName } from './attributes.js';
-import type { AxisSet } from './axes.js';
+import type { Axis, AxisSet } from './axes.js';
 import type { Edit, FaceRecord } from './face.js';
 import { seedToLatent } from './seed.js';
 import { addScaled, dot, gramSchmidt, norm, projectOff } from './vector.js';
@@ -8,19 +8,21 @@ import { addScaled, dot, gramSchmidt, norm, projectOff } from './vector.js';
  * Edit maths (TL-GAN with calibrated levels).
  *
  * Every weight w on attribute a asks for a coordinate c* along a's unit axis u:
- *   target: c* = center + w·scale   (the calibrated level: +1 clearly present, -1 clearly absent)
+ *   target: c* = center + w·scale   (the calibrated level: +1 clearly present, -1 clearly absent), as a
+ *           floor for w > 0 and a ceiling for w < 0 (a face already past the level is left alone)
  *   step:   c* = c + w·scale        (relative to where the face is now)
  * The move is made along u projected off the held axes (Gram-Schmidt over: the face's locks, the
  * implicit locks Male and Young unless this edit names them, and the axes already set earlier in the
  * same edit), renormalised, so "more beard" does not also change gender or age.
  *
  * Staying where the GAN has seen data: weights are clamped to ±MAX_WEIGHT, c* to coordMean ± COORD_LIMIT·coordStd
- * (z ~ N(0, I) puts a unit coordinate within ±3.5 for 99.95% of seeds), a single move to MAX_MOVE, and
- * finally |z| to at most √d + 3·(1/√2) (the chi distribution of |z| has a spread of about 0.71).
+ * (one coordinate at 5σ with the other d−1 typical still leaves |z| inside the shell below), a single move
+ * to MAX_MOVE, and finally |z| to at most √d + 3·(1/√2) (the chi distribution of |z| has a spread of
+ * about 0.71, so this is 3σ above the typical norm).
  */
 
 export const MAX_WEIGHT = 2;
-export const COORD_LIMIT = 3.5;
+export const COORD_LIMIT = 5;
 export const MAX_MOVE = 5;
 export const IMPLICIT_LOCKS: readonly AttributeName[] = ['Male', 'Young'];
 /** Identity axes are applied first so that the rest are projected off them. */
@@ -63,7 +65,7 @@ export function applyEdit(
     if (!axis) continue;
     const w = clamp(edit.weights[name]!, -MAX_WEIGHT, MAX_WEIGHT);
     const current = dot(out, axis.vector);
-    const wanted = edit.mode[name] === 'step' ? current + w * axis.scale : axis.center + w * axis.scale;
+    const wanted = edit.mode[name] === 'step' ? current + w * axis.scale : targetCoordinate(axis, w, current);
     const lo = axis.coordMean - COORD_LIMIT * axis.coordStd;
     const hi = axis.coordMean + COORD_LIMIT * axis.coordStd;
     const delta = clamp(wanted, Math.min(lo, current), Math.max(hi, current)) - current;
@@ -77,6 +79,17 @@ export function applyEdit(
     basis = gramSchmidt([...basis, axis.vector]);
   }
   return Float32Array.from(out);
+}
+
+/**
+ * A target is a floor (w > 0) or a ceiling (w < 0): "a woman" on a face that is already more clearly
+ * female than the calibrated level stays as it is, and "no hat" never adds hat-ness to a face without one.
+ */
+export function targetCoordinate(axis: Pick<Axis, 'center' | 'scale'>, w: number, current: number): number {
+  const level = axis.center + w * axis.scale;
+  if (w > 0) return Math.max(level, current);
+  if (w < 0) return Math.min(level, current);
+  return level;
 }
 
 /** Pulls z back inside the shell where N(0, I) samples live. */

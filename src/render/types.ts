@@ -9,7 +9,7 @@ export class QueueFullError extends Error {
 /** Thrown when a render request waited or ran longer than its timeout. */
 export class RenderTimeoutError extends Error {
   constructor(readonly timeoutMs: number) {
-    super(`rendering took longer than ${Math.round(timeoutMs / 1000)} s and was given up`);
+    super(`rendering took longer than ${timeoutMs < 10_000 ? (timeoutMs / 1000).toFixed(1) : Math.round(timeoutMs / 1000)} s and was given up`);
     this.name = 'RenderTimeoutError';
   }
 }

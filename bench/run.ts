@@ -1,0 +1,64 @@
+/**
+ * npm run bench [-- --axes] [-- --models-dir DIR]
+ * Prints figures (no pass/fail): parser throughput, render latency and batched throughput with the
+ * shipped models, the time to discover the axes, and 50 concurrent /face describe through the bot layer.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createEngine } from '../src/conversation/engine.js';
+import { loadFaceModels } from '../src/render/models.js';
+import { openSqliteStore } from '../src/store/sqlite-store.js';
+import { benchBotLoad } from './bot-load.js';
+import { benchParser } from './parser.js';
+import { benchRender } from './render.js';
+import { spawnSync } from 'node:child_process';
+
+const { values } = parseArgs({
+  options: {
+    'models-dir': { type: 'string', default: 'models' },
+    axes: { type: 'boolean', default: false },
+    only: { type: 'string' },
+  },
+});
+const modelsDir = path.resolve(values['models-dir']!);
+const want = (name: string) => !values.only || values.only.split(',').includes(name);
+
+async function benchAxes(): Promise<void> {
+  const file = JSON.parse(fs.readFileSync(path.join(modelsDir, 'axes.json'), 'utf8')) as { seconds?: number; samples?: number };
+  console.log(`axes discovery: ${file.seconds ?? '?'} s for ${file.samples ?? '?'} samples when models/axes.json was made`);
+  if (!values.axes) {
+    console.log('  (npm run bench -- --axes re-runs it now)');
+    return;
+  }
+  const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-axes-')), 'axes.json');
+  const t0 = performance.now();
+  const r = spawnSync('node_modules/.bin/tsx', ['src/cli/axes.ts', '--models-dir', modelsDir, '--out', out], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`axes discovery failed: ${r.stderr}`);
+  console.log(`  re-run now: ${((performance.now() - t0) / 1000).toFixed(1)} s wall, model load included`);
+}
+
+async function benchBot(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-bot-'));
+  const store = openSqliteStore(path.join(dir, 'bench.db'));
+  const models = await loadFaceModels({ modelsDir, provider: 'auto', renderSize: 256, queueCapacity: 64, maxBatch: 32, timeoutMs: 20_000 });
+  const engine = createEngine({ store, renderer: models.renderer, scorer: models.scorer, axes: models.axes });
+  console.log(`bot layer, real models (provider ${models.provider}), 50 concurrent /face describe:`);
+  await benchBotLoad(engine);
+  await models.close();
+  await store.close();
+}
+
+async function main(): Promise<void> {
+  console.log(`tellaface bench: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), node ${process.version}`);
+  if (want('parser')) await benchParser();
+  if (want('render')) await benchRender(modelsDir);
+  if (want('axes')) await benchAxes();
+  if (want('bot')) await benchBot();
+}
+
+main().catch((err: unknown) => {
+  console.error(`bench: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

@@ -1,0 +1,106 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ATTRIBUTES } from '../src/latent/attributes.js';
+import { AxisSet } from '../src/latent/axes.js';
+import { discoverAxes } from '../src/latent/discover.js';
+import { auc, ridgeFit } from '../src/latent/ridge.js';
+import { dot } from '../src/latent/vector.js';
+import { Classifier } from '../src/render/classifier.js';
+import { Generator } from '../src/render/generator.js';
+import { LatentScorer } from '../src/render/scorer.js';
+
+const FIXTURES = 'tests/fixtures/models';
+const truth = JSON.parse(fs.readFileSync('tests/fixtures/fixture_truth.json', 'utf8')) as {
+  zDim: number;
+  axes: Record<string, number[]>;
+};
+
+describe('ridge regression', () => {
+  it('recovers a known linear map, intercept included', () => {
+    const n = 400, d = 5, k = 2;
+    const w = [[1, -2, 0, 0.5, 3], [0, 0, 1, 1, -1]];
+    const x = new Float64Array(n * d);
+    const y = new Float64Array(n * k);
+    let s = 1;
+    const rnd = () => ((s = (s * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j < d; j++) x[i * d + j] = rnd();
+      for (let t = 0; t < k; t++) y[i * k + t] = 0.7 * t + w[t]!.reduce((a, wj, j) => a + wj * x[i * d + j]!, 0);
+    }
+    const fit = ridgeFit(x, y, n, d, k, 1e-6);
+    for (let t = 0; t < k; t++) {
+      w[t]!.forEach((wj, j) => expect(fit.weights[t]![j]).toBeCloseTo(wj, 4));
+      expect(fit.intercepts[t]).toBeCloseTo(0.7 * t, 4);
+    }
+  });
+
+  it('computes AUC like the rank-sum formula', () => {
+    expect(auc([0.1, 0.4, 0.35, 0.8], [false, false, true, true])).toBeCloseTo(0.75, 10);
+    expect(auc([1, 2, 3], [true, true, true])).toBeNaN();
+  });
+});
+
+describe('axis discovery on the fixture models', () => {
+  let g: Generator;
+  let f: Classifier;
+  beforeAll(async () => {
+    g = await Generator.load(path.join(FIXTURES, 'generator.onnx'), 'cpu');
+    f = await Classifier.load(path.join(FIXTURES, 'classifier.onnx'), 'cpu');
+  });
+  afterAll(async () => {
+    await g?.close();
+    await f?.close();
+  });
+
+  it('finds the directions the fixture was built with, and calibrates them', async () => {
+    const scorer = new LatentScorer(g, f);
+    const stages = new Set<string>();
+    const { file, axes } = await discoverAxes((zs) => scorer.logits(zs), {
+      zDim: g.zDim,
+      samples: 1500,
+      seed: 10,
+      calibrationSeeds: 16,
+      onProgress: (stage) => stages.add(stage),
+    });
+    expect([...stages]).toEqual(['sample', 'calibrate']);
+    let good = 0;
+    for (const name of ATTRIBUTES) {
+      const a = axes.require(name);
+      expect(Math.hypot(...a.vector)).toBeCloseTo(1, 5);
+      if (dot(a.vector, truth.axes[name]!) > 0.97) good++;
+      expect(a.quality).toBeGreaterThan(0.9);
+      expect(a.scale).toBeGreaterThan(0);
+    }
+    expect(good).toBeGreaterThanOrEqual(38);
+    // the file round-trips through the loader the app uses
+    const reloaded = AxisSet.fromJSON(JSON.parse(JSON.stringify(file)));
+    expect(dot(reloaded.require('Male').vector, axes.require('Male').vector)).toBeCloseTo(1, 5);
+    const cos = (file as unknown as { cosine: { matrix: number[][] } }).cosine.matrix;
+    expect(cos).toHaveLength(40);
+    expect(cos[0]![0]).toBeCloseTo(1, 3);
+  });
+});
+
+describe('npm run axes (CLI)', () => {
+  it('writes an axes file with versions of the models it came from', () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'axes-')), 'axes.json');
+    const r = spawnSync('node_modules/.bin/tsx', ['src/cli/axes.ts', '--models-dir', FIXTURES, '--samples', '600', '--calibration-seeds', '8', '--out', out], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const json = JSON.parse(fs.readFileSync(out, 'utf8'));
+    expect(json.generator.file).toBe('generator.onnx');
+    expect(json.generator.sha256).toMatch(/^[0-9a-f]{12}$/);
+    expect(json.classifier.file).toBe('classifier.onnx');
+    expect(Object.keys(json.attributes)).toHaveLength(40);
+    expect(r.stderr).toMatch(/sample: 600\/600/);
+    expect(() => AxisSet.fromFile(out)).not.toThrow();
+  });
+
+  it('refuses a missing models folder with a clear message', () => {
+    const r = spawnSync('node_modules/.bin/tsx', ['src/cli/axes.ts', '--models-dir', 'no/such/dir'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/model file not found: .*no\/such\/dir\/generator\.onnx/);
+  });
+});
