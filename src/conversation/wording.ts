@@ -70,8 +70,9 @@ export function axesHelpText(axes: AxisSet): string {
   const lines = axisGroups().map((group) => {
     const items = group.attributes.map((a) => {
       const weak = axes.get(a.name)?.controllable === false ? ' (weak)' : '';
-      const examples = a.examples.slice(0, 2).map((e) => `"${e}"`).join(', ');
-      return `${a.label}${weak}${examples ? `: ${examples}` : ''}`;
+      const shown = new Set([a.label, a.opposite]);
+      const extra = a.examples.filter((e) => !shown.has(e)).slice(0, 2).map((e) => `"${e}"`).join(', ');
+      return `${a.opposite} ↔ ${a.label}${weak}${extra ? ` (${extra})` : ''}`;
     });
     return `${group.group} — ${items.join('; ')}`;
   });

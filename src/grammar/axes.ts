@@ -4,7 +4,8 @@ import { DATA } from './data.js';
 
 export interface AxisGroup {
   group: string;
-  attributes: Array<{ name: AttributeName; label: string; examples: string[] }>;
+  /** label: the attribute present ("man", "bald"); opposite: absent ("woman", "full head of hair"). */
+  attributes: Array<{ name: AttributeName; label: string; opposite: string; examples: string[] }>;
 }
 
 export function axisGroups(): AxisGroup[] {
@@ -14,6 +15,6 @@ export function axisGroups(): AxisGroup[] {
     group,
     attributes: order
       .filter((name) => ATTRIBUTES.includes(name) && info[name].group === group)
-      .map((name) => ({ name, label: info[name].target[1], examples: [...info[name].examples] })),
+      .map((name) => ({ name, label: info[name].target[1], opposite: info[name].target[0], examples: [...info[name].examples] })),
   }));
 }
