@@ -3,7 +3,9 @@
 Age and gender: a small CNN trained on UTKFace (23.7k faces, labelled by age and gender; data F never
 saw). UTKFace crops are tight (brow to chin), so the judge looks at the matching tight crop of a 64 px
 CelebA-framed face. Smile: OpenCV's stock Haar smile cascade on the lower half of that crop, scored as the
-number of smile detections across neighbour settings (an off-the-shelf detector we did not train).
+number of neighbour settings at which it still finds a smile on the mouth region (an off-the-shelf
+detector we did not train). Checked against CelebA's labels on held-out real frames: age AUC 0.83
+(Young), gender AUC 0.99 (Male), smile AUC 0.79 (Smiling); numbers in the constants' comments.
 
   /usr/bin/python3 training/judge.py train              # ~10 min on 1 core
   /usr/bin/python3 training/judge.py score DIR          # prints JSON {file: {age, female, smile}}
@@ -25,9 +27,11 @@ from PIL import Image
 from common import DATASETS, WORK, Progress, save_atomic
 from models_classifier import conv_bn
 
-# the tight crop of a CelebA-framed 64 px face that matches UTKFace framing (face box at ~8%,2%,82% of
-# the UTK frame; measured with the Haar detector as in prepare.py)
-TIGHT = (8, 15, 57, 64)
+# The tight crop of a CelebA-framed 64 px face that matches UTKFace framing. Chosen among 12 candidate
+# boxes by how well the judge's age and gender agree with CelebA's Young and Male labels on 800 held-out
+# CelebA frames: age AUC 0.83, gender AUC 0.99 with this box (0.53 / 0.79 with the box the Haar face
+# boxes alone suggested, (8, 15, 57, 64)).
+TIGHT = (13, 21, 51, 59)
 CKPT = os.path.join(WORK, "judge.pt")
 
 
@@ -103,11 +107,16 @@ def train(args) -> None:
     save_atomic({"model": model.state_dict(), "age_mae": mae, "gender_acc": acc}, CKPT)
 
 
-def smile_score(cas, crop: np.ndarray) -> int:
-    g = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
-    g = cv2.resize(g, (192, 192))
-    lower = g[96:, :]
-    return sum(int(len(cas.detectMultiScale(lower, 1.1, n, minSize=(40, 20))) > 0) for n in (5, 10, 15, 20, 25, 30))
+# Mouth region of a 64 px CelebA-framed face for the Haar smile cascade. The score counts how many of 15
+# neighbour thresholds still find a smile (0..15). Chosen among 6 settings on 500 held-out CelebA frames:
+# AUC 0.79 for CelebA's Smiling label (0.60 with the cascade's usual use on the face's lower half).
+MOUTH = (16, 40, 48, 60)
+
+
+def smile_score(cas, face64: np.ndarray) -> int:
+    g = cv2.cvtColor(np.asarray(Image.fromarray(face64).crop(MOUTH).resize((96, 96), Image.LANCZOS)),
+                     cv2.COLOR_RGB2GRAY)
+    return sum(int(len(cas.detectMultiScale(g, 1.05, n, minSize=(24, 12))) > 0) for n in range(5, 80, 5))
 
 
 def score_images(paths: list[str]) -> dict:
@@ -116,17 +125,18 @@ def score_images(paths: list[str]) -> dict:
     model.load_state_dict(ck["model"])
     model.eval()
     cas = cv2.CascadeClassifier("/usr/share/opencv4/haarcascades/haarcascade_smile.xml")
-    crops = []
+    crops, faces = [], []
     for p in paths:
         im = Image.open(p).convert("RGB").resize((64, 64), Image.BOX)
+        faces.append(np.asarray(im))
         crops.append(np.asarray(im.crop(TIGHT).resize((48, 48), Image.LANCZOS)))
     with torch.no_grad():
         out = model(to_tensor(np.stack(crops)))
     res = {}
-    for p, c, o in zip(paths, crops, out):
+    for p, face, o in zip(paths, faces, out):
         res[os.path.basename(p)] = {"age": round(float(o[0]) * 100, 1),
                                     "female": round(float(torch.sigmoid(o[1])), 3),
-                                    "smile": smile_score(cas, c)}
+                                    "smile": smile_score(cas, face)}
     return res
 
 
