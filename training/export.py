@@ -14,7 +14,7 @@ import os
 import numpy as np
 import torch
 
-from common import MODELS, REPO, WORK
+from common import HERE, MODELS, REPO, WORK, save_atomic
 from models_classifier import AttributeNet
 from models_gan import Generator
 from onnx_export import export_classifier, export_generator
@@ -84,6 +84,12 @@ def main() -> None:
         with open(os.path.join(MODELS, "generator_info.json"), "w") as f:
             json.dump(info, f, indent=1)
         print(f"exported {path} ({os.path.getsize(path) / 1e6:.1f} MB) after {ck['images']} images")
+        # compact weights for continuing training elsewhere (fp16, no optimiser state): train_gan.py --init
+        resume = os.path.join(HERE, "resume", "gan.pt")
+        half = lambda sd: {k: (v.half() if v.is_floating_point() else v) for k, v in sd.items()}
+        save_atomic({"g": half(ck["g"]), "d": half(ck["d"]), "ema": half(ck["ema"]), "images": ck["images"],
+                     "seconds": ck.get("seconds", 0.0), "params": p}, resume)
+        print(f"wrote {resume} ({os.path.getsize(resume) / 1e6:.1f} MB)")
 
     if args.only in (None, "classifier"):
         ck = torch.load(args.classifier, map_location="cpu")

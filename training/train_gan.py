@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from common import WORK, Progress, base_args, load_pack, pick_device, save_atomic
+from common import HERE, WORK, Progress, base_args, load_pack, pick_device, save_atomic
 from models_gan import Discriminator, Generator, diff_augment
 
 
@@ -51,6 +51,8 @@ def main() -> None:
     ap.add_argument("--sample-every", type=int, default=50_000, help="images between sample grids")
     ap.add_argument("--include-heldout", action="store_true", help="train on held-out images too")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--init", default=os.path.join(HERE, "resume", "gan.pt"),
+                    help="compact weights to continue from when --ckpt does not exist yet (committed)")
     args = ap.parse_args()
     dev = pick_device(args.device, args.threads)
     torch.manual_seed(args.seed)
@@ -78,6 +80,14 @@ def main() -> None:
         opt_g.load_state_dict(ck["opt_g"]); opt_d.load_state_dict(ck["opt_d"])
         done, elapsed = ck["images"], ck.get("seconds", 0.0)
         print(f"resumed from {args.ckpt} at {done} images ({elapsed / 3600:.2f} h)", flush=True)
+    elif args.init and os.path.exists(args.init):
+        # the compact, committed weights (no optimiser state): Adam's moments warm up again in ~100 steps
+        ck = torch.load(args.init, map_location=dev)
+        g.load_state_dict({k: v.float() for k, v in ck["g"].items()})
+        d.load_state_dict({k: v.float() for k, v in ck["d"].items()})
+        ema.load_state_dict({k: v.float() for k, v in ck["ema"].items()})
+        done, elapsed = ck["images"], ck.get("seconds", 0.0)
+        print(f"started from {args.init} at {done} images ({elapsed / 3600:.2f} h)", flush=True)
     params = dict(z_dim=args.z_dim, ngf=args.ngf, ndf=args.ndf, res=res)
 
     def checkpoint() -> None:
