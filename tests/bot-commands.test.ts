@@ -1,3 +1,4 @@
+import { ApplicationCommandOptionType } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { faceCommandJson, faceSubcommands } from '../src/bot/commands/index.js';
 import { axesMessages } from '../src/bot/format/axes.js';
@@ -16,8 +17,8 @@ describe('/face command registry', () => {
   it('builds one /face command with a subcommand per file', () => {
     const json = faceCommandJson();
     expect(json.name).toBe('face');
-    expect(json.options?.map((o) => o.name)).toEqual(['describe', 'axes', 'undo', 'reset', 'explain']);
-    expect(faceSubcommands).toHaveLength(5);
+    expect(json.options?.map((o) => o.name)).toEqual(['describe', 'refine', 'axes', 'undo', 'reset', 'explain']);
+    expect(faceSubcommands).toHaveLength(6);
     const describeOpt = json.options?.[0] as { options: { name: string; required?: boolean; type: number }[] };
     expect(describeOpt.options[0]).toMatchObject({ name: 'text', required: true, type: 3 });
     expect(describeOpt.options[1]).toMatchObject({ name: 'seed', type: 4 });
@@ -62,6 +63,19 @@ describe('/face undo, reset, explain', () => {
     gateway.interactionCreate(bot.client, raw);
     await bot.idle();
     expect(bot.engine.calls.at(-1)).toEqual({ method: 'undo', userId: discordIds.user });
+    const edit = bot.rest.find('PATCH', '/messages/@original')[0];
+    expect(isPng(edit!.files[0]!.bytes)).toBe(true);
+    expect(String(edit?.json?.content)).toContain('seed `1000`');
+  });
+
+  it('refine changes the current face: deferred, then the PNG, same seed', async () => {
+    bot = createTestBot();
+    await bot.engine.describe({ userId: discordIds.user }, 'older');
+    const raw = slashPayload('refine', [{ name: 'text', type: ApplicationCommandOptionType.String, value: 'make him younger' }]);
+    gateway.interactionCreate(bot.client, raw);
+    await bot.idle();
+    expect(bot.engine.calls.at(-1)).toMatchObject({ method: 'refine', userId: discordIds.user, text: 'make him younger' });
+    expect(bot.rest.requests[0]?.json).toEqual({ type: 5, data: { flags: 0 } }); // public, not ephemeral
     const edit = bot.rest.find('PATCH', '/messages/@original')[0];
     expect(isPng(edit!.files[0]!.bytes)).toBe(true);
     expect(String(edit?.json?.content)).toContain('seed `1000`');
