@@ -111,7 +111,8 @@ export async function discoverAxes(logits: LogitFn, opts: DiscoverOptions): Prom
   });
   let axes = AxisSet.fromAxes(zDim, axesList);
 
-  // Calibration: smallest scale in a doubling-then-bisection search that reaches the target rate.
+  // Calibration: the smallest scale on a grid (then bisected) that reaches the target rate, else the
+  // scale that comes closest.
   const nCal = opts.calibrationSeeds ?? 48;
   const rate = opts.targetRate ?? 0.9;
   const calSeeds = Array.from({ length: nCal }, (_, i) => seedToLatent((opts.seed + samples + i) >>> 0, zDim));
@@ -131,7 +132,6 @@ export async function discoverAxes(logits: LogitFn, opts: DiscoverOptions): Prom
       lo = best.scale;
       const r = await score(s);
       if (r.rank >= best.rank) best = r;
-      else if (r.rate < best.rate - 0.1) break; // past the useful range (clamped or off the manifold)
     }
     if (best.rate >= rate && best.scale > 0.5) {
       for (let it = 0; it < 2; it++) {
