@@ -8,7 +8,7 @@ import {
   InteractionType,
 } from 'discord.js';
 import { botClientOptions } from '../../src/bot/client-options.js';
-import { discordIds, FAKE_TOKEN, snowflake } from './discord-ids.js';
+import { discordIds, FAKE_TOKEN, rawMessageDefaults, snowflake } from './discord-ids.js';
 import type { RestCapture } from './discord-rest.js';
 
 /**
@@ -125,17 +125,10 @@ export function botMessagePayload(messageId: string, customIds: string[] = []) {
     channel_id: discordIds.channel,
     author: rawUser(discordIds.bot, 'tellaface', true),
     content: 'older ▲',
+    ...rawMessageDefaults(),
     timestamp: '2024-01-01T00:00:00.000Z',
-    edited_timestamp: null,
-    tts: false,
-    mention_everyone: false,
-    mentions: [],
-    mention_roles: [],
     attachments: [],
-    embeds: [],
-    pinned: false,
     type: 0,
-    flags: 0,
     components: [
       {
         type: ComponentType.ActionRow,
@@ -171,17 +164,9 @@ export function userMessagePayload(content: string, replyTo?: string, userId: st
     author: rawUser(userId, undefined, bot),
     member: memberWithoutUser(userId), // MESSAGE_CREATE members carry no user: the author is the user
     content,
-    timestamp: new Date().toISOString(),
-    edited_timestamp: null,
-    tts: false,
-    mention_everyone: false,
-    mentions: [],
-    mention_roles: [],
+    ...rawMessageDefaults(),
     attachments: [],
-    embeds: [],
-    pinned: false,
     type: replyTo ? 19 : 0,
-    flags: 0,
     ...(replyTo
       ? { message_reference: { type: 0, message_id: replyTo, channel_id: discordIds.channel, guild_id: discordIds.guild } }
       : {}),

@@ -18,3 +18,18 @@ export function snowflake(): string {
 
 /** A token-shaped string that is not a real token. */
 export const FAKE_TOKEN = 'MTEwMDAwMDAwMDAwMDAwMDAwMQ.GabcDE.abcdefghijklmnopqrstuvwxyz0123456789AB';
+
+/** The fields every raw message payload carries that the tests never vary. */
+export function rawMessageDefaults() {
+  return {
+    timestamp: new Date().toISOString(),
+    edited_timestamp: null,
+    tts: false,
+    mention_everyone: false,
+    mentions: [],
+    mention_roles: [],
+    embeds: [],
+    pinned: false,
+    flags: 0,
+  };
+}

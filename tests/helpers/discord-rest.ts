@@ -1,5 +1,5 @@
 import type { RESTOptions, ResponseLike } from 'discord.js';
-import { discordIds, snowflake } from './discord-ids.js';
+import { discordIds, rawMessageDefaults, snowflake } from './discord-ids.js';
 
 /** One HTTP request discord.js tried to make, decoded. */
 export interface RecordedRequest {
@@ -117,12 +117,7 @@ export function messageFor(req: RecordedRequest, channelId: string, webhook: boo
     guild_id: discordIds.guild,
     author: { id: discordIds.bot, username: 'tellaface', discriminator: '0', global_name: null, avatar: null, bot: true },
     content: json.content ?? '',
-    timestamp: new Date().toISOString(),
-    edited_timestamp: null,
-    tts: false,
-    mention_everyone: false,
-    mentions: [],
-    mention_roles: [],
+    ...rawMessageDefaults(),
     attachments: req.files.map((f, i) => ({
       id: snowflake(),
       filename: f.name,
@@ -133,7 +128,6 @@ export function messageFor(req: RecordedRequest, channelId: string, webhook: boo
     })),
     embeds: json.embeds ?? [],
     components: json.components ?? [],
-    pinned: false,
     type: json.message_reference ? 19 : 0,
     flags: json.flags ?? 0,
     ...(json.message_reference ? { message_reference: json.message_reference } : {}),
