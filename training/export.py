@@ -3,13 +3,21 @@ and write the parity fixture the TypeScript tests compare onnxruntime-node again
 
   /usr/bin/python3 training/export.py            # both
   /usr/bin/python3 training/export.py --only gan
+  /usr/bin/python3 training/export.py --only gan --out-dir training/work/candidate   # scratch: nothing shipped
+
+With --out-dir, every generator file goes into that folder (generator.onnx, generator_info.json,
+generator_parity.json, gan.pt) and nothing shipped is touched: training/campaign.py measures it there and
+installs it only if it is better.
 """
 from __future__ import annotations
 
 import argparse
 import base64
+import hashlib
 import json
 import os
+import platform
+import shutil
 
 import numpy as np
 import torch
@@ -50,11 +58,67 @@ def b64(a: np.ndarray) -> str:
     return base64.b64encode(np.ascontiguousarray(a, dtype="<f4").tobytes()).decode()
 
 
+def fingerprint(path: str) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.sha256(fh.read()).hexdigest()[:12]
+
+
+def export_gan(ckpt: str, out_dir: str, truncation: float = 1.0) -> dict[str, str]:
+    """EMA G -> out_dir/{generator.onnx, generator_info.json, generator_parity.json, gan.pt}."""
+    os.makedirs(out_dir, exist_ok=True)
+    ck = torch.load(ckpt, map_location="cpu")
+    p = ck["params"]
+    g = Generator(p["z_dim"], p["ngf"], p["res"], p.get("detail", 0))
+    g.load_state_dict(ck["ema"])
+    standing_stats(g, p["z_dim"])
+    if truncation != 1.0:
+        g = Truncated(g, truncation).eval()
+    files = {k: os.path.join(out_dir, k) for k in
+             ("generator.onnx", "generator_info.json", "generator_parity.json", "gan.pt")}
+    export_generator(g, p["z_dim"], files["generator.onnx"])
+    # parity fixture: PyTorch's own output for a few latents
+    z = torch.randn(4, p["z_dim"], generator=torch.Generator().manual_seed(2024))
+    with torch.no_grad():
+        img = g(z).numpy()
+    fixture = {"model": "models/generator.onnx", "z_dim": p["z_dim"], "shape": list(img.shape),
+               "z": b64(z.numpy()), "image": b64(img)}
+    with open(files["generator_parity.json"], "w") as f:
+        json.dump(fixture, f)
+    info = {"version": 2 if p.get("detail", 0) else 1, "fingerprint": fingerprint(files["generator.onnx"]),
+            "images_seen": ck["images"], "train_hours": round(ck.get("seconds", 0) / 3600, 2),
+            "params": p, "device": ck.get("device", "cpu"),
+            "hardware": f"{platform.machine()} {os.cpu_count()} cores" if ck.get("device", "cpu") == "cpu" else ck["device"],
+            "training_images": ck.get("pack_images"), "truncation": truncation,
+            "history": ck.get("history", [])}
+    with open(files["generator_info.json"], "w") as f:
+        json.dump(info, f, indent=1)
+    print(f"exported {files['generator.onnx']} ({os.path.getsize(files['generator.onnx']) / 1e6:.1f} MB) "
+          f"after {ck['images']} images, fingerprint {info['fingerprint']}")
+    # compact weights for continuing training elsewhere (fp16, no optimiser state): train_gan.py --init
+    half = lambda sd: {k: (v.half() if v.is_floating_point() else v) for k, v in sd.items()}
+    save_atomic({"g": half(ck["g"]), "d": half(ck["d"]), "ema": half(ck["ema"]), "images": ck["images"],
+                 "seconds": ck.get("seconds", 0.0), "params": p, "history": ck.get("history", [])}, files["gan.pt"])
+    return files
+
+
+def install_gan(files: dict[str, str]) -> None:
+    """Copies an exported generator to where it ships (models/, the parity fixture, the resume weights)."""
+    places = {"generator.onnx": os.path.join(MODELS, "generator.onnx"),
+              "generator_info.json": os.path.join(MODELS, "generator_info.json"),
+              "generator_parity.json": os.path.join(REPO, "tests", "fixtures", "generator_parity.json"),
+              "gan.pt": os.path.join(HERE, "resume", "gan.pt")}
+    for key, dest in places.items():
+        shutil.copyfile(files[key], dest + ".tmp")
+        os.replace(dest + ".tmp", dest)
+        print(f"installed {dest} ({os.path.getsize(dest) / 1e6:.1f} MB)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--gan", default=os.path.join(WORK, "gan.pt"))
     ap.add_argument("--classifier", default=os.path.join(WORK, "classifier.pt"))
     ap.add_argument("--only", choices=["gan", "classifier"])
+    ap.add_argument("--out-dir", help="export the generator here (scratch) instead of installing it")
     ap.add_argument("--truncation", type=float, default=1.0,
                     help="psi in G(psi * z), baked into the ONNX graph (1 = none)")
     args = ap.parse_args()
@@ -62,34 +126,9 @@ def main() -> None:
     os.makedirs(MODELS, exist_ok=True)
 
     if args.only in (None, "gan"):
-        ck = torch.load(args.gan, map_location="cpu")
-        p = ck["params"]
-        g = Generator(p["z_dim"], p["ngf"], p["res"])
-        g.load_state_dict(ck["ema"])
-        standing_stats(g, p["z_dim"])
-        if args.truncation != 1.0:
-            g = Truncated(g, args.truncation).eval()
-        path = os.path.join(MODELS, "generator.onnx")
-        export_generator(g, p["z_dim"], path)
-        # parity fixture: PyTorch's own output for a few latents
-        z = torch.randn(4, p["z_dim"], generator=torch.Generator().manual_seed(2024))
-        with torch.no_grad():
-            img = g(z).numpy()
-        fixture = {"model": "models/generator.onnx", "z_dim": p["z_dim"], "shape": list(img.shape),
-                   "z": b64(z.numpy()), "image": b64(img)}
-        with open(os.path.join(REPO, "tests", "fixtures", "generator_parity.json"), "w") as f:
-            json.dump(fixture, f)
-        info = {"images_seen": ck["images"], "train_hours": round(ck.get("seconds", 0) / 3600, 2),
-                "params": p, "device": ck.get("device", "cpu"), "truncation": args.truncation}
-        with open(os.path.join(MODELS, "generator_info.json"), "w") as f:
-            json.dump(info, f, indent=1)
-        print(f"exported {path} ({os.path.getsize(path) / 1e6:.1f} MB) after {ck['images']} images")
-        # compact weights for continuing training elsewhere (fp16, no optimiser state): train_gan.py --init
-        resume = os.path.join(HERE, "resume", "gan.pt")
-        half = lambda sd: {k: (v.half() if v.is_floating_point() else v) for k, v in sd.items()}
-        save_atomic({"g": half(ck["g"]), "d": half(ck["d"]), "ema": half(ck["ema"]), "images": ck["images"],
-                     "seconds": ck.get("seconds", 0.0), "params": p}, resume)
-        print(f"wrote {resume} ({os.path.getsize(resume) / 1e6:.1f} MB)")
+        files = export_gan(args.gan, args.out_dir or os.path.join(WORK, "export"), args.truncation)
+        if not args.out_dir:
+            install_gan(files)
 
     if args.only in (None, "classifier"):
         ck = torch.load(args.classifier, map_location="cpu")

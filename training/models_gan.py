@@ -18,12 +18,32 @@ class UpBlock(nn.Module):
         return F.relu(self.bn(self.conv(x)))
 
 
-class Generator(nn.Module):
-    """z (z_dim) -> RGB image in [-1, 1], res = 4 * 2**len(ups)."""
+class FullResDetail(nn.Module):
+    """A narrow learned layer at full resolution that adds RGB detail: conv 3x3 -> BN -> ReLU -> conv 3x3
+    to RGB. Its last conv starts at zero, so a G that gains this block draws exactly what it drew before
+    and training warm-starts from the old weights (generator v2)."""
 
-    def __init__(self, z_dim: int = 128, ngf: int = 48, res: int = 64):
+    def __init__(self, cin: int, width: int):
         super().__init__()
-        self.z_dim, self.ngf, self.res = z_dim, ngf, res
+        self.conv = nn.Conv2d(cin, width, 3, 1, 1, bias=False)
+        self.bn = nn.BatchNorm2d(width)
+        self.to_rgb = nn.Conv2d(width, 3, 3, 1, 1)
+        nn.init.zeros_(self.to_rgb.weight)
+        nn.init.zeros_(self.to_rgb.bias)
+
+    def forward(self, x):
+        return self.to_rgb(F.relu(self.bn(self.conv(x))))
+
+
+class Generator(nn.Module):
+    """z (z_dim) -> RGB image in [-1, 1], res = 4 * 2**len(ups).
+
+    detail > 0 (generator v2) adds a FullResDetail block of that width at full resolution, as a residual
+    on the RGB output; detail = 0 is the first generator, layer for layer."""
+
+    def __init__(self, z_dim: int = 128, ngf: int = 48, res: int = 64, detail: int = 0):
+        super().__init__()
+        self.z_dim, self.ngf, self.res, self.detail_width = z_dim, ngf, res, detail
         # DCGAN widths: ngf*8 at 4x4 halving to ngf at res/2; the last upsample goes straight to RGB,
         # so no wide conv runs at full resolution (that layer alone would cost ~40% of G on a CPU).
         n_up = {32: 3, 64: 4, 128: 5}[res]
@@ -33,13 +53,17 @@ class Generator(nn.Module):
         self.bn0 = nn.BatchNorm2d(chans[0])
         self.ups = nn.Sequential(*[UpBlock(chans[i], chans[i + 1]) for i in range(n_up - 1)])
         self.to_rgb = nn.Conv2d(chans[-1], 3, 3, 1, 1)
+        self.detail = FullResDetail(chans[-1], detail) if detail > 0 else None
 
     def forward(self, z):
         x = self.fc(z).view(-1, self.c0, 4, 4)
         x = F.relu(self.bn0(x))
         x = self.ups(x)
         x = F.interpolate(x, scale_factor=2.0, mode="nearest")
-        return torch.tanh(self.to_rgb(x))
+        rgb = self.to_rgb(x)
+        if self.detail is not None:
+            rgb = rgb + self.detail(x)
+        return torch.tanh(rgb)
 
 
 class Discriminator(nn.Module):
@@ -60,7 +84,7 @@ class Discriminator(nn.Module):
         return self.head(self.body(x).flatten(1)).squeeze(1)
 
 
-def diff_augment(x: torch.Tensor) -> torch.Tensor:
+def diff_augment(x: torch.Tensor, cutout: bool = True) -> torch.Tensor:
     """DiffAugment (Zhao et al. 2020): colour, translation 1/8, cutout 1/2; differentiable, per sample."""
     b = x.size(0)
     dev = x.device
@@ -81,6 +105,8 @@ def diff_augment(x: torch.Tensor) -> torch.Tensor:
     gy = torch.clamp(gy + ty + 1, 0, w + 1)
     xp = F.pad(x, [1, 1, 1, 1, 0, 0, 0, 0])
     x = xp.permute(0, 2, 3, 1)[gb, gx, gy].permute(0, 3, 1, 2)
+    if not cutout:
+        return x
     # cutout
     ch, cw = h // 2, w // 2
     ox = torch.randint(0, h + (1 - ch % 2), (b, 1, 1), device=dev)

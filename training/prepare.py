@@ -12,8 +12,13 @@ Receding_Hairline) is missing and it cannot be framed like the others.
 
 Held-out split (written into the pack as `split`, 1 = held out):
 - CelebA: the official validation and test partitions (image numbers >= 162771), identity-disjoint
-  from the official training partition (753 + 630 of the 15,516 frames here).
+  from the official training partition (1,383 of the 15,516 folder frames, 8,943 of the 43,532 zip frames).
 - LFW: every person whose name hashes (crc32) to 0 mod 10, so no identity is on both sides.
+
+The CelebA frames come from two places: the `img_align_celeba/` folder (89x109 JPEG) and, when present,
+`img_align_celeba_more.zip` (43,532 more official frames at 72x88, WebP, one entry per frame). Both are
+the same official aligned frames at different sizes, and the crop is stored as fractions of the frame, so
+both get the same framing. Without the zip the pack is what it was before.
 """
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ import argparse
 import glob
 import io
 import os
+import zipfile
 import zlib
 
 import numpy as np
@@ -39,6 +45,14 @@ def crop(img: Image.Image, spec, res: int) -> Image.Image:
     cx, cy, side = spec[0] * w, spec[1] * h, spec[2] * w
     box = (cx - side / 2, cy - side / 2, cx + side / 2, cy + side / 2)
     return img.convert("RGB").resize((res, res), Image.LANCZOS, box=box)
+
+
+def celeba_zip_entries(path: str) -> list[str]:
+    """The frame names in the extra-CelebA zip (sorted), or [] when the zip is not there."""
+    if not os.path.exists(path):
+        return []
+    with zipfile.ZipFile(path) as z:
+        return sorted(n for n in z.namelist() if n.endswith((".webp", ".jpg", ".png")) and "/" not in n)
 
 
 def read_celeba_attrs(path: str) -> dict[str, np.ndarray]:
@@ -61,6 +75,8 @@ def main() -> None:
     ap.add_argument("--out", default=None, help="pack path (default training/work/pack{res}.npz)")
     ap.add_argument("--jpeg", action="store_true",
                     help="also write a compact JPEG pack (for carrying to a GPU machine)")
+    ap.add_argument("--no-zip", action="store_true",
+                    help="leave out celeba/img_align_celeba_more.zip (the pack of the first generator)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N images per set (smoke test)")
     args = ap.parse_args()
     out = args.out or os.path.join(WORK, f"pack{args.res}.npz")
@@ -68,23 +84,32 @@ def main() -> None:
 
     attrs = read_celeba_attrs(os.path.join(args.datasets, "celeba", "list_attr_celeba.txt"))
     celeba = sorted(glob.glob(os.path.join(args.datasets, "celeba", "img_align_celeba", "*.jpg")))
+    zpath = os.path.join(args.datasets, "celeba", "img_align_celeba_more.zip")
+    extra = [] if args.no_zip else celeba_zip_entries(zpath)
     lfw = sorted(glob.glob(os.path.join(args.datasets, "lfw", "lfw-deepfunneled", "*", "*.jpg")))
     if args.limit:
-        celeba, lfw = celeba[: args.limit], lfw[: args.limit]
-    if not celeba:
+        celeba, extra, lfw = celeba[: args.limit], extra[: args.limit], lfw[: args.limit]
+    if not celeba and not extra:
         raise SystemExit(f"no CelebA images under {args.datasets}")
-    n = len(celeba) + len(lfw)
+    print(f"CelebA: {len(celeba)} in the folder, {len(extra)} in {os.path.basename(zpath)}"
+          f"{' (not found)' if not extra and not args.no_zip else ''}; LFW: {len(lfw)}", flush=True)
+    zf = zipfile.ZipFile(zpath) if extra else None
+    celeba_all = celeba + extra
+    n = len(celeba_all) + len(lfw)
     images = np.zeros((n, args.res, args.res, 3), np.uint8)
     labels = np.zeros((n, 40), np.int8)  # 1 / -1, 0 = unknown (LFW)
     source = np.zeros(n, np.int8)  # 0 CelebA, 1 LFW
     split = np.zeros(n, np.int8)
     names = []
-    for i, f in enumerate(celeba + lfw):
+    for i, f in enumerate(celeba_all + lfw):
         base = os.path.basename(f)
-        if i < len(celeba):
-            images[i] = np.asarray(crop(Image.open(f), CELEBA_CROP, args.res))
+        if i < len(celeba_all):
+            src = Image.open(io.BytesIO(zf.read(f))) if i >= len(celeba) else Image.open(f)
+            images[i] = np.asarray(crop(src, CELEBA_CROP, args.res))
+            stem = base.split(".")[0]
+            base = stem + ".jpg"  # the attribute file names every frame NNNNNN.jpg
             labels[i] = attrs[base]
-            split[i] = int(int(base.split(".")[0]) >= CELEBA_HELDOUT_FROM)
+            split[i] = int(int(stem) >= CELEBA_HELDOUT_FROM)
         else:
             images[i] = np.asarray(crop(Image.open(f), LFW_CROP, args.res))
             person = os.path.basename(os.path.dirname(f))

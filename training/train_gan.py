@@ -3,13 +3,18 @@
 Resumes from --ckpt when it exists. Prints img/s, losses and ETA; writes a sample grid of fixed seeds
 next to the checkpoint every --sample-every images.
 
-  /usr/bin/python3 training/train_gan.py --kimg 600           # CPU, 2 cores: ~100 img/s
-  /usr/bin/python3 training/train_gan.py --device cuda --kimg 5000 --batch 128 --ngf 64 --ndf 64
+  /usr/bin/python3 training/train_gan.py --kimg 600           # CPU, 2 cores
+  /usr/bin/python3 training/train_gan.py --device cuda --kimg 5000 --batch 128
+
+Warm starts: weights from a generator without the full-resolution detail block (generator v1) load into
+one with it (--detail > 0); the new block starts at zero, so the warm-started G draws what the old one
+drew. Usually started through training/campaign.py, which picks the checkpoint and the threads.
 """
 from __future__ import annotations
 
 import copy
 import os
+import signal
 import time
 
 import numpy as np
@@ -18,6 +23,24 @@ from PIL import Image
 
 from common import HERE, WORK, Progress, base_args, load_pack, pick_device, save_atomic
 from models_gan import Discriminator, Generator, diff_augment
+
+
+def load_weights(model: torch.nn.Module, sd: dict, what: str) -> list[str]:
+    """Loads `sd` into `model`; only keys of the zero-initialised v2 detail block may be missing.
+    Returns the missing keys (empty when the shapes match exactly)."""
+    sd = {k: (v.float() if v.is_floating_point() else v) for k, v in sd.items()}
+    res = model.load_state_dict(sd, strict=False)
+    bad = [k for k in res.missing_keys if not k.startswith("detail.")] + list(res.unexpected_keys)
+    if bad:
+        raise SystemExit(f"{what}: checkpoint does not fit this model ({', '.join(bad[:5])})")
+    return list(res.missing_keys)
+
+
+def r1_penalty(d: torch.nn.Module, real: torch.Tensor) -> torch.Tensor:
+    """R1 (Mescheder et al. 2018): squared gradient norm of D on real images."""
+    real = real.detach().requires_grad_(True)
+    (grad,) = torch.autograd.grad(d(real).sum(), real, create_graph=True)
+    return grad.pow(2).flatten(1).sum(1).mean()
 
 
 def grid(imgs: torch.Tensor, rows: int) -> Image.Image:
@@ -36,6 +59,32 @@ def update_ema(ema: torch.nn.Module, g: torch.nn.Module, decay: float) -> None:
         be.copy_(b)
 
 
+def train_step(g, d, opt_g, opt_d, batch_u8: torch.Tensor, z_dim: int, augment, r1: float = 0.0,
+               r1_every: int = 16) -> tuple[float, float]:
+    """One D step and one G step on a uint8 NCHW batch (flipped at random); r1 > 0 adds the lazy R1
+    penalty this step. Returns (loss_d, loss_g). The benchmark (bench_train.py) times exactly this."""
+    dev, b, mf = next(g.parameters()).device, batch_u8.size(0), torch.channels_last
+    real = batch_u8.to(dev, non_blocking=True).float().div_(127.5).sub_(1)
+    flip = torch.rand(b, device=dev) < 0.5
+    real = torch.where(flip[:, None, None, None], real.flip(3), real).contiguous(memory_format=mf)
+    z = torch.randn(b, z_dim, device=dev)
+    with torch.no_grad():
+        fake = g(z)
+    loss_d = torch.relu(1 - d(augment(real))).mean() + torch.relu(1 + d(augment(fake))).mean()
+    opt_d.zero_grad(set_to_none=True)
+    loss_d.backward()
+    if r1 > 0:
+        # lazy R1 (StyleGAN2): every r1_every steps, scaled up by r1_every, on a quarter batch
+        (r1 / 2 * r1_every * r1_penalty(d, augment(real[: max(b // 4, 1)]))).backward()
+    opt_d.step()
+    z = torch.randn(b, z_dim, device=dev)
+    loss_g = -d(augment(g(z))).mean()
+    opt_g.zero_grad(set_to_none=True)
+    loss_g.backward()
+    opt_g.step()
+    return loss_d.item(), loss_g.item()
+
+
 def main() -> None:
     ap = base_args(__doc__.split("\n")[0])
     ap.add_argument("--ckpt", default=os.path.join(WORK, "gan.pt"))
@@ -46,7 +95,13 @@ def main() -> None:
     ap.add_argument("--ndf", type=int, default=48)
     ap.add_argument("--lr-g", type=float, default=2e-4)
     ap.add_argument("--lr-d", type=float, default=2e-4)
-    ap.add_argument("--ema", type=float, default=0.999)
+    ap.add_argument("--ema-kimg", type=float, default=44.3,
+                    help="EMA half-life of G's weights, in thousands of images (44.3 = 0.999 a step of 64)")
+    ap.add_argument("--detail", type=int, default=24,
+                    help="width of the full-resolution detail block (generator v2); 0 = generator v1")
+    ap.add_argument("--r1", type=float, default=0.0, help="R1 weight on D, applied lazily (0 = off)")
+    ap.add_argument("--r1-every", type=int, default=16, help="D steps between lazy R1 penalties")
+    ap.add_argument("--no-cutout", action="store_true", help="DiffAugment without cutout")
     ap.add_argument("--save-every", type=float, default=300, help="seconds between checkpoints")
     ap.add_argument("--sample-every", type=int, default=50_000, help="images between sample grids")
     ap.add_argument("--include-heldout", action="store_true", help="train on held-out images too")
@@ -65,7 +120,7 @@ def main() -> None:
         data = data.to(dev)
     print(f"training on {len(data)} images at {res}px", flush=True)
 
-    g = Generator(args.z_dim, args.ngf, res).to(dev)
+    g = Generator(args.z_dim, args.ngf, res, args.detail).to(dev)
     d = Discriminator(args.ndf, res).to(dev)
     mf = torch.channels_last
     g, d = g.to(memory_format=mf), d.to(memory_format=mf)
@@ -74,61 +129,55 @@ def main() -> None:
     opt_d = torch.optim.Adam(d.parameters(), args.lr_d, betas=(0.0, 0.99))
     done, elapsed = 0, 0.0
     fixed_z = torch.randn(64, args.z_dim, generator=torch.Generator().manual_seed(1234)).to(dev)
-    if os.path.exists(args.ckpt):
-        ck = torch.load(args.ckpt, map_location=dev)
-        g.load_state_dict(ck["g"]); d.load_state_dict(ck["d"]); ema.load_state_dict(ck["ema"])
-        opt_g.load_state_dict(ck["opt_g"]); opt_d.load_state_dict(ck["opt_d"])
+    history: list = []
+    source = args.ckpt if os.path.exists(args.ckpt) else args.init if args.init and os.path.exists(args.init) else None
+    if source:
+        ck = torch.load(source, map_location=dev)
+        missing = load_weights(g, ck["g"], "G")
+        load_weights(d, ck["d"], "D")
+        load_weights(ema, ck["ema"], "EMA G")
+        if "opt_g" in ck and not missing:
+            opt_g.load_state_dict(ck["opt_g"]); opt_d.load_state_dict(ck["opt_d"])
+        # else: the compact weights (no optimiser state): Adam's moments warm up again in ~100 steps
         done, elapsed = ck["images"], ck.get("seconds", 0.0)
-        print(f"resumed from {args.ckpt} at {done} images ({elapsed / 3600:.2f} h)", flush=True)
-    elif args.init and os.path.exists(args.init):
-        # the compact, committed weights (no optimiser state): Adam's moments warm up again in ~100 steps
-        ck = torch.load(args.init, map_location=dev)
-        g.load_state_dict({k: v.float() for k, v in ck["g"].items()})
-        d.load_state_dict({k: v.float() for k, v in ck["d"].items()})
-        ema.load_state_dict({k: v.float() for k, v in ck["ema"].items()})
-        done, elapsed = ck["images"], ck.get("seconds", 0.0)
-        print(f"started from {args.init} at {done} images ({elapsed / 3600:.2f} h)", flush=True)
-    params = dict(z_dim=args.z_dim, ngf=args.ngf, ndf=args.ndf, res=res)
+        history = list(ck.get("history", []))
+        if missing:
+            history.append({"images": done, "event": f"detail block (width {args.detail}) added, zero-initialised"})
+        print(f"{'resumed' if source == args.ckpt else 'started'} from {source} at {done} images "
+              f"({elapsed / 3600:.2f} h){'; new layers start at zero: ' + ', '.join(missing) if missing else ''}",
+              flush=True)
+    params = dict(z_dim=args.z_dim, ngf=args.ngf, ndf=args.ndf, res=res, detail=args.detail)
+    ema_decay = 0.5 ** (args.batch / (args.ema_kimg * 1000))
+    augment = (lambda x: diff_augment(x, cutout=False)) if args.no_cutout else diff_augment
 
     def checkpoint() -> None:
         save_atomic({"g": g.state_dict(), "d": d.state_dict(), "ema": ema.state_dict(),
                      "opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(), "images": done,
                      "seconds": elapsed + time.time() - t_start, "params": params,
-                     "device": str(dev)}, args.ckpt)
+                     "device": str(dev), "history": history, "pack_images": len(data)}, args.ckpt)
 
     total = int(args.kimg * 1000)
     prog = Progress(total)
     t_start, t_save = time.time(), time.time()
     next_sample = (done // args.sample_every + 1) * args.sample_every
     b = args.batch
-    while done < total:
+    step = 0
+    stop = []  # SIGTERM (campaign.py stop, a killed session): checkpoint, then exit
+    signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
+    while done < total and not stop:
         idx = torch.randint(0, len(data), (b,))
-        real = data[idx].to(dev, non_blocking=True).float().div_(127.5).sub_(1)
-        flip = torch.rand(b, device=dev) < 0.5
-        real = torch.where(flip[:, None, None, None], real.flip(3), real).contiguous(memory_format=mf)
-        # D step
-        z = torch.randn(b, args.z_dim, device=dev)
-        with torch.no_grad():
-            fake = g(z)
-        loss_d = torch.relu(1 - d(diff_augment(real))).mean() + torch.relu(1 + d(diff_augment(fake))).mean()
-        opt_d.zero_grad(set_to_none=True)
-        loss_d.backward()
-        opt_d.step()
-        # G step
-        z = torch.randn(b, args.z_dim, device=dev)
-        loss_g = -d(diff_augment(g(z))).mean()
-        opt_g.zero_grad(set_to_none=True)
-        loss_g.backward()
-        opt_g.step()
-        # EMA warms up: short horizon early, args.ema later
-        update_ema(ema, g, min(args.ema, (1 + done / b) / (10 + done / b)))
+        loss_d, loss_g = train_step(g, d, opt_g, opt_d, data[idx], args.z_dim, augment,
+                                    args.r1 if step % args.r1_every == 0 else 0.0, args.r1_every)
+        step += 1
+        # EMA warms up: short horizon early, the asked-for half-life later
+        update_ema(ema, g, min(ema_decay, (1 + done / b) / (10 + done / b)))
         done += b
-        prog.tick(done, loss_d=loss_d.item(), loss_g=loss_g.item())
+        prog.tick(done, loss_d=loss_d, loss_g=loss_g)
         if done >= next_sample or done >= total:
             next_sample += args.sample_every
             with torch.no_grad():
                 grid(ema(fixed_z), 8).save(args.ckpt + f".samples.png")
-        if time.time() - t_save > args.save_every or done >= total:
+        if time.time() - t_save > args.save_every or done >= total or stop:
             checkpoint()
             t_save = time.time()
             print(f"checkpoint at {done} images", flush=True)

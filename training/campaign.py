@@ -1,0 +1,218 @@
+"""The training campaign, in one command: G trains in the background while you work, and a new G ships
+only if the fixed yardstick says it is better (a ratchet).
+
+  /usr/bin/python3 training/campaign.py start     # first thing in every stretch of work
+  /usr/bin/python3 training/campaign.py status    # images seen, img/s, last losses
+  /usr/bin/python3 training/campaign.py pause     # before a benchmark or timed run (SIGSTOP) ...
+  /usr/bin/python3 training/campaign.py resume    # ... and after it (SIGCONT)
+  /usr/bin/python3 training/campaign.py keep      # before you submit: export, measure, install if better
+  /usr/bin/python3 training/campaign.py stop      # checkpoint and stop
+
+`start` prepares the pack if it is missing, then resumes `train_gan.py` from training/work/gan.pt, or, on a
+fresh clone, from the shipped weights training/resume/gan.pt. `keep` exports the current checkpoint to
+training/work/candidate/, measures it and the shipped G with training/yardstick.py (training paused
+meanwhile), and only if the candidate is better installs it: models/generator.onnx, generator_info.json,
+training/resume/gan.pt, the parity fixture, models/samples.png, models/axes.json (`npm run axes`) and the
+generator table of the model card. Every verdict, kept or not, goes into models/generator_history.json.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from common import HERE, MODELS, REPO, WORK
+
+PY = sys.executable or "/usr/bin/python3"
+PID = os.path.join(WORK, "train.pid")
+LOG = os.path.join(WORK, "train.log")
+CKPT = os.path.join(WORK, "gan.pt")
+PACK = os.path.join(WORK, "pack64.npz")
+CANDIDATE = os.path.join(WORK, "candidate")
+HISTORY = os.path.join(MODELS, "generator_history.json")
+CARD = os.path.join(MODELS, "MODEL_CARD.md")
+CARD_BEGIN, CARD_END = "<!-- generator-history:begin -->", "<!-- generator-history:end -->"
+
+
+def running_pid() -> int | None:
+    try:
+        pid = int(open(PID).read().strip())
+        os.kill(pid, 0)
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return pid if b"train_gan.py" in fh.read() else None
+    except (OSError, ValueError):
+        return None
+
+
+def signal_training(sig: signal.Signals, what: str) -> bool:
+    pid = running_pid()
+    if pid is None:
+        print("G is not training (start it with: /usr/bin/python3 training/campaign.py start)")
+        return False
+    os.killpg(os.getpgid(pid), sig)
+    print(f"{what} (pid {pid})")
+    return True
+
+
+def cmd_start(args) -> None:
+    if running_pid():
+        print(f"G is already training (pid {running_pid()}); log: {LOG}")
+        return
+    if not os.path.exists(PACK):
+        print("no training pack yet: running prepare.py (about a minute)", flush=True)
+        subprocess.run([PY, os.path.join(HERE, "prepare.py")], check=True)
+    env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE", PYTHONUNBUFFERED="1")
+    cmd = ["nice", "-n", str(args.nice), PY, os.path.join(HERE, "train_gan.py"), "--ckpt", CKPT,
+           "--kimg", str(args.kimg), "--threads", str(args.threads), "--device", args.device]
+    if args.init:
+        cmd += ["--init", args.init]
+    os.makedirs(WORK, exist_ok=True)
+    with open(LOG, "a") as log:
+        log.write(f"\n# {datetime.datetime.now().isoformat(timespec='seconds')} {' '.join(cmd)}\n")
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                cwd=HERE, env=env, start_new_session=True)
+    with open(PID, "w") as fh:
+        fh.write(str(proc.pid))
+    time.sleep(3)
+    if proc.poll() is not None:
+        raise SystemExit(f"training stopped at once (exit {proc.returncode}); see {LOG}")
+    print(f"G is training in the background (pid {proc.pid}, {args.threads} threads, nice {args.nice}); log: {LOG}")
+    print("pause it while benchmarks run: training/campaign.py pause / resume; before submitting: campaign.py keep")
+
+
+def cmd_status(_args) -> None:
+    pid = running_pid()
+    state = "not training"
+    if pid:
+        with open(f"/proc/{pid}/stat") as fh:
+            state = "paused" if fh.read().split()[2] == "T" else "training"
+    print(f"G: {state}{f' (pid {pid})' if pid else ''}")
+    if os.path.exists(LOG):
+        lines = [l for l in open(LOG).read().splitlines() if l.strip()]
+        print("\n".join(lines[-4:]))
+
+
+def shipped_numbers() -> dict | None:
+    info = json.load(open(os.path.join(MODELS, "generator_info.json")))
+    return info.get("yardstick")
+
+
+def update_history(entry: dict) -> list[dict]:
+    hist = json.load(open(HISTORY)) if os.path.exists(HISTORY) else []
+    hist.append(entry)
+    with open(HISTORY, "w") as fh:
+        json.dump(hist, fh, indent=1)
+    return hist
+
+
+def card_table(hist: list[dict]) -> str:
+    rows = ["| date | images seen | training hours | FD_F | BRISQUE (real: {r}) | Laplacian sharpness (real: {s}) | verdict |"
+            .format(r=hist[-1].get("brisque_real", "?"), s=hist[-1].get("sharpness_real", "?")),
+            "|---|---|---|---|---|---|---|"]
+    for h in hist:
+        rows.append(f"| {h['date']} | {h['images_seen']:,} | {h['train_hours']} | {h['fd_f']} | {h['brisque']} | "
+                    f"{h['sharpness']} | {h['verdict']} |")
+    return "\n".join(rows)
+
+
+def update_card(hist: list[dict]) -> None:
+    text = open(CARD).read()
+    if CARD_BEGIN not in text:
+        return
+    head, rest = text.split(CARD_BEGIN, 1)
+    _, tail = rest.split(CARD_END, 1)
+    open(CARD, "w").write(f"{head}{CARD_BEGIN}\n{card_table(hist)}\n{CARD_END}{tail}")
+
+
+def write_samples(models_dir: str) -> None:
+    """models/samples.png: seeds 1-64 of the installed G, as the model card shows them."""
+    tmp = os.path.join(WORK, "grid")
+    subprocess.run(["npm", "run", "--silent", "face", "--", "--seed", "1", "--count", "64", "--size", "64",
+                    "--out-dir", tmp, "--models-dir", models_dir, "--provider", "cpu"], cwd=REPO, check=True)
+    subprocess.run([PY, os.path.join(HERE, "card_tables.py"), "grid", tmp], check=True)
+
+
+def cmd_keep(args) -> None:
+    import export  # torch import is slow: only here
+    import yardstick
+
+    ckpt = args.checkpoint or CKPT
+    if not os.path.exists(ckpt):
+        raise SystemExit(f"no checkpoint at {ckpt}: start the campaign first")
+    paused = signal_training(signal.SIGSTOP, "paused training while measuring")
+    try:
+        files = export.export_gan(ckpt, CANDIDATE)
+        for name in ("classifier.onnx", "axes.json"):  # so `npm run face` can load the scratch folder
+            src = os.path.join(MODELS, name)
+            if os.path.exists(src) and not os.path.exists(os.path.join(CANDIDATE, name)):
+                os.symlink(src, os.path.join(CANDIDATE, name))
+        new = yardstick.measure(CANDIDATE, PACK)
+        old = shipped_numbers()
+        if not old or old.get("yardstick") != new["yardstick"] or old.get("reference") != new["reference"]:
+            print("measuring the shipped G with the same yardstick", flush=True)
+            old = yardstick.measure(MODELS, PACK)
+    finally:
+        if paused:
+            signal_training(signal.SIGCONT, "training resumed")
+    ok, why = yardstick.better(new, old)
+    info = json.load(open(files["generator_info.json"]))
+    entry = {"date": datetime.date.today().isoformat(), "images_seen": info["images_seen"],
+             "train_hours": info["train_hours"], "fingerprint": info["fingerprint"],
+             **{k: new[k] for k in ("fd_f", "brisque", "brisque_real", "sharpness", "sharpness_real")},
+             "verdict": "kept" if ok else "not better: shipped G kept"}
+    print(json.dumps({"shipped": old, "candidate": new}, indent=1))
+    print(("BETTER: installing. " if ok else "NOT BETTER: nothing installed. ") + why, flush=True)
+    if not ok:
+        update_history(entry)
+        return
+    info["yardstick"] = new
+    with open(files["generator_info.json"], "w") as fh:
+        json.dump(info, fh, indent=1)
+    export.install_gan(files)
+    write_samples(MODELS)
+    if not args.skip_axes:
+        print("re-discovering the feature axes for the new G (npm run axes)", flush=True)
+        subprocess.run(["npm", "run", "axes"], cwd=REPO, check=True)
+    update_card(update_history(entry))
+    print("installed. Commit models/, training/resume/gan.pt and tests/fixtures/generator_parity.json.")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("start", help="resume G's training in the background")
+    s.add_argument("--threads", type=int, default=2, help="torch threads (measured: see training/README.md)")
+    s.add_argument("--nice", type=int, default=10, help="CPU priority: interactive work stays responsive")
+    s.add_argument("--kimg", type=float, default=100_000, help="stop after this many thousand images in all")
+    s.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    s.add_argument("--init", help="weights to start from when training/work/gan.pt does not exist "
+                                  "(default: the shipped training/resume/gan.pt)")
+    sub.add_parser("status", help="is G training, and how far")
+    sub.add_parser("pause", help="SIGSTOP the training (benchmarks)")
+    sub.add_parser("resume", help="SIGCONT the training")
+    sub.add_parser("stop", help="checkpoint and stop")
+    k = sub.add_parser("keep", help="export, measure, and install the new G only if it is better")
+    k.add_argument("--checkpoint", help="a full checkpoint (default training/work/gan.pt)")
+    k.add_argument("--skip-axes", action="store_true", help="do not re-run npm run axes (not for shipping)")
+    args = ap.parse_args()
+    if args.cmd == "start":
+        cmd_start(args)
+    elif args.cmd == "status":
+        cmd_status(args)
+    elif args.cmd == "pause":
+        signal_training(signal.SIGSTOP, "paused")
+    elif args.cmd == "resume":
+        signal_training(signal.SIGCONT, "resumed")
+    elif args.cmd == "stop":
+        signal_training(signal.SIGCONT, "resumed for a clean stop") and signal_training(signal.SIGTERM, "stopping")
+    else:
+        cmd_keep(args)
+
+
+if __name__ == "__main__":
+    main()

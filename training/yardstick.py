@@ -1,0 +1,182 @@
+"""The fixed yardstick that decides whether a new generator is better (the campaign's ratchet).
+
+Fixed once, so that a new F (issue "Control a person can see") or more data cannot silently move it:
+- evaluation network: `training/yardstick/classifier_v1.onnx`, a frozen copy of the first shipped F
+  (rebuilt here in PyTorch from the ONNX weights; its 256-d penultimate layer is the feature space);
+- reference: every held-out crop of the training pack (CelebA numbers >= 162771 from the folder and the
+  zip, LFW people with crc32(name) % 10 == 0): 11,499 images, checked by count and a hash of their names;
+- generated: seeds 1..2000, the unedited faces exactly as users get them (`npm run face`, ONNX, 64 px);
+- measures: Frechet distance in that feature space (FD_F), BRISQUE (OpenCV's `cv2.quality`, with the
+  model files Debian's opencv-data ships; an off-the-shelf no-reference image-quality model we did not
+  train), and the Laplacian sharpness of generated vs real crops;
+- margin: see `better()`.
+
+  /usr/bin/python3 training/yardstick.py --models-dir models          # measure the shipped G
+  /usr/bin/python3 training/yardstick.py --models-dir training/work/candidate --json out.json
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+
+import cv2
+import numpy as np
+import onnx
+import torch
+import torch.nn.functional as F
+from onnx import numpy_helper
+from PIL import Image
+
+from common import HERE, REPO, WORK, load_pack
+
+VERSION = 1
+F_ONNX = os.path.join(HERE, "yardstick", "classifier_v1.onnx")
+SEEDS = (1, 2000)
+REFERENCE_COUNT = 11_499
+BRISQUE_N = 400
+BRISQUE_DIR = "/usr/share/opencv4/quality"
+# A candidate is kept only if FD_F drops by more than this fraction (seeds 1-2000 against seeds
+# 2001-4000 of one G differ by ~1-2%: noise) and BRISQUE gets no worse than this many points.
+FD_MARGIN = 0.03
+BRISQUE_TOLERANCE = 1.0
+
+
+class FrozenF(torch.nn.Module):
+    """F v1 as exported: 8 convs (BatchNorm folded in), ReLU, global average pool, linear head."""
+
+    def __init__(self, path: str = F_ONNX):
+        super().__init__()
+        m = onnx.load(path)
+        w = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in m.graph.initializer}
+        convs = [n for n in m.graph.node if n.op_type == "Conv"]
+        self.layers = []
+        for k, n in enumerate(convs):
+            stride = [a.ints for a in n.attribute if a.name == "strides"][0][0]
+            self.register_buffer(f"w{k}", w[n.input[1]])
+            self.register_buffer(f"b{k}", w[n.input[2]])
+            self.layers.append(stride)
+        gemm = [n for n in m.graph.node if n.op_type == "Gemm"][0]
+        self.register_buffer("hw", w[gemm.input[1]])
+        self.register_buffer("hb", w[gemm.input[2]])
+
+    def embed(self, x: torch.Tensor) -> torch.Tensor:
+        for k, stride in enumerate(self.layers):
+            x = F.relu(F.conv2d(x, getattr(self, f"w{k}"), getattr(self, f"b{k}"), stride, 1))
+        return x.mean((2, 3))
+
+    def forward(self, x):
+        return F.linear(self.embed(x), self.hw, self.hb)
+
+
+@torch.no_grad()
+def embed(f: FrozenF, imgs: np.ndarray) -> np.ndarray:
+    x = torch.from_numpy(imgs).permute(0, 3, 1, 2).float().div(127.5).sub(1)
+    return torch.cat([f.embed(x[i:i + 500]) for i in range(0, len(x), 500)]).numpy().astype(np.float64)
+
+
+def frechet(a: np.ndarray, b: np.ndarray) -> float:
+    mu1, mu2 = a.mean(0), b.mean(0)
+    s1, s2 = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    w, v = np.linalg.eigh(s1)
+    r1 = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
+    m = r1 @ s2 @ r1
+    tr_sqrt = np.sqrt(np.clip(np.linalg.eigvalsh((m + m.T) / 2), 0, None)).sum()
+    return float(((mu1 - mu2) ** 2).sum() + np.trace(s1) + np.trace(s2) - 2 * tr_sqrt)
+
+
+def brisque(imgs: np.ndarray) -> float:
+    """Mean BRISQUE (lower is better) on 256 px Lanczos upscales, as users see the faces."""
+    model, rng = os.path.join(BRISQUE_DIR, "brisque_model_live.yml"), os.path.join(BRISQUE_DIR, "brisque_range_live.yml")
+    q = cv2.quality.QualityBRISQUE_create(model, rng)
+    scores = []
+    for im in imgs:
+        big = np.asarray(Image.fromarray(im).resize((256, 256), Image.LANCZOS))
+        scores.append(q.compute(cv2.cvtColor(big, cv2.COLOR_RGB2BGR))[0])
+    return float(np.mean(scores))
+
+
+def sharpness(imgs: np.ndarray) -> float:
+    """Mean variance of the Laplacian of the grey 64 px image (blur lowers it)."""
+    return float(np.mean([cv2.Laplacian(cv2.cvtColor(im, cv2.COLOR_RGB2GRAY), cv2.CV_64F).var() for im in imgs]))
+
+
+def reference(pack_path: str) -> tuple[np.ndarray, str]:
+    pack = load_pack(pack_path)
+    held = pack["split"] == 1
+    names = pack["names"][held]
+    digest = hashlib.sha256("\n".join(sorted(map(str, names))).encode()).hexdigest()[:16]
+    if len(names) != REFERENCE_COUNT:
+        raise SystemExit(f"the yardstick's reference is {REFERENCE_COUNT} held-out crops, the pack has {len(names)}: "
+                         "run training/prepare.py with the zip beside it (../shared/datasets/celeba/)")
+    return pack["images"][held], digest
+
+
+def render(models_dir: str, out_dir: str) -> np.ndarray:
+    """The generated faces exactly as users get them: the ONNX generator through `npm run face`."""
+    first, last = SEEDS
+    cmd = ["npm", "run", "--silent", "face", "--", "--seed", str(first), "--count", str(last - first + 1),
+           "--size", "64", "--out-dir", out_dir, "--models-dir", os.path.abspath(models_dir), "--provider", "cpu"]
+    subprocess.run(cmd, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+    files = [os.path.join(out_dir, f"{s}.png") for s in range(first, last + 1)]
+    return np.stack([np.asarray(Image.open(f).convert("RGB")) for f in files])
+
+
+def measure(models_dir: str, pack_path: str) -> dict:
+    torch.set_num_threads(os.cpu_count() or 1)
+    real, digest = reference(pack_path)
+    tmp = tempfile.mkdtemp(prefix="yardstick-")
+    try:
+        gen = render(models_dir, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    f = FrozenF().eval()
+    cache = os.path.join(WORK, f"yardstick_ref_v{VERSION}_{digest}.npy")
+    if os.path.exists(cache):
+        er = np.load(cache)
+    else:
+        er = embed(f, real)
+        os.makedirs(WORK, exist_ok=True)
+        np.save(cache, er)
+    eg = embed(f, gen)
+    pick = np.random.default_rng(0).permutation(len(real))[:BRISQUE_N]
+    return {
+        "yardstick": VERSION, "reference": digest, "seeds": list(SEEDS),
+        "fd_f": round(frechet(er, eg), 3),
+        "brisque": round(brisque(gen[:BRISQUE_N]), 2), "brisque_real": round(brisque(real[pick]), 2),
+        "sharpness": round(sharpness(gen), 1), "sharpness_real": round(sharpness(real), 1),
+        "feature_spread": round(float(eg.std(0).mean()), 4), "feature_spread_real": round(float(er.std(0).mean()), 4),
+    }
+
+
+def better(new: dict, old: dict) -> tuple[bool, str]:
+    """The ratchet's rule: clearly lower FD_F, and BRISQUE no worse beyond its tolerance."""
+    if new.get("yardstick") != old.get("yardstick") or new.get("reference") != old.get("reference"):
+        return False, "the two were measured with different yardsticks: re-measure the shipped G"
+    fd_ok = new["fd_f"] < old["fd_f"] * (1 - FD_MARGIN)
+    br_ok = new["brisque"] <= old["brisque"] + BRISQUE_TOLERANCE
+    why = (f"FD_F {old['fd_f']} -> {new['fd_f']} (needs < {old['fd_f'] * (1 - FD_MARGIN):.3f}); "
+           f"BRISQUE {old['brisque']} -> {new['brisque']} (needs <= {old['brisque'] + BRISQUE_TOLERANCE:.2f})")
+    return fd_ok and br_ok, why
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--models-dir", default=os.path.join(REPO, "models"))
+    ap.add_argument("--pack", default=os.path.join(WORK, "pack64.npz"))
+    ap.add_argument("--json", help="write the numbers here too")
+    args = ap.parse_args()
+    res = measure(args.models_dir, args.pack)
+    print(json.dumps(res, indent=1))
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(res, fh, indent=1)
+
+
+if __name__ == "__main__":
+    main()
