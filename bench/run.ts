@@ -43,7 +43,13 @@ async function benchBot(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-bot-'));
   const store = openSqliteStore(path.join(dir, 'bench.db'));
   const models = await loadFaceModels({ modelsDir, provider: 'auto', renderSize: 256, queueCapacity: 64, maxBatch: 32, timeoutMs: 20_000 });
-  const engine = createEngine({ store, renderer: models.renderer, scorer: models.scorer, axes: models.axes });
+  const engine = createEngine({
+    store,
+    renderer: models.renderer,
+    scorer: models.scorer,
+    axes: models.axes,
+    model: models.generator.fingerprint,
+  });
   console.log(`bot layer, real models (provider ${models.provider}), 50 concurrent /face describe:`);
   await benchBotLoad(engine);
   await models.close();

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_TRUNCATION, TRUNCATION_MAX, TRUNCATION_MIN } from './latent/truncation.js';
 
 const optionalString = z
   .string()
@@ -26,6 +27,7 @@ export const ConfigSchema = z.object({
   MAX_BATCH: intFromEnv(32, 1, 512),
   RENDER_TIMEOUT_MS: intFromEnv(20_000, 100, 600_000),
   RATE_LIMIT_PER_MINUTE: intFromEnv(6, 1, 1000),
+  TRUNCATION: z.coerce.number().min(TRUNCATION_MIN).max(TRUNCATION_MAX).default(DEFAULT_TRUNCATION),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -73,7 +73,14 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
 
-  const engine = createEngine({ store, renderer: models.renderer, scorer: models.scorer, axes: models.axes });
+  const engine = createEngine({
+    store,
+    renderer: models.renderer,
+    scorer: models.scorer,
+    axes: models.axes,
+    model: models.generator.fingerprint,
+    truncation: config.TRUNCATION,
+  });
   const shutdown = async () => {
     await models.close();
     await store.close();

@@ -77,7 +77,7 @@ describe('formatting', () => {
   it('caption escapes markdown in user words and stays under 2000 characters', () => {
     const reply = {
       kind: 'face' as const,
-      face: { id: 'f', ownerId: 'u', seed: 7, edits: [], parentId: null, createdAt: 0 },
+      face: { id: 'f', ownerId: 'u', seed: 7, edits: [], parentId: null, createdAt: 0, model: null, truncation: 1 },
       png: TINY_PNG,
       caption: 'older ▲',
       unknown: ['*bold*', '@everyone', ...Array.from({ length: 300 }, (_, i) => `word${i}`)],

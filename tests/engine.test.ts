@@ -33,7 +33,7 @@ beforeEach(() => {
   scorer = new FakeScorer({ Smiling: 0.92, Male: 0.12, Attractive: 0.99, Eyeglasses: 0.7 });
   axes = makeFakeAxes(['Wearing_Necklace']);
   randoms = [0.25, 0.5, 0.75, 0.125];
-  engine = createEngine({ store, renderer, scorer, axes, random: () => randoms.shift() ?? 0.9, now: () => 42 });
+  engine = createEngine({ store, renderer, scorer, axes, model: 'model-b', random: () => randoms.shift() ?? 0.9, now: () => 42 });
 });
 
 describe('describe', () => {
@@ -153,7 +153,7 @@ describe('reroll', () => {
   });
 
   it('picks another seed even when the random source repeats itself', async () => {
-    engine = createEngine({ store, renderer, scorer, axes, random: () => 0.5 });
+    engine = createEngine({ store, renderer, scorer, axes, model: 'model-b', random: () => 0.5 });
     const first = faceOf(await engine.describe(alice, 'smiling'));
     expect(faceOf(await engine.reroll(alice)).seed).not.toBe(first.seed);
   });
@@ -230,5 +230,54 @@ describe('errors', () => {
     expect(store.faces.size).toBe(1);
     renderer.failWith = undefined;
     expect(faceOf(await engine.refine(alice, 'older')).parentId).toBe(first.id);
+  });
+});
+
+describe('which model drew a face, and how typical it is', () => {
+  it('records the generator fingerprint and the default truncation on every new face', async () => {
+    const face = faceOf(await engine.describe(alice, 'smiling'));
+    expect(face).toMatchObject({ model: 'model-b', truncation: 1 });
+    engine = createEngine({ store, renderer, scorer, axes, model: 'model-c', truncation: 0.8, random: () => 0.3 });
+    const other = faceOf(await engine.describe(alice, 'smiling'));
+    expect(other).toMatchObject({ model: 'model-c', truncation: 0.8 });
+    expect(renderer.calls.at(-1)).toEqual(faceLatent(other, axes));
+    expect(renderer.calls.at(-1)).not.toEqual(faceLatent({ ...other, truncation: 1 }, axes));
+  });
+
+  it('says so when refining or undoing to a face an earlier generator drew, and redraws it with the current one', async () => {
+    const old = { ...faceOf(await engine.describe(alice, 'smiling')), id: 'old', model: 'model-a', parentId: null };
+    await store.saveFace(old);
+    await store.setCurrentFaceId('alice', 'old');
+    const refined = await engine.refine(alice, 'older');
+    expect(refined.kind === 'face' && refined.notes.join(' ')).toMatch(/earlier version of the face generator/);
+    expect(faceOf(refined).model).toBe('model-b');
+    const undone = await engine.undo(alice);
+    expect(faceOf(undone).id).toBe('old');
+    expect(undone.kind === 'face' && undone.notes.join(' ')).toMatch(/earlier version/);
+    expect(textOf(await engine.explain(alice)).text).toMatch(/earlier version/);
+  });
+
+  it('adds no such note for a face the current generator drew', async () => {
+    faceOf(await engine.describe(alice, 'smiling'));
+    const refined = await engine.refine(alice, 'older');
+    expect(refined.kind === 'face' && refined.notes.join(' ')).not.toMatch(/earlier version/);
+    expect(textOf(await engine.explain(alice)).text).not.toMatch(/earlier version/);
+  });
+
+  it('lets words choose the truncation, keeps it through refine and reroll, and undo brings the old one back', async () => {
+    const typical = await engine.describe(alice, 'a more typical smiling woman');
+    expect(faceOf(typical).truncation).toBeLessThan(1);
+    expect(typical.kind === 'face' && typical.caption).toMatch(/typical/);
+    expect(faceOf(await engine.refine(alice, 'older')).truncation).toBe(faceOf(typical).truncation);
+    expect(faceOf(await engine.reroll(alice)).truncation).toBe(faceOf(typical).truncation);
+    const unusual = faceOf(await engine.refine(alice, 'an unusual face'));
+    expect(unusual.truncation).toBeGreaterThan(faceOf(typical).truncation);
+    expect(unusual.edits).toHaveLength(3);
+    expect(faceOf(await engine.undo(alice)).truncation).toBe(faceOf(typical).truncation);
+  });
+
+  it('takes typicality alone as a request, not as nothing understood', async () => {
+    const reply = await engine.describe(alice, 'a very typical face');
+    expect(faceOf(reply).truncation).toBeLessThan(0.6);
   });
 });

@@ -4,6 +4,7 @@ import { ATTRIBUTES } from '../src/latent/attributes.js';
 import { axisGroups, captionFor, parseDescription } from '../src/grammar/index.js';
 import { compileWarnings } from '../src/grammar/vocabulary.js';
 import { DATA, vocabularySections } from '../src/grammar/data.js';
+import { isValidTruncation } from '../src/latent/truncation.js';
 
 const w = (text: string) => parseDescription(text).weights;
 
@@ -192,5 +193,30 @@ describe('speed', () => {
     for (let i = 0; i < n; i++) parseDescription(inputs[i % inputs.length] as string);
     const perSecond = n / ((performance.now() - t0) / 1000);
     expect(perSecond).toBeGreaterThan(20_000);
+  });
+});
+
+describe('typicality (truncation psi)', () => {
+  it('reads "typical" and "unusual" phrases, and leaves the rest to the attribute grammar', () => {
+    const typical = parseDescription('a more typical smiling woman');
+    expect(typical.truncation).toBeLessThan(1);
+    expect(typical.typicality).toBe('more typical');
+    expect(typical.weights.Smiling).toBeGreaterThan(0);
+    expect(typical.weights.Male).toBeLessThan(0);
+    expect(typical.unknown).toEqual([]);
+    const unusual = parseDescription('an unusual-looking old man');
+    expect(unusual.truncation).toBeGreaterThanOrEqual(1);
+    expect(unusual.weights.Young).toBeLessThan(0);
+    expect(parseDescription('a very typical face').truncation!).toBeLessThan(typical.truncation!);
+  });
+
+  it('the last phrase said counts, and words that merely contain one do not match', () => {
+    expect(parseDescription('typical, no wait, unusual').truncation).toBe(parseDescription('unusual').truncation);
+    expect(parseDescription('atypicality').truncation).toBeUndefined();
+    expect(parseDescription('smiling').truncation).toBeUndefined();
+  });
+
+  it('every psi in the data is in the valid range', () => {
+    for (const psi of Object.values(DATA.typicality.phrases)) expect(isValidTruncation(psi)).toBe(true);
   });
 });

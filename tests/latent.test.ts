@@ -5,6 +5,7 @@ import { applyEdit, COORD_LIMIT, faceLatent, keepInRange } from '../src/latent/e
 import type { Edit } from '../src/latent/face.js';
 import { seedToLatent, randomSeed } from '../src/latent/seed.js';
 import { dot, gramSchmidt, norm, projectOff } from '../src/latent/vector.js';
+import { isValidTruncation, truncate, TRUNCATION_MAX, TRUNCATION_MIN } from '../src/latent/truncation.js';
 
 const D = 16;
 
@@ -172,5 +173,33 @@ describe('clamping', () => {
     expect(norm(out)).toBeCloseTo(Math.sqrt(128) + 3 / Math.SQRT2, 3);
     const normal = seedToLatent(9, 128);
     expect(keepInRange(normal)).toBe(normal);
+  });
+});
+
+describe('truncation', () => {
+  it('scales the seed latent by psi before the edits, so a target level is reached whatever psi is', () => {
+    const axes = fixtureAxes();
+    const seed = 99;
+    const z = seedToLatent(seed, D);
+    const plain = faceLatent({ seed, edits: [] }, axes);
+    const typical = faceLatent({ seed, edits: [], truncation: 0.5 }, axes);
+    typical.forEach((x, i) => expect(x).toBeCloseTo(z[i]! * 0.5, 5));
+    expect(plain).toEqual(keepInRange(z));
+    const smiling = edit({ Smiling: 1 });
+    const smilingAxis = axes.get('Smiling')!.vector;
+    const coordFull = dot(faceLatent({ seed, edits: [smiling] }, axes), smilingAxis);
+    const coordHalf = dot(faceLatent({ seed, edits: [smiling], truncation: 0.5 }, axes), smilingAxis);
+    // a target is a floor at center + scale = 1.7: both reach it unless the seed was already past it
+    expect(coordHalf).toBeGreaterThanOrEqual(1.7 - 1e-4);
+    expect(coordFull).toBeGreaterThanOrEqual(1.7 - 1e-4);
+  });
+
+  it('clamps psi to the valid range and treats nonsense as 1', () => {
+    const z = Float32Array.from([1, -2, 3]);
+    expect(truncate(z, 0.01)).toEqual(z.map((x) => x * TRUNCATION_MIN));
+    expect(truncate(z, 9)).toEqual(z.map((x) => x * TRUNCATION_MAX));
+    expect(truncate(z, Number.NaN)).toEqual(z);
+    expect(isValidTruncation(0.7)).toBe(true);
+    expect(isValidTruncation(0)).toBe(false);
   });
 });

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SCHEMA_VERSION } from '../src/store/migrations.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../src/store/migrations.js';
 import { openSqliteStore, StoreOpenError, type SqliteFaceStore } from '../src/store/sqlite-store.js';
 import { newFaceId } from '../src/store/ids.js';
 import { makeEdit, makeFace } from './helpers/fake-face.js';
@@ -116,6 +116,23 @@ describe('SqliteFaceStore round trips', () => {
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(raw.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     raw.close();
+  });
+
+  it('upgrades a database from before models were recorded: its faces keep everything, with model null and no truncation', async () => {
+    const raw = new Database(dbPath);
+    raw.exec(MIGRATIONS[0]!);
+    raw.pragma('user_version = 1');
+    raw.prepare('INSERT INTO faces (id, owner_id, seed, edits, parent_id, created_at) VALUES (?, ?, ?, ?, NULL, ?)')
+      .run('old1', 'bob', 77, JSON.stringify([makeEdit('smiling')]), 5);
+    raw.close();
+
+    const store = open();
+    expect(await store.getFace('old1')).toEqual({
+      id: 'old1', ownerId: 'bob', seed: 77, edits: [makeEdit('smiling')], parentId: null, createdAt: 5, model: null, truncation: 1,
+    });
+    const face = makeFace({ model: 'fedcba987654', truncation: 0.6 });
+    await store.saveFace(face);
+    expect(await store.getFace(face.id)).toEqual(face);
   });
 
   it('creates the parent folder if missing', async () => {

@@ -5,7 +5,8 @@ Fixed once, so that a new F (issue "Control a person can see") or more data cann
   (rebuilt here in PyTorch from the ONNX weights; its 256-d penultimate layer is the feature space);
 - reference: every held-out crop of the training pack (CelebA numbers >= 162771 from the folder and the
   zip, LFW people with crc32(name) % 10 == 0): 11,499 images, checked by count and a hash of their names;
-- generated: seeds 1..2000, the unedited faces exactly as users get them (`npm run face`, ONNX, 64 px);
+- generated: seeds 1..2000, the unedited faces as `npm run face` renders them from the ONNX file (64 px,
+  truncation 1: the ratchet measures G itself; `--truncation` measures the quality/diversity trade);
 - measures: Frechet distance in that feature space (FD_F), BRISQUE (OpenCV's `cv2.quality`, with the
   model files Debian's opencv-data ships; an off-the-shelf no-reference image-quality model we did not
   train), and the Laplacian sharpness of generated vs real crops;
@@ -117,22 +118,23 @@ def reference(pack_path: str) -> tuple[np.ndarray, str]:
     return pack["images"][held], digest
 
 
-def render(models_dir: str, out_dir: str) -> np.ndarray:
+def render(models_dir: str, out_dir: str, truncation: float = 1.0) -> np.ndarray:
     """The generated faces exactly as users get them: the ONNX generator through `npm run face`."""
     first, last = SEEDS
     cmd = ["npm", "run", "--silent", "face", "--", "--seed", str(first), "--count", str(last - first + 1),
-           "--size", "64", "--out-dir", out_dir, "--models-dir", os.path.abspath(models_dir), "--provider", "cpu"]
+           "--size", "64", "--out-dir", out_dir, "--models-dir", os.path.abspath(models_dir), "--provider", "cpu",
+           "--truncation", str(truncation)]
     subprocess.run(cmd, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
     files = [os.path.join(out_dir, f"{s}.png") for s in range(first, last + 1)]
     return np.stack([np.asarray(Image.open(f).convert("RGB")) for f in files])
 
 
-def measure(models_dir: str, pack_path: str) -> dict:
+def measure(models_dir: str, pack_path: str, truncation: float = 1.0) -> dict:
     torch.set_num_threads(os.cpu_count() or 1)
     real, digest = reference(pack_path)
     tmp = tempfile.mkdtemp(prefix="yardstick-")
     try:
-        gen = render(models_dir, tmp)
+        gen = render(models_dir, tmp, truncation)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     f = FrozenF().eval()
@@ -146,7 +148,7 @@ def measure(models_dir: str, pack_path: str) -> dict:
     eg = embed(f, gen)
     pick = np.random.default_rng(0).permutation(len(real))[:BRISQUE_N]
     return {
-        "yardstick": VERSION, "reference": digest, "seeds": list(SEEDS),
+        "yardstick": VERSION, "truncation": truncation, "reference": digest, "seeds": list(SEEDS),
         "fd_f": round(frechet(er, eg), 3),
         "brisque": round(brisque(gen[:BRISQUE_N]), 2), "brisque_real": round(brisque(real[pick]), 2),
         "sharpness": round(sharpness(gen), 1), "sharpness_real": round(sharpness(real), 1),
@@ -170,8 +172,10 @@ def main() -> None:
     ap.add_argument("--models-dir", default=os.path.join(REPO, "models"))
     ap.add_argument("--pack", default=os.path.join(WORK, "pack64.npz"))
     ap.add_argument("--json", help="write the numbers here too")
+    ap.add_argument("--truncation", type=float, default=1.0,
+                    help="psi for the generated faces (the ratchet always measures G at 1: G itself)")
     args = ap.parse_args()
-    res = measure(args.models_dir, args.pack)
+    res = measure(args.models_dir, args.pack, args.truncation)
     print(json.dumps(res, indent=1))
     if args.json:
         with open(args.json, "w") as fh:

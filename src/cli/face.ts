@@ -1,5 +1,5 @@
 /**
- * npm run --silent face -- [DESCRIPTION] --seed S [--count N] [--out-dir DIR | --out FILE] [--size PX]
+ * npm run --silent face -- [DESCRIPTION] --seed S [--count N] [--out-dir DIR | --out FILE] [--size PX] [--truncation PSI]
  * Renders the faces for seeds S..S+N-1 as PNGs (DIR/<seed>.png). With no DESCRIPTION the face is the
  * unedited seed. DESCRIPTION is plain English ("older man, smiling") or weights ("Male=1,Young=-0.5").
  */
@@ -12,13 +12,14 @@ import { AxisSet } from '../latent/axes.js';
 import { faceLatent } from '../latent/edit.js';
 import type { Edit } from '../latent/face.js';
 import { isValidSeed, seedToLatent } from '../latent/seed.js';
+import { DEFAULT_TRUNCATION, isValidTruncation, truncate, TRUNCATION_MAX, TRUNCATION_MIN } from '../latent/truncation.js';
 import { Generator } from '../render/generator.js';
 import { AXES_FILE, GENERATOR_FILE } from '../render/models.js';
 import { encodePng } from '../render/png.js';
 import { parseWeightList } from './weights.js';
 
 const USAGE =
-  'usage: npm run --silent face -- [DESCRIPTION] --seed S [--count N] [--out-dir DIR | --out FILE] [--size PX]';
+  'usage: npm run --silent face -- [DESCRIPTION] --seed S [--count N] [--out-dir DIR | --out FILE] [--size PX] [--truncation PSI]';
 
 function fail(message: string): never {
   console.error(`face: ${message}`);
@@ -49,6 +50,7 @@ async function main(): Promise<void> {
         'out-dir': { type: 'string' },
         out: { type: 'string' },
         size: { type: 'string', default: '256' },
+        truncation: { type: 'string', default: process.env.TRUNCATION ?? String(DEFAULT_TRUNCATION) },
         'models-dir': { type: 'string', default: process.env.MODELS_DIR ?? 'models' },
         provider: { type: 'string', default: process.env.EXECUTION_PROVIDER ?? 'auto' },
       },
@@ -63,6 +65,8 @@ async function main(): Promise<void> {
   if (values.seed === undefined || !isValidSeed(seed)) fail(`--seed must be an integer in 0..4294967295\n${USAGE}`);
   if (!Number.isInteger(count) || count < 1 || count > 10_000) fail('--count must be an integer in 1..10000');
   if (!Number.isInteger(size) || size < 16 || size > 2048) fail('--size must be an integer in 16..2048');
+  const truncation = Number(values.truncation);
+  if (!isValidTruncation(truncation)) fail(`--truncation must be a number in ${TRUNCATION_MIN}..${TRUNCATION_MAX}`);
   if (values.out && count > 1) fail('--out names one file; use --out-dir with --count');
   if (!isValidSeed(seed + count - 1)) fail('seed + count - 1 must stay within 0..4294967295');
   const description = positionals.join(' ').trim();
@@ -78,7 +82,9 @@ async function main(): Promise<void> {
   const batchSize = 64;
   for (let i = 0; i < seeds.length; i += batchSize) {
     const chunk = seeds.slice(i, i + batchSize);
-    const latents = chunk.map((s) => (axes ? faceLatent({ seed: s, edits }, axes) : seedToLatent(s, generator.zDim)));
+    const latents = chunk.map((s) =>
+      axes ? faceLatent({ seed: s, edits, truncation }, axes) : truncate(seedToLatent(s, generator.zDim), truncation),
+    );
     const batch = await generator.generate(latents);
     await Promise.all(
       chunk.map(async (s, j) => {

@@ -1,6 +1,7 @@
 /**
  * npm run --silent parse -- "older man, smiling, more beard"
- *   prints one JSON object: {"weights": {...}, "mode": {...}, "locks": [...], "unknown": [...], "notes": [...]}
+ *   prints one JSON object: {"weights": {...}, "mode": {...}, "locks": [...], "unknown": [...], "notes": [...]}, plus
+ *   "truncation" and "typicality" when the words ask for a more typical or unusual face
  * With no text argument, reads stdin line by line and prints one JSON line per input line
  * (an empty line gives an empty result). Nothing else goes to stdout.
  */
@@ -9,7 +10,8 @@ import { parseDescription } from '../grammar/index.js';
 
 function toJson(text: string): string {
   const r = parseDescription(text);
-  return JSON.stringify({ weights: r.weights, mode: r.mode, locks: r.locks, unknown: r.unknown, notes: r.notes });
+  const typical = r.truncation === undefined ? {} : { truncation: r.truncation, typicality: r.typicality };
+  return JSON.stringify({ weights: r.weights, mode: r.mode, locks: r.locks, unknown: r.unknown, notes: r.notes, ...typical });
 }
 
 async function main(): Promise<void> {

@@ -4,6 +4,7 @@ import type { AxisSet } from '../latent/axes.js';
 import { faceLatent } from '../latent/edit.js';
 import type { Edit, FaceRecord } from '../latent/face.js';
 import { isValidSeed, MAX_SEED, randomSeed } from '../latent/seed.js';
+import { DEFAULT_TRUNCATION } from '../latent/truncation.js';
 import type { FaceRenderer, FaceScorer } from '../render/types.js';
 import { newFaceId } from '../store/ids.js';
 import type { FaceStore } from '../store/types.js';
@@ -17,6 +18,10 @@ export interface EngineDeps {
   renderer: FaceRenderer;
   scorer: FaceScorer;
   axes: AxisSet;
+  /** The generator's fingerprint (Generator.fingerprint), recorded on every face it draws. */
+  model: string;
+  /** Truncation psi of new faces unless the words ask otherwise (default DEFAULT_TRUNCATION). */
+  truncation?: number;
   /** Uniform in [0, 1), for new seeds (default Math.random). */
   random?: () => number;
   /** Clock for createdAt (default Date.now). */
@@ -30,7 +35,24 @@ function text(reason: TextReason, message: string): EngineReply {
 }
 
 function understoodAnything(parse: ParseResult): boolean {
-  return Object.keys(parse.weights).length > 0 || parse.locks.length > 0;
+  return Object.keys(parse.weights).length > 0 || parse.locks.length > 0 || parse.truncation !== undefined;
+}
+
+/** The grammar's caption, plus how typical the face was asked to be. */
+function captionWithTypicality(parse: ParseResult): string {
+  const caption = captionFor(parse);
+  if (parse.truncation === undefined) return caption;
+  const typical = `${parse.typicality ?? 'typicality'} (ψ ${parse.truncation})`;
+  return caption ? `${caption}, ${typical}` : typical;
+}
+
+/**
+ * Faces are stored as a seed plus edits, and only the current generator ships, so a face drawn by an
+ * earlier one is redrawn by the current one: same seed, same edits, another-looking person. Said, not hidden.
+ */
+export function olderModelNote(face: Pick<FaceRecord, 'model'>, model: string): string | undefined {
+  if (face.model === model) return undefined;
+  return 'this face was first drawn by an earlier version of the face generator; the current one draws the same seed and edits as a different-looking person';
 }
 
 function editFrom(textTyped: string, parse: ParseResult): Edit {
@@ -47,8 +69,9 @@ const FACE_GONE = 'I cannot find that face any more: describe a new one.';
  * Requests of one user run one after another, so two quick refines both apply.
  */
 export function createEngine(deps: EngineDeps): ConversationEngine {
-  const { store, renderer, scorer, axes } = deps;
+  const { store, renderer, scorer, axes, model } = deps;
   const now = deps.now ?? Date.now;
+  const defaultTruncation = deps.truncation ?? DEFAULT_TRUNCATION;
   const busy = new Map<string, Promise<unknown>>();
 
   /** Runs fn after the user's previous request has settled. */
@@ -71,21 +94,26 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     return ((avoid ?? 0) + 1) % (MAX_SEED + 1);
   }
 
-  async function render(ctx: EngineContext, face: Pick<FaceRecord, 'seed' | 'edits'>): Promise<Buffer> {
+  async function render(ctx: EngineContext, face: Pick<FaceRecord, 'seed' | 'edits' | 'truncation'>): Promise<Buffer> {
     return renderer.renderPng(faceLatent(face, axes), { onQueued: ctx.onQueued });
   }
 
   /** Renders, then saves and makes current: the one way a new face comes into being. */
   async function create(
     ctx: EngineContext,
-    fields: Pick<FaceRecord, 'seed' | 'edits' | 'parentId'>,
+    fields: Pick<FaceRecord, 'seed' | 'edits' | 'parentId' | 'truncation'>,
     words: { caption: string; unknown?: string[]; notes?: string[] },
   ): Promise<EngineReply> {
-    const face: FaceRecord = { id: newFaceId(), ownerId: ctx.userId, createdAt: now(), ...fields };
+    const face: FaceRecord = { id: newFaceId(), ownerId: ctx.userId, createdAt: now(), model, ...fields };
     const png = await render(ctx, face);
     await store.saveFace(face);
     await store.setCurrentFaceId(ctx.userId, face.id);
     return { kind: 'face', face, png, caption: words.caption, unknown: words.unknown ?? [], notes: words.notes ?? [] };
+  }
+
+  function withOlderModelNote(notes: string[], face: Pick<FaceRecord, 'model'>): string[] {
+    const older = olderModelNote(face, model);
+    return older ? [...notes, older] : notes;
   }
 
   /** The given face, else the user's current one; `gone` when a given id is unknown. */
@@ -104,8 +132,8 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     if (!understoodAnything(parse)) return text('nothing-understood', nothingUnderstoodText(parse.unknown));
     return create(
       ctx,
-      { seed: seed ?? newSeed(), edits: [editFrom(words, parse)], parentId: null },
-      { caption: captionFor(parse), unknown: parse.unknown, notes: parse.notes },
+      { seed: seed ?? newSeed(), edits: [editFrom(words, parse)], parentId: null, truncation: parse.truncation ?? defaultTruncation },
+      { caption: captionWithTypicality(parse), unknown: parse.unknown, notes: parse.notes },
     );
   }
 
@@ -118,8 +146,13 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     if (!understoodAnything(parse)) return text('nothing-understood', nothingUnderstoodText(parse.unknown));
     return create(
       ctx,
-      { seed: base.seed, edits: [...base.edits, editFrom(words, parse)], parentId: base.id },
-      { caption: captionFor(parse), unknown: parse.unknown, notes: parse.notes },
+      {
+        seed: base.seed,
+        edits: [...base.edits, editFrom(words, parse)],
+        parentId: base.id,
+        truncation: parse.truncation ?? base.truncation,
+      },
+      { caption: captionWithTypicality(parse), unknown: parse.unknown, notes: withOlderModelNote(parse.notes, base) },
     );
   }
 
@@ -130,7 +163,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     const caption = captionForEdits(base.edits);
     return create(
       ctx,
-      { seed: newSeed(base.seed), edits: base.edits, parentId: base.id },
+      { seed: newSeed(base.seed), edits: base.edits, parentId: base.id, truncation: base.truncation },
       { caption: caption ? `new seed · ${caption}` : 'new seed' },
     );
   }
@@ -144,7 +177,8 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     await store.setCurrentFaceId(ctx.userId, parent.id);
     const undone = current.seed !== parent.seed ? 'the reroll' : `"${current.edits.at(-1)?.text ?? ''}"`;
     const caption = captionForEdits(parent.edits);
-    return { kind: 'face', face: parent, png, caption: `undid ${undone}${caption ? ` · ${caption}` : ''}`, unknown: [], notes: [] };
+    const notes = withOlderModelNote([], parent);
+    return { kind: 'face', face: parent, png, caption: `undid ${undone}${caption ? ` · ${caption}` : ''}`, unknown: [], notes };
   }
 
   async function reset(ctx: EngineContext): Promise<EngineReply> {
@@ -157,7 +191,8 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     if (face === 'gone') return text('no-face', FACE_GONE);
     if (!face) return text('no-face', NO_FACE);
     const scores = await scorer.scoreLatent(faceLatent(face, axes));
-    return text('info', explainScores(scores));
+    const older = olderModelNote(face, model);
+    return text('info', `${explainScores(scores)}${older ? `\n(Note: ${older}.)` : ''}`);
   }
 
   return {

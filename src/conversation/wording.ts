@@ -79,6 +79,7 @@ export function axesHelpText(axes: AxisSet): string {
   return [
     'What you can ask for (add "more", "less", "a bit", "very", or "no ..."):',
     ...lines,
+    'How typical — "a more typical face" (closer to the average face, fewer flaws) ↔ "an unusual face" (more varied)',
     '(weak) = the model cannot change this one reliably yet.',
   ].join('\n');
 }

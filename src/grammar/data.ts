@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ATTRIBUTES } from '../latent/attributes.js';
+import { TRUNCATION_MAX, TRUNCATION_MIN } from '../latent/truncation.js';
 
 const PROMPTS_DIR = new URL('../../prompts/', import.meta.url);
 
@@ -82,6 +83,9 @@ const schemas = {
     youngCurve: z.array(z.tuple([z.number(), z.number()])).min(2),
     range: z.tuple([z.number(), z.number()]),
   }),
+  typicality: z.object({
+    phrases: z.record(z.string().min(1), z.number().min(TRUNCATION_MIN).max(TRUNCATION_MAX)),
+  }),
 };
 
 type Schemas = typeof schemas;
@@ -104,6 +108,7 @@ export const DATA: GrammarData = {
   colours: load('colours'),
   locks: load('locks'),
   ages: load('ages'),
+  typicality: load('typicality'),
 };
 
 /** Vocabulary sections (keys not starting with '_'), each a list of entries. */

@@ -18,6 +18,7 @@ import { readLockAfterVerb, readLockAfterWord, type LockRead } from './locks.js'
 import { matchAge } from './age.js';
 import { Combiner } from './combine.js';
 import { UnknownSpans } from './unknown.js';
+import { readTypicality } from './typicality.js';
 
 /** Longer inputs are cut: parse time stays bounded whatever is pasted. */
 export const MAX_CHARS = 2000;
@@ -432,7 +433,9 @@ class Parser {
 export function parseDescription(text: string): ParseResult {
   try {
     if (typeof text !== 'string' || text.length === 0) return emptyParse();
-    return new Parser(text).run();
+    const typical = readTypicality(text.slice(0, MAX_CHARS));
+    if (!typical) return new Parser(text).run();
+    return { ...new Parser(typical.rest + text.slice(MAX_CHARS)).run(), truncation: typical.psi, typicality: typical.said };
   } catch (err) {
     const result = emptyParse();
     result.notes.push(`could not read this description (${err instanceof Error ? err.message : 'error'})`);

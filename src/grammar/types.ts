@@ -22,6 +22,10 @@ export interface ParseResult {
   unknown: string[];
   /** Human-readable remarks, e.g. contradictions: "'young' overrides the earlier 'old'". */
   notes: string[];
+  /** How typical the face should be ("a more typical face", "an unusual face"): the truncation psi. */
+  truncation?: number;
+  /** The words that set `truncation`, as typed (for the caption). */
+  typicality?: string;
 }
 
 export function emptyParse(): ParseResult {

@@ -2,6 +2,7 @@ import type { AttributeName } from './attributes.js';
 import type { Axis, AxisSet } from './axes.js';
 import type { Edit, FaceRecord } from './face.js';
 import { seedToLatent } from './seed.js';
+import { truncate } from './truncation.js';
 import { addScaled, dot, gramSchmidt, norm, projectOff } from './vector.js';
 
 /**
@@ -100,13 +101,17 @@ export function keepInRange(z: Float32Array): Float32Array {
   return z.map((x) => (x * maxNorm) / n);
 }
 
-/** The latent of a face: its seed's z with every edit replayed in order; locks persist once said. */
+/**
+ * The latent of a face: its seed's z, scaled by the face's truncation psi (1 when absent), with every edit
+ * replayed in order; locks persist once said. Truncation comes first, so an edit's target level is the same
+ * whatever psi is: a "more typical" face pulls only what the words did not set toward the average.
+ */
 export function faceLatent(
-  face: Pick<FaceRecord, 'seed' | 'edits'>,
+  face: Pick<FaceRecord, 'seed' | 'edits'> & { truncation?: number },
   axes: AxisSet,
   options: EditOptions = {},
 ): Float32Array {
-  let z = seedToLatent(face.seed, axes.zDim);
+  let z = truncate(seedToLatent(face.seed, axes.zDim), face.truncation ?? 1);
   const locks = new Set<AttributeName>();
   for (const edit of face.edits) {
     z = applyEdit(z, edit, axes, locks, options);

@@ -22,4 +22,12 @@ export interface FaceRecord {
   edits: Edit[];
   parentId: string | null;
   createdAt: number;
+  /**
+   * Which generator drew it: the first 12 hex digits of generator.onnx's SHA-256 (models/generator_info.json
+   * `fingerprint`). A face is a seed plus edits, so a new generator redraws it as someone else; the engine
+   * says so when it re-renders a face drawn by another model. null: stored before models were recorded.
+   */
+  model: string | null;
+  /** Truncation psi: the seed's latent is scaled by psi before the edits (1 = none; lower = more typical). */
+  truncation: number;
 }

@@ -1,4 +1,5 @@
 import * as ort from 'onnxruntime-node';
+import { fingerprint } from './fingerprint.js';
 import { expectNames, openSession, type LoadedSession, type ProviderChoice } from './onnx.js';
 
 /** Tensor names of models/generator.onnx: z [N, zDim] float32 -> image [N, 3, H, W] float32 in [-1, 1]. */
@@ -18,6 +19,8 @@ export class Generator {
     private readonly loaded: LoadedSession,
     readonly zDim: number,
     readonly file: string,
+    /** The first 12 hex digits of the file's SHA-256: which generator drew a face (FaceRecord.model). */
+    readonly fingerprint: string,
   ) {}
 
   static async load(file: string, provider: ProviderChoice): Promise<Generator> {
@@ -26,7 +29,7 @@ export class Generator {
     const meta = loaded.session.inputMetadata?.find?.((m) => m.name === GENERATOR_INPUT);
     const dims = meta && 'shape' in meta ? (meta.shape as Array<number | string>) : [];
     const zDim = typeof dims[1] === 'number' ? dims[1] : 128;
-    return new Generator(loaded, zDim, file);
+    return new Generator(loaded, zDim, file, fingerprint(file).sha256);
   }
 
   get provider(): 'cuda' | 'cpu' {

@@ -24,6 +24,11 @@ export const MIGRATIONS: readonly string[] = [
     face_id    TEXT NOT NULL REFERENCES faces(id)
   );
   `,
+  // 2: which generator drew a face (null: before this was recorded) and its truncation psi.
+  `
+  ALTER TABLE faces ADD COLUMN model TEXT;
+  ALTER TABLE faces ADD COLUMN truncation REAL NOT NULL DEFAULT 1;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

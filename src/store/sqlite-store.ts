@@ -31,6 +31,8 @@ interface FaceRow {
   edits: string;
   parent_id: string | null;
   created_at: number;
+  model: string | null;
+  truncation: number;
 }
 
 /** Faces in one SQLite file (WAL, synchronous=NORMAL): every write is committed before its promise resolves. */
@@ -48,8 +50,8 @@ export class SqliteFaceStore implements FaceStore {
     readonly path: string,
   ) {
     this.insertFace = db.prepare(
-      `INSERT INTO faces (id, owner_id, seed, edits, parent_id, created_at)
-       VALUES (@id, @owner_id, @seed, @edits, @parent_id, @created_at)`,
+      `INSERT INTO faces (id, owner_id, seed, edits, parent_id, created_at, model, truncation)
+       VALUES (@id, @owner_id, @seed, @edits, @parent_id, @created_at, @model, @truncation)`,
     );
     this.selectFace = db.prepare('SELECT * FROM faces WHERE id = ?');
     this.selectCurrent = db.prepare('SELECT face_id FROM current_face WHERE owner_id = ?');
@@ -73,6 +75,8 @@ export class SqliteFaceStore implements FaceStore {
       edits: JSON.stringify(face.edits),
       parent_id: face.parentId,
       created_at: face.createdAt,
+      model: face.model,
+      truncation: face.truncation,
     });
   }
 
@@ -112,6 +116,8 @@ export class SqliteFaceStore implements FaceStore {
       edits: edits.data as Edit[],
       parentId: row.parent_id,
       createdAt: row.created_at,
+      model: row.model,
+      truncation: row.truncation,
     };
   }
 }

@@ -116,6 +116,8 @@ export class FakeFaceEngine implements ConversationEngine {
       edits: spec.edits,
       parentId: spec.parentId,
       createdAt: Date.now(),
+      model: 'fake',
+      truncation: 1,
     };
     await this.store.saveFace(face);
     await this.store.setCurrentFaceId(ctx.userId, face.id);

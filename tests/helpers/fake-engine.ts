@@ -36,7 +36,7 @@ export class FakeEngine implements ConversationEngine {
   private face(seed: number, text: string | undefined, parent: FaceRecord | undefined): EngineReply {
     this.count += 1;
     const edits = [...(parent?.edits ?? []), ...(text ? [{ text, weights: {}, mode: {}, locks: [] }] : [])];
-    const face: FaceRecord = { id: `f${this.count}`, ownerId: 'console', seed, edits, parentId: parent?.id ?? null, createdAt: 0 };
+    const face: FaceRecord = { id: `f${this.count}`, ownerId: 'console', seed, edits, parentId: parent?.id ?? null, createdAt: 0, model: 'fake', truncation: 1 };
     this.current = face;
     return { kind: 'face', face, png: Buffer.from(`png of ${face.id}`), caption: text ?? 'same', unknown: text?.includes('zz') ? ['zz'] : [], notes: [] };
   }

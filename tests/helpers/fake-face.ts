@@ -17,6 +17,8 @@ export function makeFace(overrides: Partial<FaceRecord> = {}): FaceRecord {
     edits: [makeEdit('smiling')],
     parentId: null,
     createdAt: 1_700_000_000_000 + counter,
+    model: 'abcdef123456',
+    truncation: 1,
     ...overrides,
   };
 }

@@ -1,0 +1,19 @@
+/**
+ * The truncation trick (BigGAN): scaling the seed's latent z ~ N(0, I) by psi < 1 pulls a face toward the
+ * average face: cleaner and more typical, but less varied. psi = 1 is the full distribution; psi > 1 is
+ * rarer, more unusual faces (and more artefacts). The default was chosen by measurement (models/MODEL_CARD.md).
+ */
+export const TRUNCATION_MIN = 0.3;
+export const TRUNCATION_MAX = 1.3;
+/** The measured default (see the model card's truncation table); TRUNCATION in the environment overrides it. */
+export const DEFAULT_TRUNCATION = 1;
+
+export function isValidTruncation(psi: number): boolean {
+  return Number.isFinite(psi) && psi >= TRUNCATION_MIN && psi <= TRUNCATION_MAX;
+}
+
+/** psi * z (a new vector); psi is clamped to the valid range. */
+export function truncate(z: Float32Array, psi: number): Float32Array {
+  const p = Math.min(TRUNCATION_MAX, Math.max(TRUNCATION_MIN, Number.isFinite(psi) ? psi : 1));
+  return p === 1 ? z : z.map((x) => x * p);
+}
