@@ -36,6 +36,16 @@ describe('npm run face', () => {
     expect(fs.readFileSync(words)).not.toEqual(fs.readFileSync(plain));
   });
 
+  it('--truncation pulls the face toward the average one; 1 is the plain face', () => {
+    const dir = tmp();
+    const [plain, one, typical] = ['plain.png', 'one.png', 'typical.png'].map((f) => path.join(dir, f));
+    expect(face('--seed', '7', '--out', plain!).status).toBe(0);
+    expect(face('--seed', '7', '--truncation', '1', '--out', one!).status).toBe(0);
+    expect(face('--seed', '7', '--truncation', '0.5', '--out', typical!).status).toBe(0);
+    expect(fs.readFileSync(one!)).toEqual(fs.readFileSync(plain!));
+    expect(fs.readFileSync(typical!)).not.toEqual(fs.readFileSync(plain!));
+  });
+
   it('rejects bad input with a clear message and exit code 2', () => {
     const dir = tmp();
     const cases: Array<[string[], RegExp]> = [
@@ -46,6 +56,8 @@ describe('npm run face', () => {
       [['--seed', '1', '--count', '2', '--out', path.join(dir, 'x.png')], /--out names one file/],
       [['zzqxv qqqq', '--seed', '1', '--out-dir', dir], /nothing in .* describes a face/],
       [['Moustachio=1', '--seed', '1', '--out-dir', dir], /unknown attribute "Moustachio"/],
+      [['--seed', '1', '--truncation', '5', '--out-dir', dir], /--truncation must be a number in 0.3..1.3/],
+      [['--seed', '1', '--truncation', 'typical', '--out-dir', dir], /--truncation must be/],
     ];
     for (const [args, message] of cases) {
       const r = face(...args);

@@ -111,12 +111,13 @@ def update_history(entry: dict) -> list[dict]:
 
 
 def card_table(hist: list[dict]) -> str:
-    rows = ["| date | images seen | training hours | FD_F | BRISQUE (real: {r}) | Laplacian sharpness (real: {s}) | verdict |"
+    rows = ["| date | G | images seen | training hours | FD_F | BRISQUE (real: {r}) | Laplacian sharpness (real: {s}) | verdict | seeds 1–16 |"
             .format(r=hist[-1].get("brisque_real", "?"), s=hist[-1].get("sharpness_real", "?")),
-            "|---|---|---|---|---|---|---|"]
+            "|---|---|---|---|---|---|---|---|---|"]
     for h in hist:
-        rows.append(f"| {h['date']} | {h['images_seen']:,} | {h['train_hours']} | {h['fd_f']} | {h['brisque']} | "
-                    f"{h['sharpness']} | {h['verdict']} |")
+        grid = f"![{h['images_seen']:,} images]({h['grid']})" if h.get("grid") else ""
+        rows.append(f"| {h['date']} | {h.get('version', '')} | {h['images_seen']:,} | {h['train_hours']} | {h['fd_f']} | "
+                    f"{h['brisque']} | {h['sharpness']} | {h['verdict']} | {grid} |")
     return "\n".join(rows)
 
 
@@ -127,6 +128,23 @@ def update_card(hist: list[dict]) -> None:
     head, rest = text.split(CARD_BEGIN, 1)
     _, tail = rest.split(CARD_END, 1)
     open(CARD, "w").write(f"{head}{CARD_BEGIN}\n{card_table(hist)}\n{CARD_END}{tail}")
+
+
+def history_grid(models_dir: str, images: int) -> str:
+    """models/history/grid_<kimg>k.png: seeds 1-16 (8 x 2, 64 px) of a measured G, for the model card."""
+    from PIL import Image
+
+    tmp = os.path.join(WORK, "history_grid")
+    subprocess.run(["npm", "run", "--silent", "face", "--", "--seed", "1", "--count", "16", "--size", "64",
+                    "--out-dir", tmp, "--models-dir", models_dir, "--provider", "cpu"], cwd=REPO, check=True,
+                   stdout=subprocess.DEVNULL)
+    canvas = Image.new("RGB", (8 * 64, 2 * 64))
+    for k in range(16):
+        canvas.paste(Image.open(os.path.join(tmp, f"{k + 1}.png")).convert("RGB"), ((k % 8) * 64, (k // 8) * 64))
+    name = f"grid_{images // 1000}k.png"
+    os.makedirs(os.path.join(MODELS, "history"), exist_ok=True)
+    canvas.save(os.path.join(MODELS, "history", name), optimize=True)
+    return f"history/{name}"
 
 
 def write_samples(models_dir: str) -> None:
@@ -161,10 +179,11 @@ def cmd_keep(args) -> None:
             signal_training(signal.SIGCONT, "training resumed")
     ok, why = yardstick.better(new, old)
     info = json.load(open(files["generator_info.json"]))
-    entry = {"date": datetime.date.today().isoformat(), "images_seen": info["images_seen"],
+    entry = {"date": datetime.date.today().isoformat(), "version": f"v{info['version']}", "images_seen": info["images_seen"],
              "train_hours": info["train_hours"], "fingerprint": info["fingerprint"],
              **{k: new[k] for k in ("fd_f", "brisque", "brisque_real", "sharpness", "sharpness_real")},
-             "verdict": "kept" if ok else "not better: shipped G kept"}
+             "verdict": "kept" if ok else "not better: shipped G kept",
+             "grid": history_grid(CANDIDATE, info["images_seen"])}
     print(json.dumps({"shipped": old, "candidate": new}, indent=1))
     print(("BETTER: installing. " if ok else "NOT BETTER: nothing installed. ") + why, flush=True)
     if not ok:

@@ -107,6 +107,33 @@ def sharpness(imgs: np.ndarray) -> float:
     return float(np.mean([cv2.Laplacian(cv2.cvtColor(im, cv2.COLOR_RGB2GRAY), cv2.CV_64F).var() for im in imgs]))
 
 
+# Who G draws: F v1's judgement (indices in CelebA order) and a skin-tone proxy.
+WHO_ATTRIBUTES = {"male": 20, "young": 39, "pale_skin": 26}
+# Individual Typology Angle bands (Chardon et al. 1991), from the cheeks' CIELAB L* and b*.
+ITA_BANDS = [("very light", 55), ("light", 41), ("intermediate", 28), ("tan", 10), ("brown", -30), ("dark", -1e9)]
+# Two 6x6 cheek patches in the 64 px crop (the face box spans about x 12-52, y 17-57 in prepare.py's framing).
+CHEEKS = [(slice(36, 42), slice(19, 25)), (slice(36, 42), slice(39, 45))]
+
+
+@torch.no_grad()
+def who(f: FrozenF, imgs: np.ndarray) -> dict:
+    """The share of faces F v1 judges male / young / pale-skinned (p > 0.5), and the share in each ITA
+    skin-tone band of the cheeks' colour (lighting moves it too: a coarse proxy, not a judgement of anyone)."""
+    x = torch.from_numpy(imgs).permute(0, 3, 1, 2).float().div(127.5).sub(1)
+    p = torch.cat([torch.sigmoid(f(x[i:i + 500])) for i in range(0, len(x), 500)]).numpy()
+    out = {k: round(float((p[:, i] > 0.5).mean()), 3) for k, i in WHO_ATTRIBUTES.items()}
+    lab = np.stack([cv2.cvtColor(im, cv2.COLOR_RGB2LAB) for im in imgs]).astype(np.float64)
+    patch = np.concatenate([lab[:, ys, xs].reshape(len(imgs), -1, 3) for ys, xs in CHEEKS], 1)
+    l_star, b_star = np.median(patch[..., 0], 1) * 100 / 255, np.median(patch[..., 2], 1) - 128
+    ita = np.degrees(np.arctan2(l_star - 50, b_star))
+    bands, upper = {}, 1e9
+    for name, lower in ITA_BANDS:
+        bands[name] = round(float(((ita > lower) & (ita <= upper)).mean()), 3)
+        upper = lower
+    out["skin_tone_ita"] = bands
+    return out
+
+
 def reference(pack_path: str) -> tuple[np.ndarray, str]:
     pack = load_pack(pack_path)
     held = pack["split"] == 1
@@ -147,12 +174,14 @@ def measure(models_dir: str, pack_path: str, truncation: float = 1.0) -> dict:
         np.save(cache, er)
     eg = embed(f, gen)
     pick = np.random.default_rng(0).permutation(len(real))[:BRISQUE_N]
+    who_real = who(f, real[np.random.default_rng(1).permutation(len(real))[:4000]])
     return {
         "yardstick": VERSION, "truncation": truncation, "reference": digest, "seeds": list(SEEDS),
         "fd_f": round(frechet(er, eg), 3),
         "brisque": round(brisque(gen[:BRISQUE_N]), 2), "brisque_real": round(brisque(real[pick]), 2),
         "sharpness": round(sharpness(gen), 1), "sharpness_real": round(sharpness(real), 1),
         "feature_spread": round(float(eg.std(0).mean()), 4), "feature_spread_real": round(float(er.std(0).mean()), 4),
+        "who": {"generated": who(f, gen), "real_heldout": who_real},
     }
 
 
