@@ -111,13 +111,13 @@ def update_history(entry: dict) -> list[dict]:
 
 
 def card_table(hist: list[dict]) -> str:
-    rows = ["| date | G | images seen | training hours | FD_F | BRISQUE (real: {r}) | Laplacian sharpness (real: {s}) | verdict | seeds 1–16 |"
+    rows = ["| date | G | images seen | training hours | FD_F | FD_HOG | BRISQUE (real: {r}) | Laplacian sharpness (real: {s}) | verdict | seeds 1–16 |"
             .format(r=hist[-1].get("brisque_real", "?"), s=hist[-1].get("sharpness_real", "?")),
-            "|---|---|---|---|---|---|---|---|---|"]
+            "|---|---|---|---|---|---|---|---|---|---|"]
     for h in hist:
         grid = f"![{h['images_seen']:,} images]({h['grid']})" if h.get("grid") else ""
         rows.append(f"| {h['date']} | {h.get('version', '')} | {h['images_seen']:,} | {h['train_hours']} | {h['fd_f']} | "
-                    f"{h['brisque']} | {h['sharpness']} | {h['verdict']} | {grid} |")
+                    f"{h.get('fd_hog', '–')} | {h['brisque']} | {h['sharpness']} | {h['verdict']} | {grid} |")
     return "\n".join(rows)
 
 
@@ -156,45 +156,49 @@ def write_samples(models_dir: str) -> None:
 
 
 def cmd_keep(args) -> None:
-    import export  # torch import is slow: only here
-    import yardstick
-
     ckpt = args.checkpoint or CKPT
     if not os.path.exists(ckpt):
         raise SystemExit(f"no checkpoint at {ckpt}: start the campaign first")
     paused = signal_training(signal.SIGSTOP, "paused training while measuring")
     try:
-        files = export.export_gan(ckpt, CANDIDATE)
-        for name in ("classifier.onnx", "axes.json"):  # so `npm run face` can load the scratch folder
-            src = os.path.join(MODELS, name)
-            if os.path.exists(src) and not os.path.exists(os.path.join(CANDIDATE, name)):
-                os.symlink(src, os.path.join(CANDIDATE, name))
-        new = yardstick.measure(CANDIDATE, PACK)
-        old = shipped_numbers()
-        if not old or old.get("yardstick") != new["yardstick"] or old.get("reference") != new["reference"]:
-            print("measuring the shipped G with the same yardstick", flush=True)
-            old = yardstick.measure(MODELS, PACK)
+        ratchet(ckpt, args.skip_axes)
     finally:
         if paused:
             signal_training(signal.SIGCONT, "training resumed")
+
+
+def ratchet(ckpt: str, skip_axes: bool) -> None:
+    import export  # torch import is slow: only here
+    import yardstick
+
+    files = export.export_gan(ckpt, CANDIDATE)
+    for name in ("classifier.onnx", "axes.json"):  # so `npm run face` can load the scratch folder
+        link = os.path.join(CANDIDATE, name)
+        if not os.path.lexists(link):
+            os.symlink(os.path.join(MODELS, name), link)
+    new = yardstick.measure(CANDIDATE, PACK)
+    old = shipped_numbers()
+    if not old or any(old.get(k) != new[k] for k in ("yardstick", "reference", "truncation")) or "fd_hog" not in old:
+        print("measuring the shipped G with the same yardstick", flush=True)
+        old = yardstick.measure(MODELS, PACK)
     ok, why = yardstick.better(new, old)
     info = json.load(open(files["generator_info.json"]))
     entry = {"date": datetime.date.today().isoformat(), "version": f"v{info['version']}", "images_seen": info["images_seen"],
              "train_hours": info["train_hours"], "fingerprint": info["fingerprint"],
-             **{k: new[k] for k in ("fd_f", "brisque", "brisque_real", "sharpness", "sharpness_real")},
+             **{k: new[k] for k in ("fd_f", "fd_hog", "brisque", "brisque_real", "sharpness", "sharpness_real")},
              "verdict": "kept" if ok else "not better: shipped G kept",
              "grid": history_grid(CANDIDATE, info["images_seen"])}
     print(json.dumps({"shipped": old, "candidate": new}, indent=1))
     print(("BETTER: installing. " if ok else "NOT BETTER: nothing installed. ") + why, flush=True)
     if not ok:
-        update_history(entry)
+        update_card(update_history(entry))
         return
     info["yardstick"] = new
     with open(files["generator_info.json"], "w") as fh:
         json.dump(info, fh, indent=1)
     export.install_gan(files)
     write_samples(MODELS)
-    if not args.skip_axes:
+    if not skip_axes:
         print("re-discovering the feature axes for the new G (npm run axes)", flush=True)
         subprocess.run(["npm", "run", "axes"], cwd=REPO, check=True)
     update_card(update_history(entry))

@@ -7,7 +7,9 @@ Fixed once, so that a new F (issue "Control a person can see") or more data cann
   zip, LFW people with crc32(name) % 10 == 0): 11,499 images, checked by count and a hash of their names;
 - generated: seeds 1..2000, the unedited faces as `npm run face` renders them from the ONNX file (64 px,
   truncation 1: the ratchet measures G itself; `--truncation` measures the quality/diversity trade);
-- measures: Frechet distance in that feature space (FD_F), BRISQUE (OpenCV's `cv2.quality`, with the
+- measures: Frechet distance in that feature space (FD_F), Frechet distance in a HOG feature space (FD_HOG:
+  OpenCV's gradient-orientation histograms, projected on the reference's top 64 principal directions; trained
+  on nothing, so independent of F and of G's data), BRISQUE (OpenCV's `cv2.quality`, with the
   model files Debian's opencv-data ships; an off-the-shelf no-reference image-quality model we did not
   train), and the Laplacian sharpness of generated vs real crops;
 - margin: see `better()`.
@@ -43,8 +45,10 @@ REFERENCE_COUNT = 11_499
 BRISQUE_N = 400
 BRISQUE_DIR = "/usr/share/opencv4/quality"
 # A candidate is kept only if FD_F drops by more than this fraction (seeds 1-2000 against seeds
-# 2001-4000 of one G differ by ~1-2%: noise) and BRISQUE gets no worse than this many points.
+# 2001-4000 of one G differ by ~1-2%: noise), the independent FD_HOG gets no worse than HOG_TOLERANCE
+# (a fraction), and BRISQUE no worse than BRISQUE_TOLERANCE points.
 FD_MARGIN = 0.03
+HOG_TOLERANCE = 0.03
 BRISQUE_TOLERANCE = 1.0
 
 
@@ -100,6 +104,23 @@ def brisque(imgs: np.ndarray) -> float:
         big = np.asarray(Image.fromarray(im).resize((256, 256), Image.LANCZOS))
         scores.append(q.compute(cv2.cvtColor(big, cv2.COLOR_RGB2BGR))[0])
     return float(np.mean(scores))
+
+
+HOG_DIMS = 64
+
+
+def hog_features(imgs: np.ndarray) -> np.ndarray:
+    """OpenCV's HOG descriptor of the grey 64 px face (16 px blocks, 8 px cells, 9 orientations: 1,764
+    numbers): a hand-made feature space, trained on nothing, that sees edges, eyes and mouths."""
+    hog = cv2.HOGDescriptor((64, 64), (16, 16), (8, 8), (8, 8), 9)
+    return np.stack([hog.compute(cv2.cvtColor(im, cv2.COLOR_RGB2GRAY)).ravel() for im in imgs]).astype(np.float64)
+
+
+def hog_basis(real_hog: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and top-64 principal directions of the reference's HOG features (fixed by the reference)."""
+    mean = real_hog.mean(0)
+    _, _, vt = np.linalg.svd(real_hog - mean, full_matrices=False)
+    return mean, vt[:HOG_DIMS]
 
 
 def sharpness(imgs: np.ndarray) -> float:
@@ -173,11 +194,21 @@ def measure(models_dir: str, pack_path: str, truncation: float = 1.0) -> dict:
         os.makedirs(WORK, exist_ok=True)
         np.save(cache, er)
     eg = embed(f, gen)
+    hog_cache = os.path.join(WORK, f"yardstick_hog_v{VERSION}_{digest}.npz")
+    if os.path.exists(hog_cache):
+        h = np.load(hog_cache)
+        hr, hmean, hbasis = h["real"], h["mean"], h["basis"]
+    else:
+        real_hog = hog_features(real)
+        hmean, hbasis = hog_basis(real_hog)
+        hr = (real_hog - hmean) @ hbasis.T
+        np.savez(hog_cache, real=hr, mean=hmean, basis=hbasis)
+    hg = (hog_features(gen) - hmean) @ hbasis.T
     pick = np.random.default_rng(0).permutation(len(real))[:BRISQUE_N]
     who_real = who(f, real[np.random.default_rng(1).permutation(len(real))[:4000]])
     return {
         "yardstick": VERSION, "truncation": truncation, "reference": digest, "seeds": list(SEEDS),
-        "fd_f": round(frechet(er, eg), 3),
+        "fd_f": round(frechet(er, eg), 3), "fd_hog": round(frechet(hr, hg), 4),
         "brisque": round(brisque(gen[:BRISQUE_N]), 2), "brisque_real": round(brisque(real[pick]), 2),
         "sharpness": round(sharpness(gen), 1), "sharpness_real": round(sharpness(real), 1),
         "feature_spread": round(float(eg.std(0).mean()), 4), "feature_spread_real": round(float(er.std(0).mean()), 4),
@@ -190,10 +221,12 @@ def better(new: dict, old: dict) -> tuple[bool, str]:
     if new.get("yardstick") != old.get("yardstick") or new.get("reference") != old.get("reference"):
         return False, "the two were measured with different yardsticks: re-measure the shipped G"
     fd_ok = new["fd_f"] < old["fd_f"] * (1 - FD_MARGIN)
+    hog_ok = new["fd_hog"] <= old["fd_hog"] * (1 + HOG_TOLERANCE)
     br_ok = new["brisque"] <= old["brisque"] + BRISQUE_TOLERANCE
     why = (f"FD_F {old['fd_f']} -> {new['fd_f']} (needs < {old['fd_f'] * (1 - FD_MARGIN):.3f}); "
+           f"FD_HOG {old['fd_hog']} -> {new['fd_hog']} (needs <= {old['fd_hog'] * (1 + HOG_TOLERANCE):.4f}); "
            f"BRISQUE {old['brisque']} -> {new['brisque']} (needs <= {old['brisque'] + BRISQUE_TOLERANCE:.2f})")
-    return fd_ok and br_ok, why
+    return fd_ok and hog_ok and br_ok, why
 
 
 def main() -> None:
