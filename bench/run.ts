@@ -48,7 +48,7 @@ async function benchBot(): Promise<void> {
     renderer: models.renderer,
     scorer: models.scorer,
     axes: models.axes,
-    model: models.generator.fingerprint,
+    model: models.version,
   });
   console.log(`bot layer, real models (provider ${models.provider}), 50 concurrent /face describe:`);
   await benchBotLoad(engine);

@@ -78,7 +78,7 @@ async function main(argv: string[]): Promise<number> {
     renderer: models.renderer,
     scorer: models.scorer,
     axes: models.axes,
-    model: models.generator.fingerprint,
+    model: models.version,
     truncation: config.TRUNCATION,
   });
   const shutdown = async () => {

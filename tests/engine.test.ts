@@ -249,12 +249,20 @@ describe('which model drew a face, and how typical it is', () => {
     await store.saveFace(old);
     await store.setCurrentFaceId('alice', 'old');
     const refined = await engine.refine(alice, 'older');
-    expect(refined.kind === 'face' && refined.notes.join(' ')).toMatch(/earlier version of the face generator/);
+    expect(refined.kind === 'face' && refined.notes.join(' ')).toMatch(/earlier version of the face models/);
     expect(faceOf(refined).model).toBe('model-b');
     const undone = await engine.undo(alice);
     expect(faceOf(undone).id).toBe('old');
     expect(undone.kind === 'face' && undone.notes.join(' ')).toMatch(/earlier version/);
     expect(textOf(await engine.explain(alice)).text).toMatch(/earlier version/);
+  });
+
+  it('words the note more softly for a face stored before models were recorded', async () => {
+    const old = { ...faceOf(await engine.describe(alice, 'smiling')), id: 'legacy', model: null, parentId: null };
+    await store.saveFace(old);
+    await store.setCurrentFaceId('alice', 'legacy');
+    const refined = await engine.refine(alice, 'older');
+    expect(refined.kind === 'face' && refined.notes.join(' ')).toMatch(/before model versions were recorded/);
   });
 
   it('adds no such note for a face the current generator drew', async () => {

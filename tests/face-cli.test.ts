@@ -56,7 +56,7 @@ describe('npm run face', () => {
       [['--seed', '1', '--count', '2', '--out', path.join(dir, 'x.png')], /--out names one file/],
       [['zzqxv qqqq', '--seed', '1', '--out-dir', dir], /nothing in .* describes a face/],
       [['Moustachio=1', '--seed', '1', '--out-dir', dir], /unknown attribute "Moustachio"/],
-      [['--seed', '1', '--truncation', '5', '--out-dir', dir], /--truncation must be a number in 0.3..1.3/],
+      [['--seed', '1', '--truncation', '5', '--out-dir', dir], /--truncation must be a number in 0.3..1.15/],
       [['--seed', '1', '--truncation', 'typical', '--out-dir', dir], /--truncation must be/],
     ];
     for (const [args, message] of cases) {

@@ -219,4 +219,41 @@ describe('typicality (truncation psi)', () => {
   it('every psi in the data is in the valid range', () => {
     for (const psi of Object.values(DATA.typicality.phrases)) expect(isValidTruncation(psi)).toBe(true);
   });
+
+  it('no typicality phrase is also a vocabulary or degree phrase (the typicality pass reads first)', () => {
+    const norm = (s: string) => s.toLowerCase().replace(/[\s-]+/g, ' ');
+    const taken = new Set([
+      ...vocabularySections().flatMap(([, entries]) => entries.flatMap((e) => e.say.map(norm))),
+      ...Object.keys(DATA.degrees.degrees).map(norm),
+      ...Object.keys(DATA.degrees.adjectives).map(norm),
+    ]);
+    for (const phrase of Object.keys(DATA.typicality.phrases)) expect(taken.has(norm(phrase)), phrase).toBe(false);
+  });
+
+  it('keeps the meaning of what is around the phrase: negations, and phrases the vocabulary owns', () => {
+    expect(parseDescription('no typical beard').weights.No_Beard).toBeGreaterThan(0);
+    expect(parseDescription('without ordinary glasses').weights.Eyeglasses).toBeLessThan(0);
+    expect(parseDescription('not a typical smiling man').weights.Smiling).toBe(parseDescription('not a smiling man').weights.Smiling);
+    expect(parseDescription('wild eyebrows').weights.Bushy_Eyebrows).toBeGreaterThan(0);
+    const ordinaryLooking = parseDescription('an ordinary-looking man');
+    expect(ordinaryLooking.weights.Attractive).toBeLessThan(0);
+    expect(ordinaryLooking.truncation).toBeUndefined();
+  });
+
+  it('a negation before the phrase turns it round', () => {
+    const typical = parseDescription('typical').truncation!;
+    expect(parseDescription('not very typical').truncation).toBe(1);
+    expect(parseDescription('nothing unusual').truncation).toBe(typical);
+    expect(parseDescription('not unusual at all').truncation).toBeLessThan(1);
+  });
+
+  it('reads only the first MAX_CHARS characters, typicality included, and says so', () => {
+    const long = `${'smiling '.repeat(300)} unusual`;
+    const r = parseDescription(long);
+    expect(r.truncation).toBeUndefined();
+    const cut = parseDescription(`typical ${'x'.repeat(2100)} older`);
+    expect(cut.truncation).toBeLessThan(1);
+    expect(cut.weights.Young).toBeUndefined();
+    expect(cut.notes.join(' ')).toMatch(/first 2000 characters/);
+  });
 });

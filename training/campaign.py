@@ -26,7 +26,8 @@ import subprocess
 import sys
 import time
 
-from common import HERE, MODELS, REPO, WORK
+import card_tables
+from common import DATASETS, HERE, MODELS, REPO, WORK, npm_face
 
 PY = sys.executable or "/usr/bin/python3"
 PID = os.path.join(WORK, "train.pid")
@@ -49,22 +50,49 @@ def running_pid() -> int | None:
         return None
 
 
+def training_state() -> str:
+    pid = running_pid()
+    if pid is None:
+        return "not training"
+    with open(f"/proc/{pid}/stat") as fh:
+        return "paused" if fh.read().rsplit(")", 1)[1].split()[0] == "T" else "training"
+
+
 def signal_training(sig: signal.Signals, what: str) -> bool:
     pid = running_pid()
     if pid is None:
         print("G is not training (start it with: /usr/bin/python3 training/campaign.py start)")
         return False
-    os.killpg(os.getpgid(pid), sig)
+    if os.getpgid(pid) == pid:
+        os.killpg(pid, sig)  # the whole session that campaign.py start made
+    else:
+        os.kill(pid, sig)  # started some other way: never signal our own process group
     print(f"{what} (pid {pid})")
     return True
+
+
+def pack_outdated() -> str | None:
+    """Why the pack must be (re)made: missing, or made before the extra-CelebA zip was there."""
+    if not os.path.exists(PACK):
+        return "no training pack yet"
+    import numpy as np
+
+    from yardstick import REFERENCE_COUNT
+
+    with np.load(PACK) as pack:
+        held = int((pack["split"] == 1).sum())  # reads one small array, not the images
+    if held != REFERENCE_COUNT and os.path.exists(os.path.join(DATASETS, "celeba", "img_align_celeba_more.zip")):
+        return f"the pack has {held} held-out images, the yardstick's reference needs {REFERENCE_COUNT} (all of them)"
+    return None
 
 
 def cmd_start(args) -> None:
     if running_pid():
         print(f"G is already training (pid {running_pid()}); log: {LOG}")
         return
-    if not os.path.exists(PACK):
-        print("no training pack yet: running prepare.py (about a minute)", flush=True)
+    why = pack_outdated()
+    if why:
+        print(f"{why}: running prepare.py (about a minute)", flush=True)
         subprocess.run([PY, os.path.join(HERE, "prepare.py")], check=True)
     env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE", PYTHONUNBUFFERED="1")
     cmd = ["nice", "-n", str(args.nice), PY, os.path.join(HERE, "train_gan.py"), "--ckpt", CKPT,
@@ -87,11 +115,7 @@ def cmd_start(args) -> None:
 
 def cmd_status(_args) -> None:
     pid = running_pid()
-    state = "not training"
-    if pid:
-        with open(f"/proc/{pid}/stat") as fh:
-            state = "paused" if fh.read().split()[2] == "T" else "training"
-    print(f"G: {state}{f' (pid {pid})' if pid else ''}")
+    print(f"G: {training_state()}{f' (pid {pid})' if pid else ''}")
     if os.path.exists(LOG):
         lines = [l for l in open(LOG).read().splitlines() if l.strip()]
         print("\n".join(lines[-4:]))
@@ -104,6 +128,7 @@ def shipped_numbers() -> dict | None:
 
 def update_history(entry: dict) -> list[dict]:
     hist = json.load(open(HISTORY)) if os.path.exists(HISTORY) else []
+    hist = [h for h in hist if h.get("fingerprint") != entry["fingerprint"]]  # the same G measured again
     hist.append(entry)
     with open(HISTORY, "w") as fh:
         json.dump(hist, fh, indent=1)
@@ -132,50 +157,43 @@ def update_card(hist: list[dict]) -> None:
 
 def history_grid(models_dir: str, images: int) -> str:
     """models/history/grid_<kimg>k.png: seeds 1-16 (8 x 2, 64 px) of a measured G, for the model card."""
-    from PIL import Image
-
     tmp = os.path.join(WORK, "history_grid")
-    subprocess.run(["npm", "run", "--silent", "face", "--", "--seed", "1", "--count", "16", "--size", "64",
-                    "--out-dir", tmp, "--models-dir", models_dir, "--provider", "cpu"], cwd=REPO, check=True,
-                   stdout=subprocess.DEVNULL)
-    canvas = Image.new("RGB", (8 * 64, 2 * 64))
-    for k in range(16):
-        canvas.paste(Image.open(os.path.join(tmp, f"{k + 1}.png")).convert("RGB"), ((k % 8) * 64, (k // 8) * 64))
+    npm_face(models_dir, 1, 16, tmp)
     name = f"grid_{images // 1000}k.png"
     os.makedirs(os.path.join(MODELS, "history"), exist_ok=True)
-    canvas.save(os.path.join(MODELS, "history", name), optimize=True)
+    card_tables.grid(tmp, n=16, cols=8, cell=64, out=os.path.join(MODELS, "history", name))
     return f"history/{name}"
 
 
-def write_samples(models_dir: str) -> None:
-    """models/samples.png: seeds 1-64 of the installed G, as the model card shows them."""
+def write_samples(models_dir: str, out: str) -> None:
+    """The model card's samples.png: seeds 1-64 of a G, unedited."""
     tmp = os.path.join(WORK, "grid")
-    subprocess.run(["npm", "run", "--silent", "face", "--", "--seed", "1", "--count", "64", "--size", "64",
-                    "--out-dir", tmp, "--models-dir", models_dir, "--provider", "cpu"], cwd=REPO, check=True)
-    subprocess.run([PY, os.path.join(HERE, "card_tables.py"), "grid", tmp], check=True)
+    npm_face(models_dir, 1, 64, tmp)
+    card_tables.grid(tmp, out=out)
 
 
 def cmd_keep(args) -> None:
     ckpt = args.checkpoint or CKPT
     if not os.path.exists(ckpt):
         raise SystemExit(f"no checkpoint at {ckpt}: start the campaign first")
-    paused = signal_training(signal.SIGSTOP, "paused training while measuring")
+    was_running = training_state() == "training"
+    if was_running:
+        signal_training(signal.SIGSTOP, "paused training while measuring")
     try:
-        ratchet(ckpt, args.skip_axes)
+        ratchet(ckpt)
     finally:
-        if paused:
+        if was_running:
             signal_training(signal.SIGCONT, "training resumed")
 
 
-def ratchet(ckpt: str, skip_axes: bool) -> None:
+def ratchet(ckpt: str) -> None:
     import export  # torch import is slow: only here
     import yardstick
 
     files = export.export_gan(ckpt, CANDIDATE)
-    for name in ("classifier.onnx", "axes.json"):  # so `npm run face` can load the scratch folder
-        link = os.path.join(CANDIDATE, name)
-        if not os.path.lexists(link):
-            os.symlink(os.path.join(MODELS, name), link)
+    link = os.path.join(CANDIDATE, "classifier.onnx")  # `npm run axes` on the candidate needs F
+    if not os.path.lexists(link):
+        os.symlink(os.path.join(MODELS, "classifier.onnx"), link)
     new = yardstick.measure(CANDIDATE, PACK)
     old = shipped_numbers()
     if not old or any(old.get(k) != new[k] for k in ("yardstick", "reference", "truncation")) or "fd_hog" not in old:
@@ -190,19 +208,21 @@ def ratchet(ckpt: str, skip_axes: bool) -> None:
              "grid": history_grid(CANDIDATE, info["images_seen"])}
     print(json.dumps({"shipped": old, "candidate": new}, indent=1))
     print(("BETTER: installing. " if ok else "NOT BETTER: nothing installed. ") + why, flush=True)
-    if not ok:
-        update_card(update_history(entry))
-        return
-    info["yardstick"] = new
-    with open(files["generator_info.json"], "w") as fh:
-        json.dump(info, fh, indent=1)
-    export.install_gan(files)
-    write_samples(MODELS)
-    if not skip_axes:
-        print("re-discovering the feature axes for the new G (npm run axes)", flush=True)
-        subprocess.run(["npm", "run", "axes"], cwd=REPO, check=True)
+    if ok:
+        # everything is made in the scratch folder first, so a failure leaves the shipped models whole
+        print("discovering the feature axes for the new G (npm run axes, on the candidate)", flush=True)
+        subprocess.run(["npm", "run", "--silent", "axes", "--", "--models-dir", CANDIDATE,
+                        "--out", os.path.join(CANDIDATE, "axes.json")], cwd=REPO, check=True)
+        write_samples(CANDIDATE, os.path.join(CANDIDATE, "samples.png"))
+        info["yardstick"] = new
+        with open(files["generator_info.json"], "w") as fh:
+            json.dump(info, fh, indent=1)
+        export.install_gan({**files, "axes.json": os.path.join(CANDIDATE, "axes.json"),
+                            "samples.png": os.path.join(CANDIDATE, "samples.png")})
     update_card(update_history(entry))
-    print("installed. Commit models/, training/resume/gan.pt and tests/fixtures/generator_parity.json.")
+    print("installed: commit models/, training/resume/gan.pt and tests/fixtures/generator_parity.json" if ok else
+          "commit models/generator_history.json, models/MODEL_CARD.md and the new grid in models/history/: "
+          "a verdict is part of the record")
 
 
 def main() -> None:
@@ -221,7 +241,6 @@ def main() -> None:
     sub.add_parser("stop", help="checkpoint and stop")
     k = sub.add_parser("keep", help="export, measure, and install the new G only if it is better")
     k.add_argument("--checkpoint", help="a full checkpoint (default training/work/gan.pt)")
-    k.add_argument("--skip-axes", action="store_true", help="do not re-run npm run axes (not for shipping)")
     args = ap.parse_args()
     if args.cmd == "start":
         cmd_start(args)

@@ -15,12 +15,12 @@ from PIL import Image
 from common import ATTRIBUTES, MODELS
 
 
-def grid(folder: str, first: int = 1, n: int = 64, cols: int = 8, cell: int = 96) -> None:
+def grid(folder: str, first: int = 1, n: int = 64, cols: int = 8, cell: int = 96, out: str | None = None) -> None:
     canvas = Image.new("RGB", (cols * cell, (n // cols) * cell))
     for k in range(n):
         im = Image.open(os.path.join(folder, f"{first + k}.png")).convert("RGB").resize((cell, cell), Image.LANCZOS)
         canvas.paste(im, ((k % cols) * cell, (k // cols) * cell))
-    out = os.path.join(MODELS, "samples.png")
+    out = out or os.path.join(MODELS, "samples.png")
     canvas.save(out, optimize=True)
     print(f"wrote {out}")
 

@@ -76,6 +76,29 @@ class Progress:
         print(f"[{done}/{self.total} img] {rate:.0f} img/s  eta {eta / 60:.1f} min  {parts}", flush=True)
 
 
+def npm_face(models_dir: str, first: int, count: int, out_dir: str, size: int = 64, truncation: float = 1.0) -> list[str]:
+    """Renders seeds first..first+count-1, unedited, exactly as users get them (ONNX via `npm run face`)."""
+    import subprocess
+
+    cmd = ["npm", "run", "--silent", "face", "--", "--seed", str(first), "--count", str(count), "--size", str(size),
+           "--out-dir", out_dir, "--models-dir", os.path.abspath(models_dir), "--provider", "cpu",
+           "--truncation", str(truncation)]
+    subprocess.run(cmd, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+    return [os.path.join(out_dir, f"{s}.png") for s in range(first, first + count)]
+
+
+def frechet(a: np.ndarray, b: np.ndarray) -> float:
+    """Frechet distance between Gaussians fitted to two feature sets (rows are samples)."""
+    mu1, mu2 = a.mean(0), b.mean(0)
+    s1, s2 = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
+    # sqrt of s1 s2 via the symmetric form s1^1/2 s2 s1^1/2 (eigendecompositions; no scipy needed)
+    w, v = np.linalg.eigh(s1)
+    r1 = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
+    m = r1 @ s2 @ r1
+    tr_sqrt = np.sqrt(np.clip(np.linalg.eigvalsh((m + m.T) / 2), 0, None)).sum()
+    return float(((mu1 - mu2) ** 2).sum() + np.trace(s1) + np.trace(s2) - 2 * tr_sqrt)
+
+
 def save_atomic(obj, path: str) -> None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = path + ".tmp"

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from common import WORK, load_pack
+from common import WORK, frechet, load_pack
 from models_classifier import AttributeNet
 
 CASCADES = {
@@ -42,17 +42,6 @@ def detect_rate(images: list[np.ndarray]) -> dict[str, float]:
             hits += int(len(faces) > 0)
         out[name] = hits / max(len(images), 1)
     return out
-
-
-def frechet(a: np.ndarray, b: np.ndarray) -> float:
-    mu1, mu2 = a.mean(0), b.mean(0)
-    s1, s2 = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    # sqrt of s1 s2 via the symmetric form s1^1/2 s2 s1^1/2 (eigendecompositions; no scipy needed)
-    w, v = np.linalg.eigh(s1)
-    r1 = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
-    m = r1 @ s2 @ r1
-    tr_sqrt = np.sqrt(np.clip(np.linalg.eigvalsh((m + m.T) / 2), 0, None)).sum()
-    return float(((mu1 - mu2) ** 2).sum() + np.trace(s1) + np.trace(s2) - 2 * tr_sqrt)
 
 
 @torch.no_grad()

@@ -43,17 +43,6 @@ def standing_stats(g: Generator, z_dim: int, batches: int = 16, batch: int = 256
     g.eval()
 
 
-class Truncated(torch.nn.Module):
-    """G(psi * z): the truncation trick (BigGAN). Latents stay N(0, I) everywhere outside the graph."""
-
-    def __init__(self, g: Generator, psi: float):
-        super().__init__()
-        self.g, self.psi = g, psi
-
-    def forward(self, z):
-        return self.g(z * self.psi)
-
-
 def b64(a: np.ndarray) -> str:
     return base64.b64encode(np.ascontiguousarray(a, dtype="<f4").tobytes()).decode()
 
@@ -63,7 +52,7 @@ def fingerprint(path: str) -> str:
         return hashlib.sha256(fh.read()).hexdigest()[:12]
 
 
-def export_gan(ckpt: str, out_dir: str, truncation: float = 1.0) -> dict[str, str]:
+def export_gan(ckpt: str, out_dir: str) -> dict[str, str]:
     """EMA G -> out_dir/{generator.onnx, generator_info.json, generator_parity.json, gan.pt}."""
     os.makedirs(out_dir, exist_ok=True)
     ck = torch.load(ckpt, map_location="cpu")
@@ -71,8 +60,6 @@ def export_gan(ckpt: str, out_dir: str, truncation: float = 1.0) -> dict[str, st
     g = Generator(p["z_dim"], p["ngf"], p["res"], p.get("detail", 0))
     g.load_state_dict(ck["ema"])
     standing_stats(g, p["z_dim"])
-    if truncation != 1.0:
-        g = Truncated(g, truncation).eval()
     files = {k: os.path.join(out_dir, k) for k in
              ("generator.onnx", "generator_info.json", "generator_parity.json", "gan.pt")}
     export_generator(g, p["z_dim"], files["generator.onnx"])
@@ -88,7 +75,7 @@ def export_gan(ckpt: str, out_dir: str, truncation: float = 1.0) -> dict[str, st
             "images_seen": ck["images"], "train_hours": round(ck.get("seconds", 0) / 3600, 2),
             "params": p, "device": ck.get("device", "cpu"),
             "hardware": f"{platform.machine()} {os.cpu_count()} cores" if ck.get("device", "cpu") == "cpu" else ck["device"],
-            "training_images": ck.get("pack_images"), "truncation": truncation,
+            "training_images": ck.get("pack_images"),
             "history": ck.get("history", [])}
     with open(files["generator_info.json"], "w") as f:
         json.dump(info, f, indent=1)
@@ -106,8 +93,11 @@ def install_gan(files: dict[str, str]) -> None:
     places = {"generator.onnx": os.path.join(MODELS, "generator.onnx"),
               "generator_info.json": os.path.join(MODELS, "generator_info.json"),
               "generator_parity.json": os.path.join(REPO, "tests", "fixtures", "generator_parity.json"),
-              "gan.pt": os.path.join(HERE, "resume", "gan.pt")}
+              "gan.pt": os.path.join(HERE, "resume", "gan.pt"),
+              "axes.json": os.path.join(MODELS, "axes.json"), "samples.png": os.path.join(MODELS, "samples.png")}
     for key, dest in places.items():
+        if key not in files:
+            continue
         shutil.copyfile(files[key], dest + ".tmp")
         os.replace(dest + ".tmp", dest)
         print(f"installed {dest} ({os.path.getsize(dest) / 1e6:.1f} MB)")
@@ -119,14 +109,12 @@ def main() -> None:
     ap.add_argument("--classifier", default=os.path.join(WORK, "classifier.pt"))
     ap.add_argument("--only", choices=["gan", "classifier"])
     ap.add_argument("--out-dir", help="export the generator here (scratch) instead of installing it")
-    ap.add_argument("--truncation", type=float, default=1.0,
-                    help="psi in G(psi * z), baked into the ONNX graph (1 = none)")
     args = ap.parse_args()
     torch.set_num_threads(os.cpu_count() or 1)
     os.makedirs(MODELS, exist_ok=True)
 
     if args.only in (None, "gan"):
-        files = export_gan(args.gan, args.out_dir or os.path.join(WORK, "export"), args.truncation)
+        files = export_gan(args.gan, args.out_dir or os.path.join(WORK, "export"))
         if not args.out_dir:
             install_gan(files)
 

@@ -25,7 +25,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 
 import cv2
@@ -36,7 +35,7 @@ import torch.nn.functional as F
 from onnx import numpy_helper
 from PIL import Image
 
-from common import HERE, REPO, WORK, load_pack
+from common import ATTRIBUTES, HERE, REPO, WORK, frechet, load_pack, npm_face
 
 VERSION = 1
 F_ONNX = os.path.join(HERE, "yardstick", "classifier_v1.onnx")
@@ -85,27 +84,6 @@ def embed(f: FrozenF, imgs: np.ndarray) -> np.ndarray:
     return torch.cat([f.embed(x[i:i + 500]) for i in range(0, len(x), 500)]).numpy().astype(np.float64)
 
 
-def frechet(a: np.ndarray, b: np.ndarray) -> float:
-    mu1, mu2 = a.mean(0), b.mean(0)
-    s1, s2 = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    w, v = np.linalg.eigh(s1)
-    r1 = (v * np.sqrt(np.clip(w, 0, None))) @ v.T
-    m = r1 @ s2 @ r1
-    tr_sqrt = np.sqrt(np.clip(np.linalg.eigvalsh((m + m.T) / 2), 0, None)).sum()
-    return float(((mu1 - mu2) ** 2).sum() + np.trace(s1) + np.trace(s2) - 2 * tr_sqrt)
-
-
-def brisque(imgs: np.ndarray) -> float:
-    """Mean BRISQUE (lower is better) on 256 px Lanczos upscales, as users see the faces."""
-    model, rng = os.path.join(BRISQUE_DIR, "brisque_model_live.yml"), os.path.join(BRISQUE_DIR, "brisque_range_live.yml")
-    q = cv2.quality.QualityBRISQUE_create(model, rng)
-    scores = []
-    for im in imgs:
-        big = np.asarray(Image.fromarray(im).resize((256, 256), Image.LANCZOS))
-        scores.append(q.compute(cv2.cvtColor(big, cv2.COLOR_RGB2BGR))[0])
-    return float(np.mean(scores))
-
-
 HOG_DIMS = 64
 
 
@@ -129,7 +107,7 @@ def sharpness(imgs: np.ndarray) -> float:
 
 
 # Who G draws: F v1's judgement (indices in CelebA order) and a skin-tone proxy.
-WHO_ATTRIBUTES = {"male": 20, "young": 39, "pale_skin": 26}
+WHO_ATTRIBUTES = {k: ATTRIBUTES.index(a) for k, a in (("male", "Male"), ("young", "Young"), ("pale_skin", "Pale_Skin"))}
 # Individual Typology Angle bands (Chardon et al. 1991), from the cheeks' CIELAB L* and b*.
 ITA_BANDS = [("very light", 55), ("light", 41), ("intermediate", 28), ("tan", 10), ("brown", -30), ("dark", -1e9)]
 # Two 6x6 cheek patches in the 64 px crop (the face box spans about x 12-52, y 17-57 in prepare.py's framing).
@@ -159,7 +137,10 @@ def reference(pack_path: str) -> tuple[np.ndarray, str]:
     pack = load_pack(pack_path)
     held = pack["split"] == 1
     names = pack["names"][held]
-    digest = hashlib.sha256("\n".join(sorted(map(str, names))).encode()).hexdigest()[:16]
+    order = np.argsort(names)
+    h = hashlib.sha256("\n".join(map(str, names[order])).encode())
+    h.update(np.ascontiguousarray(pack["images"][held][order]).tobytes())  # a new crop is a new reference
+    digest = h.hexdigest()[:16]
     if len(names) != REFERENCE_COUNT:
         raise SystemExit(f"the yardstick's reference is {REFERENCE_COUNT} held-out crops, the pack has {len(names)}: "
                          "run training/prepare.py with the zip beside it (../shared/datasets/celeba/)")
@@ -167,13 +148,8 @@ def reference(pack_path: str) -> tuple[np.ndarray, str]:
 
 
 def render(models_dir: str, out_dir: str, truncation: float = 1.0) -> np.ndarray:
-    """The generated faces exactly as users get them: the ONNX generator through `npm run face`."""
     first, last = SEEDS
-    cmd = ["npm", "run", "--silent", "face", "--", "--seed", str(first), "--count", str(last - first + 1),
-           "--size", "64", "--out-dir", out_dir, "--models-dir", os.path.abspath(models_dir), "--provider", "cpu",
-           "--truncation", str(truncation)]
-    subprocess.run(cmd, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
-    files = [os.path.join(out_dir, f"{s}.png") for s in range(first, last + 1)]
+    files = npm_face(models_dir, first, last - first + 1, out_dir, 64, truncation)
     return np.stack([np.asarray(Image.open(f).convert("RGB")) for f in files])
 
 

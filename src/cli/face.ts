@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { parseDescription } from '../grammar/index.js';
 import type { ParseResult } from '../grammar/types.js';
 import { AxisSet } from '../latent/axes.js';
-import { faceLatent } from '../latent/edit.js';
+import { faceLatent, keepInRange } from '../latent/edit.js';
 import type { Edit } from '../latent/face.js';
 import { isValidSeed, seedToLatent } from '../latent/seed.js';
 import { DEFAULT_TRUNCATION, isValidTruncation, truncate, TRUNCATION_MAX, TRUNCATION_MIN } from '../latent/truncation.js';
@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < seeds.length; i += batchSize) {
     const chunk = seeds.slice(i, i + batchSize);
     const latents = chunk.map((s) =>
-      axes ? faceLatent({ seed: s, edits, truncation }, axes) : truncate(seedToLatent(s, generator.zDim), truncation),
+      axes ? faceLatent({ seed: s, edits, truncation }, axes) : keepInRange(truncate(seedToLatent(s, generator.zDim), truncation)),
     );
     const batch = await generator.generate(latents);
     await Promise.all(

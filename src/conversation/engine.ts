@@ -18,7 +18,7 @@ export interface EngineDeps {
   renderer: FaceRenderer;
   scorer: FaceScorer;
   axes: AxisSet;
-  /** The generator's fingerprint (Generator.fingerprint), recorded on every face it draws. */
+  /** Which models draw faces now (FaceModels.version: generator and axes fingerprints), recorded on every face. */
   model: string;
   /** Truncation psi of new faces unless the words ask otherwise (default DEFAULT_TRUNCATION). */
   truncation?: number;
@@ -47,12 +47,14 @@ function captionWithTypicality(parse: ParseResult): string {
 }
 
 /**
- * Faces are stored as a seed plus edits, and only the current generator ships, so a face drawn by an
- * earlier one is redrawn by the current one: same seed, same edits, another-looking person. Said, not hidden.
+ * Faces are stored as a seed plus edits, and only the current models ship, so a face drawn by earlier ones
+ * (another generator: another-looking person; other axes: the edits land differently) is redrawn by the
+ * current ones. Said, not hidden.
  */
 export function olderModelNote(face: Pick<FaceRecord, 'model'>, model: string): string | undefined {
   if (face.model === model) return undefined;
-  return 'this face was first drawn by an earlier version of the face generator; the current one draws the same seed and edits as a different-looking person';
+  if (face.model === null) return 'this face is from before model versions were recorded: if the face models changed since, it looks different now';
+  return 'this face was first drawn by an earlier version of the face models, so it looks different now: the same seed and edits, redrawn by the current ones';
 }
 
 function editFrom(textTyped: string, parse: ParseResult): Edit {

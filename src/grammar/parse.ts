@@ -433,9 +433,12 @@ class Parser {
 export function parseDescription(text: string): ParseResult {
   try {
     if (typeof text !== 'string' || text.length === 0) return emptyParse();
+    // Cut first, so typicality and the attribute grammar read the same characters.
     const typical = readTypicality(text.slice(0, MAX_CHARS));
     if (!typical) return new Parser(text).run();
-    return { ...new Parser(typical.rest + text.slice(MAX_CHARS)).run(), truncation: typical.psi, typicality: typical.said };
+    const result = new Parser(typical.rest).run();
+    if (text.length > MAX_CHARS) result.notes.unshift(`only the first ${MAX_CHARS} characters were read; the rest was ignored`);
+    return { ...result, truncation: typical.psi, typicality: typical.said };
   } catch (err) {
     const result = emptyParse();
     result.notes.push(`could not read this description (${err instanceof Error ? err.message : 'error'})`);

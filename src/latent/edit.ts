@@ -104,7 +104,8 @@ export function keepInRange(z: Float32Array): Float32Array {
 /**
  * The latent of a face: its seed's z, scaled by the face's truncation psi (1 when absent), with every edit
  * replayed in order; locks persist once said. Truncation comes first, so an edit's target level is the same
- * whatever psi is: a "more typical" face pulls only what the words did not set toward the average.
+ * whatever psi is (up to the final |z| clamp): a "more typical" face pulls only what the words did not set
+ * toward the average.
  */
 export function faceLatent(
   face: Pick<FaceRecord, 'seed' | 'edits'> & { truncation?: number },

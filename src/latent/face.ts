@@ -23,9 +23,10 @@ export interface FaceRecord {
   parentId: string | null;
   createdAt: number;
   /**
-   * Which generator drew it: the first 12 hex digits of generator.onnx's SHA-256 (models/generator_info.json
-   * `fingerprint`). A face is a seed plus edits, so a new generator redraws it as someone else; the engine
-   * says so when it re-renders a face drawn by another model. null: stored before models were recorded.
+   * Which models drew it: "<generator>/<axes>", the first 12 hex digits of the SHA-256 of generator.onnx
+   * (models/generator_info.json `fingerprint`) and of axes.json. A face is a seed plus edits, so new models
+   * redraw it differently; the engine says so when it re-renders a face drawn by other models.
+   * null: stored before models were recorded.
    */
   model: string | null;
   /** Truncation psi: the seed's latent is scaled by psi before the edits (1 = none; lower = more typical). */

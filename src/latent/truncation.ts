@@ -1,10 +1,12 @@
 /**
  * The truncation trick (BigGAN): scaling the seed's latent z ~ N(0, I) by psi < 1 pulls a face toward the
  * average face: cleaner and more typical, but less varied. psi = 1 is the full distribution; psi > 1 is
- * rarer, more unusual faces (and more artefacts). The default was chosen by measurement (models/MODEL_CARD.md).
+ * rarer, more unusual faces (and more artefacts). The default was chosen by measurement (the truncation
+ * table in models/MODEL_CARD.md).
  */
 export const TRUNCATION_MIN = 0.3;
-export const TRUNCATION_MAX = 1.3;
+/** Above ~1.15, |psi z| passes the shell keepInRange clamps to (src/latent/edit.ts) for most seeds. */
+export const TRUNCATION_MAX = 1.15;
 /** The measured default (see the model card's truncation table); TRUNCATION in the environment overrides it. */
 export const DEFAULT_TRUNCATION = 1;
 

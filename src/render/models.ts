@@ -1,13 +1,25 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { AxesFileError, AxisSet } from '../latent/axes.js';
 import { log } from '../log.js';
 import { Classifier } from './classifier.js';
+import { fingerprint } from './fingerprint.js';
 import { Generator } from './generator.js';
 import { ModelLoadError, type ProviderChoice } from './onnx.js';
 import { RenderQueue } from './queue.js';
 import { LatentScorer } from './scorer.js';
 
 export { ModelLoadError } from './onnx.js';
+
+/** The generator fingerprint that `npm run axes` recorded in axes.json, if any. */
+function axesGeneratorFingerprint(file: string): string | undefined {
+  try {
+    const json = JSON.parse(fs.readFileSync(file, 'utf8')) as { generator?: { sha256?: unknown } };
+    return typeof json.generator?.sha256 === 'string' ? json.generator.sha256 : undefined;
+  } catch {
+    return undefined; // AxisSet.fromFile has already said what is wrong with the file
+  }
+}
 
 export const GENERATOR_FILE = 'generator.onnx';
 export const CLASSIFIER_FILE = 'classifier.onnx';
@@ -29,6 +41,8 @@ export interface FaceModels {
   scorer: LatentScorer;
   axes: AxisSet;
   provider: 'cuda' | 'cpu';
+  /** "<generator fingerprint>/<axes fingerprint>": what a stored face records as the models that drew it. */
+  version: string;
   close(): Promise<void>;
 }
 
@@ -57,6 +71,14 @@ export async function loadFaceModels(config: ModelConfig): Promise<FaceModels> {
     );
   }
   log.info({ provider: generator.provider, modelsDir: config.modelsDir }, `ONNX execution provider: ${generator.provider}`);
+  const axesFile = fingerprint(file(AXES_FILE));
+  const axesMadeFor = axesGeneratorFingerprint(file(AXES_FILE));
+  if (axesMadeFor !== undefined && axesMadeFor !== generator.fingerprint) {
+    log.warn(
+      { axesMadeFor, generator: generator.fingerprint },
+      `${file(AXES_FILE)} was made for another generator than ${file(GENERATOR_FILE)}: edits will miss; run \`npm run axes -- --models-dir ${config.modelsDir}\``,
+    );
+  }
   const renderer = new RenderQueue(generator, {
     capacity: config.queueCapacity,
     maxBatch: config.maxBatch,
@@ -70,6 +92,7 @@ export async function loadFaceModels(config: ModelConfig): Promise<FaceModels> {
     scorer: new LatentScorer(generator, classifier),
     axes,
     provider: generator.provider,
+    version: `${generator.fingerprint}/${axesFile.sha256}`,
     async close() {
       await Promise.all([generator.close(), classifier.close()]);
     },
