@@ -52,13 +52,14 @@ def fingerprint(path: str) -> str:
         return hashlib.sha256(fh.read()).hexdigest()[:12]
 
 
-def export_gan(ckpt: str, out_dir: str) -> dict[str, str]:
-    """EMA G -> out_dir/{generator.onnx, generator_info.json, generator_parity.json, gan.pt}."""
+def export_gan(ckpt: str, out_dir: str, weights: str = "ema") -> dict[str, str]:
+    """EMA G (or, for diagnosis, the live G: weights="g") -> out_dir/{generator.onnx, generator_info.json,
+    generator_parity.json, gan.pt}."""
     os.makedirs(out_dir, exist_ok=True)
     ck = torch.load(ckpt, map_location="cpu")
     p = ck["params"]
     g = Generator(p["z_dim"], p["ngf"], p["res"], p.get("detail", 0))
-    g.load_state_dict(ck["ema"])
+    g.load_state_dict(ck[weights])
     standing_stats(g, p["z_dim"])
     files = {k: os.path.join(out_dir, k) for k in
              ("generator.onnx", "generator_info.json", "generator_parity.json", "gan.pt")}
@@ -109,12 +110,16 @@ def main() -> None:
     ap.add_argument("--classifier", default=os.path.join(WORK, "classifier.pt"))
     ap.add_argument("--only", choices=["gan", "classifier"])
     ap.add_argument("--out-dir", help="export the generator here (scratch) instead of installing it")
+    ap.add_argument("--weights", default="ema", choices=["ema", "g"],
+                    help="the EMA of G's weights (what ships) or the live G (diagnosis, with --out-dir)")
     args = ap.parse_args()
     torch.set_num_threads(os.cpu_count() or 1)
     os.makedirs(MODELS, exist_ok=True)
 
     if args.only in (None, "gan"):
-        files = export_gan(args.gan, args.out_dir or os.path.join(WORK, "export"))
+        if args.weights != "ema" and not args.out_dir:
+            raise SystemExit("--weights g is for diagnosis: give --out-dir")
+        files = export_gan(args.gan, args.out_dir or os.path.join(WORK, "export"), args.weights)
         if not args.out_dir:
             install_gan(files)
 

@@ -141,6 +141,9 @@ def main() -> None:
         load_weights(ema, ck["ema"], "EMA G")
         if "opt_g" in ck and not missing:
             opt_g.load_state_dict(ck["opt_g"]); opt_d.load_state_dict(ck["opt_d"])
+            for opt, lr in ((opt_g, args.lr_g), (opt_d, args.lr_d)):  # the command line, not the checkpoint, sets lr
+                for group in opt.param_groups:
+                    group["lr"] = lr
         # else: the compact weights (no optimiser state): Adam's moments warm up again in ~100 steps
         done, elapsed = ck["images"], ck.get("seconds", 0.0)
         history = list(ck.get("history", []))
