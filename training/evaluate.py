@@ -4,7 +4,9 @@
    PNGs rendered by `npm run face` for random seeds, and, for reference, on real held-out crops
    upscaled to the same size.
 2. Frechet distance between real held-out images and generated images in the feature space of our
-   classifier F (its 256-d penultimate layer), and the spread of those features (mode-collapse check).
+   classifier F (its 256-d penultimate layer; the yardstick's frozen F v1 by default, so a fresh clone can run
+   it), and the spread of those features (mode-collapse check). training/yardstick.py is the ratchet's
+   fixed version of this measure.
 
   npm run --silent face -- --seed 1 --count 1000 --out-dir /tmp/faces
   /usr/bin/python3 training/evaluate.py --generated /tmp/faces
@@ -22,7 +24,7 @@ import torch
 from PIL import Image
 
 from common import WORK, frechet, load_pack
-from models_classifier import AttributeNet
+from yardstick import F_ONNX, FrozenF, embed
 
 CASCADES = {
     "haar_default": "haarcascade_frontalface_default.xml",
@@ -44,17 +46,12 @@ def detect_rate(images: list[np.ndarray]) -> dict[str, float]:
     return out
 
 
-@torch.no_grad()
-def embed(model: AttributeNet, imgs64: np.ndarray) -> np.ndarray:
-    x = torch.from_numpy(imgs64).permute(0, 3, 1, 2).float().div(127.5).sub(1)
-    return torch.cat([model.embed(x[i:i + 256]) for i in range(0, len(x), 256)]).numpy()
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--generated", required=True, help="folder of PNGs from `npm run face`")
     ap.add_argument("--pack", default=os.path.join(WORK, "pack64.npz"))
-    ap.add_argument("--classifier", default=os.path.join(WORK, "classifier.pt"))
+    ap.add_argument("--classifier", default=F_ONNX,
+                    help="the ONNX F whose features FD uses (default: the yardstick's frozen F v1, committed)")
     ap.add_argument("--json", help="write the numbers here too")
     args = ap.parse_args()
     torch.set_num_threads(os.cpu_count() or 1)
@@ -74,10 +71,7 @@ def main() -> None:
     res["detect_generated"] = detect_rate(gen_full)
     res["detect_real_heldout"] = detect_rate(real_full)
 
-    ck = torch.load(args.classifier, map_location="cpu")
-    f = AttributeNet(ck.get("width", 32))
-    f.load_state_dict(ck["model"])
-    f.eval()
+    f = FrozenF(args.classifier).eval()
     er, eg = embed(f, real64), embed(f, gen64)
     res["frechet_F"] = round(frechet(er, eg), 3)
     # reference: two halves of the real held-out set (what "indistinguishable" looks like at this n)
