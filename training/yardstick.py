@@ -84,6 +84,17 @@ def embed(f: FrozenF, imgs: np.ndarray) -> np.ndarray:
     return torch.cat([f.embed(x[i:i + 500]) for i in range(0, len(x), 500)]).numpy().astype(np.float64)
 
 
+def brisque(imgs: np.ndarray) -> float:
+    """Mean BRISQUE (lower is better) on 256 px Lanczos upscales, as users see the faces."""
+    model, rng = os.path.join(BRISQUE_DIR, "brisque_model_live.yml"), os.path.join(BRISQUE_DIR, "brisque_range_live.yml")
+    q = cv2.quality.QualityBRISQUE_create(model, rng)
+    scores = []
+    for im in imgs:
+        big = np.asarray(Image.fromarray(im).resize((256, 256), Image.LANCZOS))
+        scores.append(q.compute(cv2.cvtColor(big, cv2.COLOR_RGB2BGR))[0])
+    return float(np.mean(scores))
+
+
 HOG_DIMS = 64
 
 
