@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createEngine } from '../src/conversation/engine.js';
-import { loadFaceModels } from '../src/render/models.js';
+import { engineModels, loadFaceModels } from '../src/render/models.js';
 import { openSqliteStore } from '../src/store/sqlite-store.js';
 import { benchBotLoad } from './bot-load.js';
 import { benchParser } from './parser.js';
@@ -43,13 +43,7 @@ async function benchBot(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-bot-'));
   const store = openSqliteStore(path.join(dir, 'bench.db'));
   const models = await loadFaceModels({ modelsDir, provider: 'auto', renderSize: 256, queueCapacity: 64, maxBatch: 32, timeoutMs: 20_000 });
-  const engine = createEngine({
-    store,
-    renderer: models.renderer,
-    scorer: models.scorer,
-    axes: models.axes,
-    model: models.version,
-  });
+  const engine = createEngine({ store, ...engineModels(models) });
   console.log(`bot layer, real models (provider ${models.provider}), 50 concurrent /face describe:`);
   await benchBotLoad(engine);
   await models.close();

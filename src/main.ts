@@ -3,7 +3,7 @@ import { UsageError, parseFlags } from './cli/args.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createEngine } from './conversation/engine.js';
 import { log, scrubSecrets } from './log.js';
-import { loadFaceModels, ModelLoadError } from './render/models.js';
+import { engineModels, loadFaceModels, ModelLoadError } from './render/models.js';
 import { openSqliteStore, StoreOpenError } from './store/sqlite-store.js';
 
 const USAGE = `usage: npm start [-- --out-dir DIR]
@@ -73,14 +73,7 @@ async function main(argv: string[]): Promise<number> {
     throw err;
   }
 
-  const engine = createEngine({
-    store,
-    renderer: models.renderer,
-    scorer: models.scorer,
-    axes: models.axes,
-    model: models.version,
-    truncation: config.TRUNCATION,
-  });
+  const engine = createEngine({ store, ...engineModels(models), truncation: config.TRUNCATION });
   const shutdown = async () => {
     await models.close();
     await store.close();

@@ -46,6 +46,11 @@ export interface FaceModels {
   close(): Promise<void>;
 }
 
+/** What the conversation engine needs from the loaded models (createEngine's deps, less the store). */
+export function engineModels(models: FaceModels): Pick<FaceModels, 'renderer' | 'scorer' | 'axes'> & { model: string } {
+  return { renderer: models.renderer, scorer: models.scorer, axes: models.axes, model: models.version };
+}
+
 /** Loads G, F and the axes once, and builds the shared render queue. Errors name the file at fault. */
 export async function loadFaceModels(config: ModelConfig): Promise<FaceModels> {
   const file = (name: string) => path.join(config.modelsDir, name);
