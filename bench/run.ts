@@ -1,7 +1,7 @@
 /**
  * npm run bench [-- --axes] [-- --models-dir DIR]
  * Prints figures (no pass/fail): parser throughput, render latency and batched throughput with the
- * shipped models, the time to discover the axes, and 50 concurrent /face describe through the bot layer.
+ * shipped models, the cost of the closed loop per face, the time to discover the axes, and 50 concurrent /face describe through the bot layer.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +13,7 @@ import { openSqliteStore } from '../src/store/sqlite-store.js';
 import { benchBotLoad } from './bot-load.js';
 import { benchParser } from './parser.js';
 import { benchRender } from './render.js';
+import { benchSteer } from './steer.js';
 import { spawnSync } from 'node:child_process';
 
 const { values } = parseArgs({
@@ -54,6 +55,7 @@ async function main(): Promise<void> {
   console.log(`tellaface bench: ${os.cpus().length} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), node ${process.version}`);
   if (want('parser')) await benchParser();
   if (want('render')) await benchRender(modelsDir);
+  if (want('steer')) await benchSteer(modelsDir);
   if (want('axes')) await benchAxes();
   if (want('bot')) await benchBot();
 }

@@ -84,6 +84,30 @@ describe('axis discovery on the fixture models', () => {
   });
 });
 
+describe('axis success measured through the closed loop', () => {
+  it('re-measures on/off through the loop and keeps the open-loop rate beside it', async () => {
+    const g = await Generator.load(path.join(FIXTURES, 'generator.onnx'), 'cpu');
+    const f = await Classifier.load(path.join(FIXTURES, 'classifier.onnx'), 'cpu');
+    const scorer = new LatentScorer(g, f);
+    const stages = new Set<string>();
+    const { file, axes } = await discoverAxes((zs) => scorer.logits(zs), {
+      zDim: g.zDim, samples: 600, seed: 10, calibrationSeeds: 8,
+      read: (zs) => scorer.read(zs), onProgress: (stage) => stages.add(stage),
+    });
+    expect([...stages]).toEqual(['sample', 'calibrate', 'closed loop']);
+    const rows = Object.values(file.attributes);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    for (const r of rows) expect(r.openLoopSuccessRate).toBeTypeOf('number');
+    expect(mean(rows.map((r) => r.successRate))).toBeGreaterThanOrEqual(mean(rows.map((r) => r.openLoopSuccessRate!)) - 0.05);
+    for (const name of ATTRIBUTES) {
+      const a = axes.require(name);
+      expect(a.controllable).toBe(a.successRate >= 0.75 && a.quality >= 0.75);
+    }
+    await g.close();
+    await f.close();
+  });
+});
+
 describe('npm run axes (CLI)', () => {
   it('writes an axes file with versions of the models it came from', () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'axes-')), 'axes.json');

@@ -51,7 +51,10 @@ describe('SqliteFaceStore round trips', () => {
     const child = makeFace({
       parentId: root.id,
       seed: root.seed,
-      edits: [...root.edits, { text: 'older, keep the gender', weights: { Young: -1.5 }, mode: { Young: 'step' }, locks: ['Male'] }],
+      edits: [
+        ...root.edits,
+        { text: 'older, keep the gender', weights: { Young: -1.5 }, mode: { Young: 'step' }, locks: ['Male'], age: { mode: 'step', years: 12 } },
+      ],
     });
     await store.saveFace(root);
     await store.saveFace(child);

@@ -29,13 +29,15 @@ def table() -> None:
     cls = json.load(open(os.path.join(MODELS, "classifier_metrics.json")))["attributes"]
     axes_path = os.path.join(MODELS, "axes.json")
     axes = json.load(open(axes_path))["attributes"] if os.path.exists(axes_path) else {}
-    print("| attribute | F AUC | F accuracy | positives (held-out) | axis fit AUC | axis R² | +1/−1 success | axis |")
+    print("| attribute | F AUC | F accuracy | positives (held-out) | axis fit AUC | axis R² | +1/−1 success, closed loop (open loop) | axis |")
     print("|---|---|---|---|---|---|---|---|")
     for name in ATTRIBUTES:
         c, a = cls[name], axes.get(name, {})
-        print(f"| {name} | {c['auc']:.3f} | {c['accuracy']:.3f} | {c['positive_rate']:.1%} | "
+        pos = f"{c['positives']:,} ({c['positive_rate']:.1%})" if "positives" in c else f"{c['positive_rate']:.1%}"
+        open_loop = f" ({a['openLoopSuccessRate']:.2f})" if "openLoopSuccessRate" in a else ""
+        print(f"| {name} | {c['auc']:.3f} | {c['accuracy']:.3f} | {pos} | "
               f"{a.get('quality', float('nan')):.3f} | {a.get('r2', float('nan')):.2f} | "
-              f"{a.get('successRate', float('nan')):.2f} | {'ok' if a.get('controllable') else 'weak'} |")
+              f"{a.get('successRate', float('nan')):.2f}{open_loop} | {'ok' if a.get('controllable') else 'weak'} |")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,16 @@
-"""Check edits with the independent judge (judge.py: UTKFace age/gender CNN + OpenCV's Haar smile cascade).
+"""Grade edits with the independent judge (judge.py: a hair-free, grey, contrast-normalised UTKFace age and
+gender CNN, and OpenCV's Haar smile cascade), on faces rendered exactly as users get them (`npm run face`:
+the engine's closed loop; --open-loop for the linear move alone).
 
-For each pair of descriptions, renders the same seeds with `npm run face` and counts the seeds where
-the judge sees the difference the words ask for:
-  "an old person" older than "a young person"; "a woman" more female than "a man";
-  "a smiling face" happier than "a face that is not smiling" (ties count as failures).
+For each pair, the same seeds are rendered both ways and the judge says whether it sees the difference:
+  age      "an old person" older than "a young person"
+  gender   "a woman" more female than "a man"
+  smile    "a smiling face" smiles more than "a face that is not smiling" (ties count as failures)
+  younger  "an old man" then "make him younger" looks younger than "an old man"
+  years    "a 70 year old man" vs "a 25 year old man": the mean judged age difference (years)
 
-  /usr/bin/python3 training/eval_edits.py --seeds 100
+  /usr/bin/python3 training/judge.py train           # once: the judge (~5 min on 1 core)
+  /usr/bin/python3 training/eval_edits.py --seeds 200 [--open-loop] [--json out.json]
 """
 from __future__ import annotations
 
@@ -18,38 +23,60 @@ import tempfile
 from common import REPO
 from judge import score_images
 
+# name, (description, refinements), (description, refinements), judge key, a beats b
 PAIRS = [
-    ("age", "an old person", "a young person", lambda a, b: a["age"] > b["age"]),
-    ("gender", "a woman", "a man", lambda a, b: a["female"] > b["female"]),
-    ("smile", "a smiling face", "a face that is not smiling", lambda a, b: a["smile"] > b["smile"]),
+    ("age", ("an old person", []), ("a young person", []), "age", lambda a, b: a > b),
+    ("gender", ("a woman", []), ("a man", []), "female", lambda a, b: a > b),
+    ("smile", ("a smiling face", []), ("a face that is not smiling", []), "smile", lambda a, b: a > b),
+    ("younger", ("an old man", ["make him younger"]), ("an old man", []), "age", lambda a, b: a < b),
+    ("years", ("a 70 year old man", []), ("a 25 year old man", []), "age", lambda a, b: a > b),
 ]
+GOALS = {"age": 0.85, "gender": 0.95, "smile": 0.90, "younger": 0.85}
 
 
-def render(text: str, seed: int, count: int, out: str) -> list[str]:
-    subprocess.run(["npm", "run", "--silent", "face", "--", text, "--seed", str(seed), "--count", str(count),
-                    "--out-dir", out], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+def render(text: str, then: list[str], seed: int, count: int, out: str, open_loop: bool) -> list[str]:
+    cmd = ["npm", "run", "--silent", "face", "--", text, "--seed", str(seed), "--count", str(count),
+           "--out-dir", out, "--size", "64", "--provider", "cpu"]
+    for t in then:
+        cmd += ["--then", t]
+    if open_loop:
+        cmd.append("--open-loop")
+    subprocess.run(cmd, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
     return [os.path.join(out, f"{seed + i}.png") for i in range(count)]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--seeds", type=int, default=100)
+    ap.add_argument("--seeds", type=int, default=200)
     ap.add_argument("--first-seed", type=int, default=7_000_000)
+    ap.add_argument("--open-loop", action="store_true")
+    ap.add_argument("--json", help="also write the results here")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="eval-edits-")
-    results = {}
-    for name, a_text, b_text, better in PAIRS:
-        a_dir, b_dir = os.path.join(tmp, name + "_a"), os.path.join(tmp, name + "_b")
-        a = score_images(render(a_text, args.first_seed, args.seeds, a_dir))
-        b = score_images(render(b_text, args.first_seed, args.seeds, b_dir))
-        wins = sum(better(a[k], b[k]) for k in a)
-        mean = lambda d, key: sum(v[key] for v in d.values()) / len(d)
-        key = {"age": "age", "gender": "female", "smile": "smile"}[name]
-        results[name] = {"a": a_text, "b": b_text, "fraction": wins / len(a),
-                         "mean_a": round(mean(a, key), 3), "mean_b": round(mean(b, key), 3)}
-        print(f"{name:7s} '{a_text}' vs '{b_text}': {wins}/{len(a)} seeds = {wins / len(a):.2f} "
-              f"(judge mean {key}: {mean(a, key):.2f} vs {mean(b, key):.2f})", flush=True)
+    cache: dict[tuple, dict] = {}
+
+    def judged(desc: str, then: list[str]) -> dict:
+        key = (desc, tuple(then))
+        if key not in cache:
+            d = os.path.join(tmp, str(len(cache)))
+            cache[key] = score_images(render(desc, then, args.first_seed, args.seeds, d, args.open_loop))
+        return cache[key]
+
+    results = {"seeds": args.seeds, "first_seed": args.first_seed, "loop": "open" if args.open_loop else "closed"}
+    for name, (a_text, a_then), (b_text, b_then), key, better in PAIRS:
+        a, b = judged(a_text, a_then), judged(b_text, b_then)
+        wins = sum(better(a[k][key], b[k][key]) for k in a)
+        mean = lambda d: sum(v[key] for v in d.values()) / len(d)
+        label = lambda t, th: " then ".join([t, *th])
+        results[name] = {"a": label(a_text, a_then), "b": label(b_text, b_then), "fraction": round(wins / len(a), 3),
+                         "mean_a": round(mean(a), 2), "mean_b": round(mean(b), 2)}
+        goal = f" (goal {GOALS[name]:.2f})" if name in GOALS else f" (goal: >= 10 years apart)"
+        print(f"{name:8s} '{label(a_text, a_then)}' vs '{label(b_text, b_then)}': {wins}/{len(a)} seeds = "
+              f"{wins / len(a):.2f}{goal}; judge mean {key}: {mean(a):.2f} vs {mean(b):.2f}", flush=True)
     print(json.dumps(results))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
 
 
 if __name__ == "__main__":

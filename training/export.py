@@ -108,7 +108,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--gan", default=os.path.join(WORK, "gan.pt"))
     ap.add_argument("--classifier", default=os.path.join(WORK, "classifier.pt"))
-    ap.add_argument("--only", choices=["gan", "classifier"])
+    ap.add_argument("--age", default=os.path.join(WORK, "age.pt"),
+                    help="F's age head (train_age.py); exported as the `age` output of classifier.onnx when present")
+    ap.add_argument("--classifier-out", default=os.path.join(MODELS, "classifier.onnx"))
+    ap.add_argument("--only", choices=["gan", "classifier", "age"],
+                    help="age: add the age head to the shipped classifier.onnx (no F weights needed)")
     ap.add_argument("--out-dir", help="export the generator here (scratch) instead of installing it")
     ap.add_argument("--weights", default="ema", choices=["ema", "g"],
                     help="the EMA of G's weights (what ships) or the live G (diagnosis, with --out-dir)")
@@ -123,13 +127,26 @@ def main() -> None:
         if not args.out_dir:
             install_gan(files)
 
+    if args.only == "age":
+        from onnx_export import add_age_head
+        from train_age import AgeNet
+        age = AgeNet()
+        age.load_state_dict(torch.load(args.age, map_location="cpu")["model"])
+        add_age_head(os.path.join(MODELS, "classifier.onnx"), age, 64, args.classifier_out)
+        print(f"wrote {args.classifier_out}: the shipped F plus the age head")
+
     if args.only in (None, "classifier"):
         ck = torch.load(args.classifier, map_location="cpu")
         f = AttributeNet(ck.get("width", 32))
         f.load_state_dict(ck["model"])
-        path = os.path.join(MODELS, "classifier.onnx")
-        export_classifier(f, 64, path)
-        print(f"exported {path} ({os.path.getsize(path) / 1e6:.1f} MB)")
+        age = None
+        if os.path.exists(args.age):
+            from train_age import AgeNet
+            age = AgeNet()
+            age.load_state_dict(torch.load(args.age, map_location="cpu")["model"])
+        path = args.classifier_out
+        export_classifier(f, 64, path, age)
+        print(f"exported {path} ({os.path.getsize(path) / 1e6:.1f} MB){' with the age head' if age else ''}")
 
 
 if __name__ == "__main__":

@@ -1,13 +1,19 @@
-"""An independent age / gender / smile judge, for measuring edits without trusting our own F.
+"""An independent age / gender / smile judge, for grading edits without trusting F (or F's age head).
 
-Age and gender: a small CNN trained on UTKFace (23.7k faces, labelled by age and gender; data F never
-saw). UTKFace crops are tight (brow to chin), so the judge looks at the matching tight crop of a 64 px
-CelebA-framed face. Smile: OpenCV's stock Haar smile cascade on the lower half of that crop, scored as the
-number of neighbour settings at which it still finds a smile on the mouth region (an off-the-shelf
-detector we did not train). Checked against CelebA's labels on held-out real frames: age AUC 0.83
-(Young), gender AUC 0.99 (Male), smile AUC 0.79 (Smiling); numbers in the constants' comments.
+Age and gender: a small CNN trained on UTKFace's real ages and genders. It sees only the inner face, from
+the eyes to the chin and between the cheeks (INNER, inside the UTKFace-like TIGHT crop), in grey, with
+each crop normalised to zero mean and unit contrast. So:
+- hair cannot move it: no hair is in the crop (grey hair on top of the head is outside it by construction);
+- a paler, washed-out or greyer face does not read as older: brightness, contrast and colour are removed;
+  what is left to read age from is the shape of the face and its lines.
+That is what "F cannot grade the loop that optimises F" asks for: F's age head (train_age.py) reads the
+whole brow-to-chin crop in colour; the loop steers by it, this judge grades.
 
-  /usr/bin/python3 training/judge.py train              # ~10 min on 1 core
+Smile: OpenCV's stock Haar smile cascade on the mouth region, scored as the number of neighbour settings
+at which it still finds a smile (an off-the-shelf detector we did not train).
+
+  /usr/bin/python3 training/judge.py train              # ~5 min on 1 core -> training/work/judge_v2.pt
+  /usr/bin/python3 training/judge.py check              # held-out UTKFace and CelebA, and the invariance checks
   /usr/bin/python3 training/judge.py score DIR          # prints JSON {file: {age, female, smile}}
 """
 from __future__ import annotations
@@ -24,21 +30,28 @@ import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
 
-from common import DATASETS, WORK, Progress, save_atomic
+from common import WORK, Progress, save_atomic
 from models_classifier import conv_bn
+from utkface import TIGHT, load, tight_crops
 
-# The tight crop of a CelebA-framed 64 px face that matches UTKFace framing. Chosen among 12 candidate
-# boxes by how well the judge's age and gender agree with CelebA's Young and Male labels on 800 held-out
-# CelebA frames: age AUC 0.83, gender AUC 0.99 with this box (0.53 / 0.79 with the box the Haar face
-# boxes alone suggested, (8, 15, 57, 64)).
-TIGHT = (13, 21, 51, 59)
-CKPT = os.path.join(WORK, "judge.pt")
+# Inner face inside the 38 px TIGHT crop (x0, y0, x1, y1): eyes to chin, cheek to cheek. Drawn on 8
+# UTKFace and 8 CelebA crops and checked by eye to hold no hair on the top of the head.
+INNER = (7, 9, 31, 37)
+CKPT = os.path.join(WORK, "judge_v2.pt")
+
+
+def inner_grey(crops38: np.ndarray) -> torch.Tensor:
+    """[n, 38, 38, 3] uint8 TIGHT crops -> [n, 1, 28, 24] grey, each normalised to mean 0, std 1."""
+    x0, y0, x1, y1 = INNER
+    c = crops38[:, y0:y1, x0:x1].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
+    c = (c - c.mean((1, 2), keepdims=True)) / (c.std((1, 2), keepdims=True) + 4.0)
+    return torch.from_numpy(c[:, None])
 
 
 class Judge(nn.Module):
     def __init__(self, w: int = 24):
         super().__init__()
-        self.f = nn.Sequential(conv_bn(3, w, 2), conv_bn(w, 2 * w, 2), conv_bn(2 * w, 2 * w, 1),
+        self.f = nn.Sequential(conv_bn(1, w, 1), conv_bn(w, 2 * w, 2), conv_bn(2 * w, 2 * w, 1),
                                conv_bn(2 * w, 4 * w, 2), conv_bn(4 * w, 4 * w, 1), conv_bn(4 * w, 8 * w, 2),
                                nn.AdaptiveAvgPool2d(1), nn.Flatten())
         self.head = nn.Linear(8 * w, 2)  # [age / 100, female logit]
@@ -47,45 +60,22 @@ class Judge(nn.Module):
         return self.head(self.f(x))
 
 
-def load_utk(limit: int = 0):
-    files = sorted(glob.glob(os.path.join(DATASETS, "utkface", "UTKFace", "*.jpg")))
-    if limit:
-        files = files[:limit]
-    imgs, age, female = [], [], []
-    for f in files:
-        parts = os.path.basename(f).split("_")
-        try:
-            a, g = int(parts[0]), int(parts[1])
-        except (ValueError, IndexError):
-            continue
-        imgs.append(np.asarray(Image.open(f).convert("RGB").resize((48, 48), Image.LANCZOS)))
-        age.append(a)
-        female.append(g)
-    return np.stack(imgs), np.array(age, np.float32), np.array(female, np.float32)
-
-
-def to_tensor(imgs: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(imgs).permute(0, 3, 1, 2).float().div(127.5).sub(1)
-
-
 def train(args) -> None:
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    imgs, age, female = load_utk()
-    rng = np.random.default_rng(0)
-    ho = rng.random(len(imgs)) < 0.1  # random 10% held out (UTKFace has no identity labels)
-    x, y_age, y_f = to_tensor(imgs), torch.from_numpy(age / 100), torch.from_numpy(female)
+    imgs, age, female, ho = load()
+    x, y_age, y_f = inner_grey(imgs), torch.from_numpy(age / 100), torch.from_numpy(female)
     tr = np.where(~ho)[0]
     model = Judge()
     opt = torch.optim.AdamW(model.parameters(), 2e-3, weight_decay=5e-4)
-    steps = args.epochs * (len(tr) // 128)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, 2e-3, total_steps=steps)
-    prog = Progress(steps * 128, every=30)
-    done = 0
-    for _ in range(args.epochs):
+    per_epoch = len(tr) // 128
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, 2e-3, total_steps=args.epochs * per_epoch)
+    prog = Progress(args.epochs * per_epoch * 128, every=30)
+    rng = np.random.default_rng(0)
+    for e in range(args.epochs):
         model.train()
         perm = rng.permutation(tr)
-        for k in range(len(tr) // 128):
+        for k in range(per_epoch):
             idx = torch.from_numpy(perm[k * 128:(k + 1) * 128])
             xb = x[idx]
             xb = torch.where((torch.rand(len(idx)) < 0.5)[:, None, None, None], xb.flip(3), xb)
@@ -96,8 +86,7 @@ def train(args) -> None:
             loss.backward()
             opt.step()
             sched.step()
-            done += 128
-            prog.tick(done, loss=loss.item())
+            prog.tick((e * per_epoch + k + 1) * 128, loss=loss.item())
     model.eval()
     with torch.no_grad():
         out = model(x[ho])
@@ -105,6 +94,21 @@ def train(args) -> None:
     acc = ((out[:, 1] > 0).float() == torch.from_numpy(female[ho])).float().mean().item()
     print(f"held-out UTKFace ({int(ho.sum())} faces): age MAE {mae:.1f} years, gender accuracy {acc:.3f}")
     save_atomic({"model": model.state_dict(), "age_mae": mae, "gender_acc": acc}, CKPT)
+
+
+def load_judge() -> Judge:
+    if not os.path.exists(CKPT):
+        raise SystemExit(f"no judge at {CKPT}: run `training/judge.py train` first")
+    model = Judge()
+    model.load_state_dict(torch.load(CKPT, map_location="cpu")["model"])
+    return model.eval()
+
+
+@torch.no_grad()
+def judge_crops(model: Judge, crops38: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(age years, P(female)) of [n, 38, 38, 3] TIGHT crops."""
+    out = torch.cat([model(inner_grey(crops38[i:i + 512])) for i in range(0, len(crops38), 512)])
+    return out[:, 0].numpy() * 100, torch.sigmoid(out[:, 1]).numpy()
 
 
 # Mouth region of a 64 px CelebA-framed face for the Haar smile cascade. The score counts how many of 15
@@ -120,35 +124,68 @@ def smile_score(cas, face64: np.ndarray) -> int:
 
 
 def score_images(paths: list[str]) -> dict:
-    ck = torch.load(CKPT, map_location="cpu")
-    model = Judge()
-    model.load_state_dict(ck["model"])
-    model.eval()
+    model = load_judge()
     cas = cv2.CascadeClassifier("/usr/share/opencv4/haarcascades/haarcascade_smile.xml")
-    crops, faces = [], []
-    for p in paths:
-        im = Image.open(p).convert("RGB").resize((64, 64), Image.BOX)
-        faces.append(np.asarray(im))
-        crops.append(np.asarray(im.crop(TIGHT).resize((48, 48), Image.LANCZOS)))
-    with torch.no_grad():
-        out = model(to_tensor(np.stack(crops)))
-    res = {}
-    for p, face, o in zip(paths, faces, out):
-        res[os.path.basename(p)] = {"age": round(float(o[0]) * 100, 1),
-                                    "female": round(float(torch.sigmoid(o[1])), 3),
-                                    "smile": smile_score(cas, face)}
+    faces = np.stack([np.asarray(Image.open(p).convert("RGB").resize((64, 64), Image.BOX)) for p in paths])
+    ages, fem = judge_crops(model, tight_crops(faces))
+    return {os.path.basename(p): {"age": round(float(a), 1), "female": round(float(f), 3),
+                                  "smile": smile_score(cas, face)}
+            for p, face, a, f in zip(paths, faces, ages, fem)}
+
+
+def auc(scores: np.ndarray, labels: np.ndarray) -> float:
+    pos, neg = scores[labels], scores[~labels]
+    return float((pos[:, None] > neg[None, :]).mean() + 0.5 * (pos[:, None] == neg[None, :]).mean())
+
+
+def check(args) -> dict:
+    """Held-out accuracy, and what moves the judge's age: hair (by construction nothing) and a washed-out face."""
+    model = load_judge()
+    imgs, age, female, ho = load()
+    a, f = judge_crops(model, imgs[ho])
+    res = {"utkface_heldout": int(ho.sum()), "age_mae_years": round(float(np.abs(a - age[ho]).mean()), 2),
+           "age_pearson_r": round(float(np.corrcoef(a, age[ho])[0, 1]), 3),
+           "gender_accuracy": round(float(((f > 0.5) == (female[ho] == 1)).mean()), 3)}
+    # washed out: what "old" did to faces before (paler, less contrast, greyer)
+    faded = imgs[ho].astype(np.float32)
+    grey = faded.mean(-1, keepdims=True)
+    faded = np.clip(0.55 * faded + 0.45 * grey + 60, 0, 255) * 0.85 + 30
+    a2, _ = judge_crops(model, np.clip(faded, 0, 255).astype(np.uint8))
+    res["washed_out_age_shift_years"] = round(float((a2 - a).mean()), 2)
+    res["washed_out_age_shift_abs_years"] = round(float(np.abs(a2 - a).mean()), 2)
+    # grey hair on real CelebA frames: paint everything outside INNER light grey (hair, forehead, background)
+    pack = np.load(args.pack)
+    sel = np.where((pack["source"] == 0) & (pack["split"] == 1))[0][:2000]
+    faces, young, male = pack["images"][sel], pack["labels"][sel, 39] > 0, pack["labels"][sel, 20] > 0
+    crops = tight_crops(faces)
+    a_real, f_real = judge_crops(model, crops)
+    painted = crops.copy()
+    x0, y0, x1, y1 = INNER
+    mask = np.ones(crops.shape[1:3], bool)
+    mask[y0:y1, x0:x1] = False
+    painted[:, mask] = 200
+    a_paint, _ = judge_crops(model, painted)
+    res.update({"celeba_heldout": int(len(sel)),
+                "celeba_young_auc": round(auc(-a_real, young), 3),
+                "celeba_male_auc": round(auc(1 - f_real, male), 3),
+                "celeba_mean_age_young_vs_not": [round(float(a_real[young].mean()), 1),
+                                                 round(float(a_real[~young].mean()), 1)],
+                "grey_hair_painted_age_shift_abs_years": round(float(np.abs(a_paint - a_real).mean()), 3)})
     return res
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("cmd", choices=["train", "score"])
+    ap.add_argument("cmd", choices=["train", "check", "score"])
     ap.add_argument("dir", nargs="?")
-    ap.add_argument("--epochs", type=int, default=6)
+    ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--pack", default=os.path.join(WORK, "pack64.npz"))
     args = ap.parse_args()
     if args.cmd == "train":
         train(args)
+    elif args.cmd == "check":
+        print(json.dumps(check(args), indent=1))
     else:
         paths = sorted(glob.glob(os.path.join(args.dir, "*.png")))
         print(json.dumps(score_images(paths)))

@@ -5,8 +5,11 @@ a linear function of z squashed by tanh, so the pipeline has a known structure.
 tests/fixtures/models/classifier.onnx: image [N, 3, 16, 16] -> logits [N, 40]. Logit k reads the image
 through a fixed random projection, so F(G(z)) is close to linear in z and each attribute has a known,
 recoverable direction (written to tests/fixtures/true_axes.json for the discovery test).
+tests/fixtures/models-age/: the same generator, and a classifier that also has F's age output: `age` [N] =
+40 + 30 x the mean of the first z direction's image pattern, a known linear age for the age-axis tests.
 
-  /usr/bin/python3 training/make_fixtures.py
+  /usr/bin/python3 training/make_fixtures.py            # both
+  /usr/bin/python3 training/make_fixtures.py --age-only # only tests/fixtures/models-age
 """
 from __future__ import annotations
 
@@ -43,7 +46,22 @@ class TinyF(nn.Module):
         return self.lin(x.flatten(1))
 
 
+class TinyFAge(nn.Module):
+    """TinyF plus an age output: 40 + 30 x (image . p), p chosen so that age ~ 40 + 30 z[0]."""
+
+    def __init__(self, f: TinyF, p: torch.Tensor):
+        super().__init__()
+        self.f = f
+        self.p = nn.Parameter(p, requires_grad=False)
+
+    def forward(self, x):
+        return self.f(x), 40 + 30 * (x.flatten(1) @ self.p)
+
+
 def main() -> None:
+    import sys
+
+    age_only = "--age-only" in sys.argv[1:]
     torch.manual_seed(7)
     os.makedirs(OUT, exist_ok=True)
     wg = torch.randn(3 * RES * RES, Z) * 0.15
@@ -54,6 +72,16 @@ def main() -> None:
     wf = (a @ pinv) * 1.5
     bf = torch.linspace(-1, 1, 40)
     f = TinyF(wf, bf)
+    age_dir = os.path.join(REPO, "tests", "fixtures", "models-age")
+    os.makedirs(age_dir, exist_ok=True)
+    export_generator(g, Z, os.path.join(age_dir, "generator.onnx"))
+    fa = TinyFAge(f, pinv[0].clone()).eval()
+    torch.onnx.export(fa, torch.zeros(2, 3, RES, RES), os.path.join(age_dir, "classifier.onnx"), input_names=["image"],
+                      output_names=["logits", "age"], dynamic_axes={"image": {0: "batch"}, "logits": {0: "batch"}, "age": {0: "batch"}},
+                      opset_version=13)
+    print(f"wrote fixtures to {age_dir}")
+    if age_only:
+        return
     export_generator(g, Z, os.path.join(OUT, "generator.onnx"))
     export_classifier(f, RES, os.path.join(OUT, "classifier.onnx"))
     with torch.no_grad():

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 
 GEN_IN, GEN_OUT = "z", "image"
-CLS_IN, CLS_OUT = "image", "logits"
+CLS_IN, CLS_OUT, AGE_OUT = "image", "logits", "age"
 
 
 def export_generator(g: torch.nn.Module, z_dim: int, path: str) -> None:
@@ -14,8 +14,63 @@ def export_generator(g: torch.nn.Module, z_dim: int, path: str) -> None:
                       do_constant_folding=True)
 
 
-def export_classifier(f: torch.nn.Module, res: int, path: str) -> None:
+class _WithAge(torch.nn.Module):
+    """F and its age head in one graph: image -> (40 attribute logits, age in years)."""
+
+    def __init__(self, f: torch.nn.Module, age: torch.nn.Module):
+        super().__init__()
+        self.f, self.age = f, age
+
+    def forward(self, x):
+        return self.f(x), self.age.from_face64(x)
+
+
+def export_classifier(f: torch.nn.Module, res: int, path: str, age: torch.nn.Module | None = None) -> None:
+    """F -> ONNX: input `image` [N, 3, res, res] in [-1, 1]; output `logits` [N, 40], and with an age head
+    also `age` [N] (years)."""
     f = f.eval()
-    torch.onnx.export(f, torch.zeros(2, 3, res, res), path, input_names=[CLS_IN], output_names=[CLS_OUT],
-                      dynamic_axes={CLS_IN: {0: "batch"}, CLS_OUT: {0: "batch"}}, opset_version=13,
+    model, outputs = (f, [CLS_OUT]) if age is None else (_WithAge(f, age.eval()), [CLS_OUT, AGE_OUT])
+    torch.onnx.export(model, torch.zeros(2, 3, res, res), path, input_names=[CLS_IN], output_names=outputs,
+                      dynamic_axes={CLS_IN: {0: "batch"}, **{o: {0: "batch"} for o in outputs}}, opset_version=13,
                       do_constant_folding=True)
+
+
+def add_age_head(classifier_onnx: str, age: torch.nn.Module, res: int, out: str) -> None:
+    """Adds the age head to an exported F (when F's PyTorch weights are not at hand): exports the head on
+    its own, then joins the two graphs on the shared `image` input -> outputs `logits` and `age`."""
+    import os
+    import tempfile
+
+    import onnx
+
+    class _Age(torch.nn.Module):
+        def __init__(self, a):
+            super().__init__()
+            self.a = a
+
+        def forward(self, x):
+            return self.a.from_face64(x)
+
+    tmp = os.path.join(tempfile.mkdtemp(), "age.onnx")
+    torch.onnx.export(_Age(age.eval()), torch.zeros(2, 3, res, res), tmp, input_names=[CLS_IN], output_names=[AGE_OUT],
+                      dynamic_axes={CLS_IN: {0: "batch"}, AGE_OUT: {0: "batch"}}, opset_version=13,
+                      do_constant_folding=True)
+    f, a = onnx.load(classifier_onnx), onnx.load(tmp)
+    keep = {CLS_IN, AGE_OUT}
+    rename = {}
+    for n in a.graph.node:
+        for name in list(n.input) + list(n.output):
+            if name not in keep and name:
+                rename[name] = "age_head/" + name
+    for init in a.graph.initializer:
+        rename.setdefault(init.name, "age_head/" + init.name)
+        init.name = rename[init.name]
+    for n in a.graph.node:
+        n.name = "age_head/" + n.name
+        n.input[:] = [rename.get(x, x) for x in n.input]
+        n.output[:] = [rename.get(x, x) for x in n.output]
+    f.graph.node.extend(a.graph.node)
+    f.graph.initializer.extend(a.graph.initializer)
+    f.graph.output.extend(a.graph.output)
+    onnx.checker.check_model(f)
+    onnx.save(f, out)

@@ -69,6 +69,8 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--width", type=int, default=32)
     ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--metrics", default=os.path.join(MODELS, "classifier_metrics.json"),
+                    help="where the held-out per-attribute AUC goes")
     args = ap.parse_args()
     dev = pick_device(args.device, args.threads)
     torch.manual_seed(0)
@@ -131,12 +133,13 @@ def main() -> None:
             "auc": round(auc(logits[:, i], yho[:, i]), 4),
             "accuracy": round(float(((logits[:, i] > 0) == (yho[:, i] == 1)).mean()), 4),
             "positive_rate": round(float(yho[:, i].mean()), 4),
+            "positives": int((yho[:, i] == 1).sum()),
         }
     vals = [v["auc"] for v in metrics["attributes"].values()]
     metrics["mean_auc"] = round(float(np.nanmean(vals)), 4)
     metrics["mean_accuracy"] = round(float(np.mean([v["accuracy"] for v in metrics["attributes"].values()])), 4)
-    os.makedirs(MODELS, exist_ok=True)
-    with open(os.path.join(MODELS, "classifier_metrics.json"), "w") as f:
+    os.makedirs(os.path.dirname(os.path.abspath(args.metrics)), exist_ok=True)
+    with open(args.metrics, "w") as f:
         json.dump(metrics, f, indent=1)
     print(f"mean AUC {metrics['mean_auc']}, mean accuracy {metrics['mean_accuracy']}", flush=True)
 

@@ -1,6 +1,8 @@
 /**
  * npm run axes [-- --samples N --seed S --models-dir DIR --out FILE]
  * Discovers the 40 feature axes (TL-GAN step 3) with the shipped G and F, and writes models/axes.json.
+ * Each axis's success rate (and so whether /face axes marks it weak) is measured through the closed loop
+ * the engine uses; --open-loop measures the linear move alone, as before.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,6 +22,7 @@ const { values } = parseArgs({
     out: { type: 'string' },
     'calibration-seeds': { type: 'string', default: '48' },
     provider: { type: 'string', default: 'auto' },
+    'open-loop': { type: 'boolean', default: false },
   },
 });
 
@@ -42,6 +45,8 @@ async function main(): Promise<void> {
     samples,
     seed,
     calibrationSeeds: Number(values['calibration-seeds']),
+    ...(scorer.readsAge ? { ages: async (zs: Float32Array[]) => (await scorer.ages(zs))! } : {}),
+    ...(values['open-loop'] ? {} : { read: (zs: Float32Array[]) => scorer.read(zs) }),
     onProgress: (stage, done, total) => {
       const now = performance.now();
       if (stage !== lastStage || now - lastPrint > 2000 || done === total) {
@@ -62,11 +67,18 @@ async function main(): Promise<void> {
   };
   fs.writeFileSync(out, JSON.stringify(full) + '\n');
   console.error(`wrote ${out} in ${seconds.toFixed(1)} s`);
-  console.error('attribute              quality  r2     scale  success  controllable');
+  console.error('attribute              quality  r2     scale  success (open loop)  controllable');
   for (const [name, a] of Object.entries(file.attributes)) {
+    const open = a.openLoopSuccessRate === undefined ? '      ' : `(${a.openLoopSuccessRate.toFixed(2)})`;
     console.error(
-      `${name.padEnd(22)} ${a.quality.toFixed(3)}   ${a.r2.toFixed(2).padStart(5)}  ${a.scale.toFixed(2)}   ${a.successRate.toFixed(2)}     ${a.controllable ? 'yes' : 'WEAK'}`,
+      `${name.padEnd(22)} ${a.quality.toFixed(3)}   ${a.r2.toFixed(2).padStart(5)}  ${a.scale.toFixed(2)}   ${a.successRate.toFixed(2)} ${open}        ${a.controllable ? 'yes' : 'WEAK'}`,
     );
+  }
+  const reliable = Object.values(file.attributes).filter((a) => a.controllable).length;
+  console.error(`${reliable} of 40 axes reliable (on/off success >= 0.75 ${values['open-loop'] ? 'open-loop' : 'through the closed loop'})`);
+  if (file.age) {
+    const a = file.age;
+    console.error(`age axis: ${a.slope.toFixed(2)} years per unit, held-out R² ${a.r2.toFixed(2)}, MAE ${a.mae.toFixed(1)} years; G's faces read ${a.ageMean.toFixed(1)} ± ${a.ageStd.toFixed(1)} years`);
   }
   await generator.close();
   await classifier.close();

@@ -6,12 +6,16 @@
  *   ±0.5     mean |Δp| for ±0.5 steps (is half a unit noticeable?)
  *   others   mean |Δp| of the other 39 attributes for the +1 edit
  *   Male/Young leak   mean |Δp(Male)| and |Δp(Young)| for the +1 edit, locked (default) vs unlocked
+ * With --closed-loop the ±1 targets (on/off, and the locked leaks) go through the engine's closed loop
+ * (src/latent/steer.ts: F reads the rendered face and the edit is corrected), as users get them; the
+ * steps stay linear. F grades a loop that optimises F here: training/eval_edits.py grades with the judge.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ATTRIBUTES, type AttributeName } from '../latent/attributes.js';
 import { AxisSet } from '../latent/axes.js';
-import { applyEdit } from '../latent/edit.js';
+import { applyEdit, keepInRange } from '../latent/edit.js';
+import { batchReads, steerEdit } from '../latent/steer.js';
 import type { Edit } from '../latent/face.js';
 import { seedToLatent } from '../latent/seed.js';
 import { Classifier, sigmoid } from '../render/classifier.js';
@@ -25,6 +29,7 @@ const { values } = parseArgs({
     'first-seed': { type: 'string', default: '5000000' },
     'models-dir': { type: 'string', default: 'models' },
     json: { type: 'boolean', default: false },
+    'closed-loop': { type: 'boolean', default: false },
   },
 });
 
@@ -59,23 +64,32 @@ async function main(): Promise<void> {
   const axes = AxisSet.fromFile(path.join(dir, AXES_FILE));
   const scorer = new LatentScorer(generator, classifier);
   const probs = async (zs: Float32Array[]) => (await scorer.logits(zs)).map(sigmoid);
-  const seeds = Array.from({ length: n }, (_, i) => seedToLatent(Number(values['first-seed']) + i, axes.zDim));
+  const seeds = Array.from({ length: n }, (_, i) => keepInRange(seedToLatent(Number(values['first-seed']) + i, axes.zDim)));
   const base = await probs(seeds);
+  const loop = values['closed-loop'];
+  const baseReadings = loop ? await scorer.read(seeds) : [];
+  const read = batchReads((zs) => scorer.read(zs));
+  const steered = (e: Edit) => (zs: Float32Array[]) =>
+    Promise.all(zs.map(async (z, i) => (await steerEdit(z, baseReadings[i]!, e, axes, new Set(), read)).z));
+  const linear = (e: Edit, options = {}) => async (zs: Float32Array[]) => zs.map((z) => applyEdit(z, e, axes, new Set(), options));
   const iMale = ATTRIBUTES.indexOf('Male');
   const iYoung = ATTRIBUTES.indexOf('Young');
   const rows: AxisRow[] = [];
   for (const [k, name] of ATTRIBUTES.entries()) {
+    const target = loop ? steered : linear;
     const variants = [
-      (z: Float32Array) => applyEdit(z, edit(name, 1, 'target'), axes, new Set()),
-      (z: Float32Array) => applyEdit(z, edit(name, -1, 'target'), axes, new Set()),
-      (z: Float32Array) => applyEdit(z, edit(name, 1, 'step'), axes, new Set()),
-      (z: Float32Array) => applyEdit(z, edit(name, -1, 'step'), axes, new Set()),
-      (z: Float32Array) => applyEdit(z, edit(name, 0.5, 'step'), axes, new Set()),
-      (z: Float32Array) => applyEdit(z, edit(name, -0.5, 'step'), axes, new Set()),
-      (z: Float32Array) => applyEdit(z, edit(name, 1, 'target'), axes, new Set(), { implicitLocks: [] }),
-      (z: Float32Array) => applyEdit(z, edit(name, -1, 'target'), axes, new Set(), { implicitLocks: [] }),
+      target(edit(name, 1, 'target')),
+      target(edit(name, -1, 'target')),
+      linear(edit(name, 1, 'step')),
+      linear(edit(name, -1, 'step')),
+      linear(edit(name, 0.5, 'step')),
+      linear(edit(name, -0.5, 'step')),
+      linear(edit(name, 1, 'target'), { implicitLocks: [] }),
+      linear(edit(name, -1, 'target'), { implicitLocks: [] }),
     ];
-    const p = await probs(variants.flatMap((f) => seeds.map(f)));
+    const edited: Float32Array[] = [];
+    for (const f of variants) edited.push(...(await f(seeds)));
+    const p = await probs(edited);
     const at = (v: number, i: number, col: number) => p[(v * n + i) * 40 + col]!;
     let up = 0, down = 0, on = 0, off = 0, half = 0, others = 0;
     let leakM = 0, leakY = 0, leakMu = 0, leakYu = 0, leakNegM = 0, leakNegMu = 0;
@@ -116,7 +130,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ seeds: n, rows }, null, 1));
   } else {
     const f = (x: number) => x.toFixed(2);
-    console.log(`feature axes measured with F on ${n} seeds (locks: Male and Young unless edited)`);
+    console.log(`feature axes measured with F on ${n} seeds (locks: Male and Young unless edited; ±1 targets ${loop ? 'closed-loop' : 'open-loop'})`);
     console.log('attribute            up/down on/off  ±0.5  others  Male lock/free  Young lock/free  axis');
     for (const r of rows) {
       const male = r.name === 'Male' ? '   -     -  ' : `${f(r.maleLocked)}  ${f(r.maleUnlocked)}`;
@@ -138,6 +152,7 @@ async function main(): Promise<void> {
     );
     console.log(`mean up/down ${f(mean(rows.map((r) => r.upDown)))}, mean on/off ${f(mean(rows.map((r) => r.onOff)))}`);
     console.log(`weak axes: ${rows.filter((r) => !r.controllable).map((r) => r.name).join(', ') || 'none'}`);
+    console.log(`on/off >= 0.75 on ${rows.filter((r) => r.onOff >= 0.75).length} of 40 axes`);
   }
   await generator.close();
   await classifier.close();

@@ -1,7 +1,10 @@
 /**
- * npm run --silent face -- [DESCRIPTION] --seed S [--count N] [--out-dir DIR | --out FILE] [--size PX] [--truncation PSI]
+ * npm run --silent face -- [DESCRIPTION] --seed S [--count N] [--out-dir DIR | --out FILE] [--size PX] [--truncation PSI] [--open-loop]
  * Renders the faces for seeds S..S+N-1 as PNGs (DIR/<seed>.png). With no DESCRIPTION the face is the
  * unedited seed. DESCRIPTION is plain English ("older man, smiling") or weights ("Male=1,Young=-0.5").
+ * Edits go through the engine's own code (faceLatentFor: closed-loop, steered by F on the rendered face),
+ * so what this draws is what users get; --open-loop draws the linear move alone, for comparison.
+ * --then TEXT (repeatable) refines the face, as a reply would: "an old man" --then "make him younger".
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,12 +17,15 @@ import type { Edit } from '../latent/face.js';
 import { isValidSeed, seedToLatent } from '../latent/seed.js';
 import { DEFAULT_TRUNCATION, isValidTruncation, truncate, TRUNCATION_MAX, TRUNCATION_MIN } from '../latent/truncation.js';
 import { Generator } from '../render/generator.js';
-import { AXES_FILE, GENERATOR_FILE } from '../render/models.js';
+import { faceLatentFor } from '../conversation/engine.js';
+import { Classifier } from '../render/classifier.js';
+import { AXES_FILE, CLASSIFIER_FILE, GENERATOR_FILE } from '../render/models.js';
+import { LatentScorer } from '../render/scorer.js';
 import { encodePng } from '../render/png.js';
 import { parseWeightList } from './weights.js';
 
 const USAGE =
-  'usage: npm run --silent face -- [DESCRIPTION] --seed S [--count N] [--out-dir DIR | --out FILE] [--size PX] [--truncation PSI]';
+  'usage: npm run --silent face -- [DESCRIPTION] --seed S [--count N] [--out-dir DIR | --out FILE] [--size PX] [--truncation PSI] [--then TEXT]... [--open-loop]';
 
 function fail(message: string): never {
   console.error(`face: ${message}`);
@@ -36,7 +42,7 @@ function toEdit(text: string): Edit {
     fail(`nothing in "${text.slice(0, 80)}" describes a face${unknown}. Try "older man, smiling, glasses".`);
   }
   if (parsed.unknown.length) console.error(`face: not understood: ${parsed.unknown.join(', ')}`);
-  return { text, weights: parsed.weights, mode: parsed.mode, locks: parsed.locks };
+  return { text, weights: parsed.weights, mode: parsed.mode, locks: parsed.locks, ...(parsed.age ? { age: parsed.age } : {}) };
 }
 
 async function main(): Promise<void> {
@@ -53,6 +59,8 @@ async function main(): Promise<void> {
         truncation: { type: 'string', default: process.env.TRUNCATION ?? String(DEFAULT_TRUNCATION) },
         'models-dir': { type: 'string', default: process.env.MODELS_DIR ?? 'models' },
         provider: { type: 'string', default: process.env.EXECUTION_PROVIDER ?? 'auto' },
+        'open-loop': { type: 'boolean', default: false },
+        then: { type: 'string', multiple: true },
       },
     });
   } catch (err) {
@@ -73,8 +81,17 @@ async function main(): Promise<void> {
   const modelsDir = path.resolve(values['models-dir']!);
 
   const generator = await Generator.load(path.join(modelsDir, GENERATOR_FILE), values.provider as 'auto' | 'cpu' | 'cuda');
-  const edits = description ? [toEdit(description)] : [];
+  const refinements = values.then ?? [];
+  if (refinements.length > 0 && !description) fail('--then refines a description: give one first');
+  const edits = description ? [toEdit(description), ...refinements.map(toEdit)] : [];
   const axes = edits.length ? AxisSet.fromFile(path.join(modelsDir, AXES_FILE)) : undefined;
+  const classifier = axes && !values['open-loop'] ? await Classifier.load(path.join(modelsDir, CLASSIFIER_FILE), generator.provider) : undefined;
+  const scorer = classifier ? new LatentScorer(generator, classifier) : undefined;
+  const latentOf = async (s: number): Promise<Float32Array> => {
+    const face = { seed: s, edits, truncation };
+    if (!axes) return keepInRange(truncate(seedToLatent(s, generator.zDim), truncation));
+    return scorer ? (await faceLatentFor(face, axes, scorer)).z : faceLatent(face, axes);
+  };
   const seeds = Array.from({ length: count }, (_, i) => seed + i);
   const outDir = path.resolve(values['out-dir'] ?? '.');
   fs.mkdirSync(values.out ? path.dirname(path.resolve(values.out)) : outDir, { recursive: true });
@@ -82,9 +99,8 @@ async function main(): Promise<void> {
   const batchSize = 64;
   for (let i = 0; i < seeds.length; i += batchSize) {
     const chunk = seeds.slice(i, i + batchSize);
-    const latents = chunk.map((s) =>
-      axes ? faceLatent({ seed: s, edits, truncation }, axes) : keepInRange(truncate(seedToLatent(s, generator.zDim), truncation)),
-    );
+    const latents: Float32Array[] = [];
+    for (const s of chunk) latents.push(await latentOf(s));
     const batch = await generator.generate(latents);
     await Promise.all(
       chunk.map(async (s, j) => {
@@ -95,6 +111,7 @@ async function main(): Promise<void> {
     );
   }
   await generator.close();
+  await classifier?.close();
 }
 
 main().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));

@@ -2,6 +2,7 @@ import { parseDescription, captionFor } from '../grammar/index.js';
 import type { ParseResult } from '../grammar/types.js';
 import type { AxisSet } from '../latent/axes.js';
 import { faceLatent } from '../latent/edit.js';
+import { batchReads, steerFace, type ReadFaces, type SteerResult } from '../latent/steer.js';
 import type { Edit, FaceRecord } from '../latent/face.js';
 import { isValidSeed, MAX_SEED, randomSeed } from '../latent/seed.js';
 import { DEFAULT_TRUNCATION } from '../latent/truncation.js';
@@ -10,8 +11,21 @@ import { newFaceId } from '../store/ids.js';
 import type { FaceStore } from '../store/types.js';
 import type { ConversationEngine, EngineContext, EngineReply } from './types.js';
 import {
-  axesHelpText, captionForEdits, emptyTextHelp, explainScores, nothingUnderstoodText,
+  axesHelpText, captionForEdits, emptyTextHelp, explainScores, nothingUnderstoodText, shortfallText,
 } from './wording.js';
+
+/**
+ * The latent a face is drawn from: every edit steered by F on the rendered face when the scorer can read
+ * faces (closed loop, src/latent/steer.ts), else the linear edits. `read` may batch the reads of
+ * concurrent requests (batchReads); the result is the same.
+ */
+export async function faceLatentFor(
+  face: Pick<FaceRecord, 'seed' | 'edits' | 'truncation'>, axes: AxisSet, scorer: FaceScorer, read?: ReadFaces,
+): Promise<{ z: Float32Array; steer?: SteerResult }> {
+  if (!scorer.read) return { z: faceLatent(face, axes) };
+  const steer = await steerFace(face, axes, read ?? ((zs) => scorer.read!(zs)));
+  return { z: steer.z, steer };
+}
 
 export interface EngineDeps {
   store: FaceStore;
@@ -58,7 +72,7 @@ export function olderModelNote(face: Pick<FaceRecord, 'model'>, model: string): 
 }
 
 function editFrom(textTyped: string, parse: ParseResult): Edit {
-  return { text: textTyped.trim(), weights: parse.weights, mode: parse.mode, locks: parse.locks };
+  return { text: textTyped.trim(), weights: parse.weights, mode: parse.mode, locks: parse.locks, ...(parse.age ? { age: parse.age } : {}) };
 }
 
 const NO_FACE = 'There is no face to work on yet: describe one first.';
@@ -75,6 +89,8 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
   const now = deps.now ?? Date.now;
   const defaultTruncation = deps.truncation ?? DEFAULT_TRUNCATION;
   const busy = new Map<string, Promise<unknown>>();
+  // the closed loop's G+F passes of concurrent requests run as one batch
+  const read = scorer.read ? batchReads((zs) => scorer.read!(zs)) : undefined;
 
   /** Runs fn after the user's previous request has settled. */
   function oneAtATime<T>(userId: string, fn: () => Promise<T>): Promise<T> {
@@ -96,8 +112,13 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     return ((avoid ?? 0) + 1) % (MAX_SEED + 1);
   }
 
-  async function render(ctx: EngineContext, face: Pick<FaceRecord, 'seed' | 'edits' | 'truncation'>): Promise<Buffer> {
-    return renderer.renderPng(faceLatent(face, axes), { onQueued: ctx.onQueued });
+  /** The face's latent (edits steered by F when it can read faces), rendered; and what the loop missed. */
+  async function render(
+    ctx: EngineContext, face: Pick<FaceRecord, 'seed' | 'edits' | 'truncation'>,
+  ): Promise<{ png: Buffer; shortfalls: string[] }> {
+    const { z, steer } = await faceLatentFor(face, axes, scorer, read);
+    const png = await renderer.renderPng(z, { onQueued: ctx.onQueued });
+    return { png, shortfalls: (steer?.shortfalls ?? []).map(shortfallText) };
   }
 
   /** Renders, then saves and makes current: the one way a new face comes into being. */
@@ -107,10 +128,11 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     words: { caption: string; unknown?: string[]; notes?: string[] },
   ): Promise<EngineReply> {
     const face: FaceRecord = { id: newFaceId(), ownerId: ctx.userId, createdAt: now(), model, ...fields };
-    const png = await render(ctx, face);
+    const { png, shortfalls } = await render(ctx, face);
     await store.saveFace(face);
     await store.setCurrentFaceId(ctx.userId, face.id);
-    return { kind: 'face', face, png, caption: words.caption, unknown: words.unknown ?? [], notes: words.notes ?? [] };
+    const notes = [...(words.notes ?? []), ...shortfalls];
+    return { kind: 'face', face, png, caption: words.caption, unknown: words.unknown ?? [], notes };
   }
 
   function withOlderModelNote(notes: string[], face: Pick<FaceRecord, 'model'>): string[] {
@@ -175,7 +197,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     if (!current || current === 'gone') return text('nothing-to-undo', `${NO_FACE} There is nothing to undo.`);
     const parent = current.parentId === null ? undefined : await store.getFace(current.parentId);
     if (!parent) return text('nothing-to-undo', 'This is the first version of this face: there is nothing to undo.');
-    const png = await render(ctx, parent);
+    const { png } = await render(ctx, parent);
     await store.setCurrentFaceId(ctx.userId, parent.id);
     const undone = current.seed !== parent.seed ? 'the reroll' : `"${current.edits.at(-1)?.text ?? ''}"`;
     const caption = captionForEdits(parent.edits);
@@ -192,9 +214,10 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     const face = await findFace(ctx, faceId);
     if (face === 'gone') return text('no-face', FACE_GONE);
     if (!face) return text('no-face', NO_FACE);
-    const scores = await scorer.scoreLatent(faceLatent(face, axes));
+    const { z, steer } = await faceLatentFor(face, axes, scorer, read);
+    const scores = steer ? steer.reading.logits.map((l) => 1 / (1 + Math.exp(-l))) : await scorer.scoreLatent(z);
     const older = olderModelNote(face, model);
-    return text('info', `${explainScores(scores)}${older ? `\n(Note: ${older}.)` : ''}`);
+    return text('info', `${explainScores(scores, steer?.reading.age)}${older ? `\n(Note: ${older}.)` : ''}`);
   }
 
   return {

@@ -1,6 +1,7 @@
 import { ATTRIBUTES, type AttributeName } from '../latent/attributes.js';
 import type { AxisSet } from '../latent/axes.js';
 import type { Edit } from '../latent/face.js';
+import type { Shortfall } from '../latent/steer.js';
 import { axisGroups, captionFor } from '../grammar/index.js';
 import type { ParseResult } from '../grammar/types.js';
 
@@ -49,8 +50,24 @@ export function captionForEdits(edits: readonly Edit[]): string {
   return edits.map((e) => captionFor(editAsParse(e))).filter((c) => c.trim() !== '').join(' · ');
 }
 
+/**
+ * What the reply says about a goal the closed loop could not reach: "glasses are weak in this model (F
+ * sees them at 34%)", "an age of 70 is out of reach in this model (the face reads 52)".
+ */
+export function shortfallText(s: Shortfall): string {
+  if (s.name === 'Age') {
+    const reached = Math.round(s.reached);
+    if (s.direction === 'exact') return `an age of ${Math.round(s.wanted)} is out of this model's reach: the face reads about ${reached}`;
+    return `${s.direction === 'up' ? 'older' : 'younger'} ages are weak in this model: the face reads about ${reached} (asked for ${s.direction === 'up' ? 'at least' : 'at most'} ${Math.round(s.wanted)})`;
+  }
+  const labels = attributeLabels();
+  const p = Math.round(100 / (1 + Math.exp(-s.reached)));
+  const name = s.direction === 'down' ? (OPPOSITES[s.name] ?? `less ${labelOf(s.name, labels)}`) : labelOf(s.name, labels);
+  return `${name} is weak in this model: it only got so far (${labelOf(s.name, labels)} ${p}%)`;
+}
+
 /** "I see: smiling (92%), male (88%), no beard (81%)", from F's 40 probabilities in CelebA order. */
-export function explainScores(scores: Float32Array): string {
+export function explainScores(scores: Float32Array, age?: number): string {
   const labels = attributeLabels();
   const seen: { label: string; p: number }[] = [];
   ATTRIBUTES.forEach((name, i) => {
@@ -60,9 +77,10 @@ export function explainScores(scores: Float32Array): string {
     else if (OPPOSITES[name]) seen.push({ label: OPPOSITES[name], p: 1 - p });
   });
   seen.sort((a, b) => b.p - a.p);
-  if (seen.length === 0) return "I don't see anything clearly in this face.";
+  const ageText = age !== undefined && Number.isFinite(age) ? `about ${Math.round(age)} years old` : undefined;
+  if (seen.length === 0) return ageText ? `I see: ${ageText}.` : "I don't see anything clearly in this face.";
   const top = seen.slice(0, EXPLAIN_TOP).map((s) => `${s.label} (${Math.round(s.p * 100)}%)`);
-  return `I see: ${top.join(', ')}${seen.length > EXPLAIN_TOP ? ' …' : ''}`;
+  return `I see: ${[...(ageText ? [ageText] : []), ...top].join(', ')}${seen.length > EXPLAIN_TOP ? ' …' : ''}`;
 }
 
 /** The controls, one line per group, with example words; axes that do not edit reliably are "(weak)". */
@@ -79,6 +97,7 @@ export function axesHelpText(axes: AxisSet): string {
   return [
     'What you can ask for (add "more", "less", "a bit", "very", or "no ..."):',
     ...lines,
+    ...(axes.age ? ['Age in years — "a 70 year old man", "10 years older", "in her thirties" (checked on the face by an age estimate)'] : []),
     'How typical — "a more typical face" (closer to the average face, fewer flaws) ↔ "an unusual face" (more varied)',
     '(weak) = the model cannot change this one reliably yet.',
   ].join('\n');

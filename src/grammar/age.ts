@@ -1,6 +1,7 @@
 /**
  * Ages written with numbers: "an 80 year old", "aged 45", "in her twenties", "late 30s",
- * "thirty-something", "a man, 60". Turns the age into a target weight on Young.
+ * "thirty-something", "a man, 60". Turns the age into a target weight on Young, and keeps the years for
+ * models with an age head. "10 years older" / "5 years younger" are moves in years.
  */
 import { DATA } from './data.js';
 import type { Input } from './match.js';
@@ -66,9 +67,40 @@ function readNumber(input: Input, p: number): NumberRead | null {
   return { value, end, unit: false, roughly: false, spelled: true };
 }
 
+/**
+ * The age that a Young weight stands for: the inverse of youngCurve ("old" = Young -1 -> 53, "young" = +1
+ * -> 27). The curve is flat at both ends; weights past them give its end ages.
+ */
+export function ageForYoungWeight(w: number): number {
+  const curve = A.youngCurve;
+  const ys = curve.map(([, y]) => y);
+  const v = Math.min(Math.max(...ys), Math.max(Math.min(...ys), w));
+  for (let k = 1; k < curve.length; k++) {
+    const [x0, y0] = curve[k - 1] as [number, number];
+    const [x1, y1] = curve[k] as [number, number];
+    if (y0 === y1) continue;
+    if (v >= Math.min(y0, y1) && v <= Math.max(y0, y1)) return Math.round(x0 + ((x1 - x0) * (v - y0)) / (y1 - y0));
+  }
+  return (curve[0] as [number, number])[0];
+}
+
+/** Years of a plain Young step of weight w (w is already scaled by the step size: "older" = -stepSize). */
+export function yearsForYoungStep(w: number, stepSize: number): number {
+  return Math.round((-w / stepSize) * A.yearsPerStep * 10) / 10;
+}
+
 export interface AgeMatch {
   weight: number;
   end: number;
+  /** The age in years the words name ("a 70 year old" = 70); absent for a move. */
+  years?: number;
+  /** A move in years ("10 years older" = +10); the weight is then a Young step of the same size. */
+  stepYears?: number;
+}
+
+/** Young step weight (before the step size) for a move of `years` ("10 years older" = -10/12). */
+function youngStepForYears(years: number): number {
+  return -years / A.yearsPerStep;
 }
 
 export function matchAge(input: Input, i: number): AgeMatch | null {
@@ -95,7 +127,8 @@ export function matchAge(input: Input, i: number): AgeMatch | null {
     let end = num.end;
     const something = input.at(end);
     if (something?.meanings.ageSomething) end = something.end;
-    return { weight: youngWeightForAge(num.decade[which] + offset), end };
+    const years = num.decade[which] + offset;
+    return { weight: youngWeightForAge(years), end, years };
   }
   if (hasModifier) return null;
   let value = num.value;
@@ -107,12 +140,20 @@ export function matchAge(input: Input, i: number): AgeMatch | null {
     p = something.end;
     valid = true;
   }
+  let unitSaid = num.unit;
   if (!num.unit) {
     const unit = input.at(p);
     if (unit?.meanings.ageUnit) {
       valid = true;
+      unitSaid = true;
       p = unit.end;
     }
+  }
+  const relative = unitSaid && !prefixed ? A.relative[input.words[p] ?? ''] : undefined;
+  if (relative !== undefined && value > 0 && value <= 100) {
+    // "10 years older": a move, not an age
+    const years = relative * value;
+    return { weight: youngStepForYears(years), end: p + 1, stepYears: years };
   }
   if (valid) {
     const old = input.at(p);
@@ -129,5 +170,6 @@ export function matchAge(input: Input, i: number): AgeMatch | null {
       (before?.end === i && (before.meanings.term?.person === true || before.meanings.person === true));
   }
   if (!valid) return null;
-  return { weight: youngWeightForAge(value + offset), end: p };
+  const years = Math.max(A.range[0], Math.min(A.range[1], value + offset));
+  return { weight: youngWeightForAge(years), end: p, years };
 }

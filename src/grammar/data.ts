@@ -82,6 +82,8 @@ const schemas = {
     before: z.record(z.string(), z.number()),
     youngCurve: z.array(z.tuple([z.number(), z.number()])).min(2),
     range: z.tuple([z.number(), z.number()]),
+    relative: z.record(z.string().min(1), z.union([z.literal(1), z.literal(-1)])),
+    yearsPerStep: z.number().positive(),
   }),
   typicality: z.object({
     phrases: z.record(z.string().min(1), z.number().min(TRUNCATION_MIN).max(TRUNCATION_MAX)),

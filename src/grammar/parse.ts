@@ -7,7 +7,7 @@
  * combined in order at the end (see combine.ts), then pronoun gender and locks are applied.
  */
 import { ATTRIBUTES, type AttributeName } from '../latent/attributes.js';
-import { emptyParse, type ParseResult, type Weights } from './types.js';
+import { emptyParse, type AgeRequest, type ParseResult, type Weights } from './types.js';
 import { DATA } from './data.js';
 import { tokenize } from './tokenize.js';
 import { Input, type Match } from './match.js';
@@ -15,7 +15,7 @@ import { lookup, type Colour, type Term, type HeadSense, type LockObject } from 
 import { startsFeature, sizeNounAhead } from './lookahead.js';
 import { readColour } from './colour.js';
 import { readLockAfterVerb, readLockAfterWord, type LockRead } from './locks.js';
-import { matchAge } from './age.js';
+import { ageForYoungWeight, matchAge, yearsForYoungStep } from './age.js';
 import { Combiner } from './combine.js';
 import { UnknownSpans } from './unknown.js';
 import { readTypicality } from './typicality.js';
@@ -44,6 +44,8 @@ interface Mention {
   comparative: 0 | 1 | -1;
   too: boolean;
   negated: boolean;
+  /** An age in years the words named ("70 year old"). */
+  years?: number;
 }
 
 interface Pending {
@@ -126,7 +128,11 @@ class Parser {
     if (tok?.kind === 'num' || (mm && (mm.agePrefix !== undefined || mm.decadeModifier !== undefined || mm.number !== undefined || mm.decade))) {
       const age = matchAge(input, i);
       if (age) {
-        this.apply({ set: { Young: age.weight }, person: false, hairWord: false, sizeNoun: false }, i, age.end);
+        const young = { Young: age.weight };
+        const term = age.stepYears !== undefined ? { step: young } : { set: young };
+        const before = this.mentions.length;
+        this.apply({ ...term, person: false, hairWord: false, sizeNoun: false }, i, age.end);
+        if (age.years !== undefined && this.mentions.length > before) this.mentions.at(-1)!.years = age.years;
         return age.end;
       }
     }
@@ -378,6 +384,7 @@ class Parser {
   private finish(): ParseResult {
     const combiner = new Combiner(CLAMP);
     let explicitGender = false;
+    let age: AgeRequest | undefined;
     for (const m of this.mentions) {
       const isStep = m.inherentStep || m.comparative !== 0 || m.too;
       const sign = (m.comparative < 0 ? -1 : 1) * (m.negated ? -1 : 1) * (m.too ? -1 : 1);
@@ -388,6 +395,7 @@ class Parser {
         if (attr === 'Male') explicitGender = true;
         combiner.add(attr, w * scale, isStep ? 'step' : 'target', text);
       }
+      if (m.base.Young !== undefined) age = foldAge(age, m, m.base.Young * scale, isStep);
     }
     if (!explicitGender && this.pronouns.length > 0) {
       let previous: { sign: 1 | -1; at: number } | null = null;
@@ -420,6 +428,7 @@ class Parser {
       result.weights[attr] = w;
       result.mode[attr] = e.mode;
     }
+    if (age && result.weights.Young !== undefined && result.weights.Young !== 0) result.age = age;
     result.unknown = this.unknown.list();
     const typoNotes = this.input.typos
       .filter(([at]) => !this.unknown.covers(at))
@@ -427,6 +436,22 @@ class Parser {
     result.notes = [...this.notes, ...combiner.notes, ...typoNotes].slice(0, MAX_NOTES);
     return result;
   }
+}
+
+/**
+ * The age in years that the Young mentions ask for, folded in order like the weights: a target replaces
+ * what came before; a step moves it ("old man, a bit younger" = at least 53 - 6).
+ */
+function foldAge(prev: AgeRequest | undefined, m: Mention, w: number, isStep: boolean): AgeRequest {
+  if (isStep) {
+    const years = yearsForYoungStep(w, STEP_SIZE);
+    return prev ? { mode: prev.mode, years: round(prev.years + years) } : { mode: 'step', years };
+  }
+  if (m.years !== undefined && !m.negated) return { mode: 'exact', years: m.years };
+  const bound: AgeRequest = { mode: w < 0 ? 'atLeast' : 'atMost', years: ageForYoungWeight(w) };
+  // "a 10 year old boy", "80 year old grandpa": a word that agrees with an exact age keeps the exact age
+  if (prev?.mode === 'exact' && (bound.mode === 'atLeast' ? prev.years >= bound.years : prev.years <= bound.years)) return prev;
+  return bound;
 }
 
 /** Never throws: any input gives a well-formed result. */

@@ -10,6 +10,18 @@ export type EditMode = 'target' | 'step';
 
 export type Weights = Partial<Record<AttributeName, number>>;
 
+/**
+ * An age in years, for models with an age head (F's `age` output, trained on UTKFace's real ages):
+ * - 'exact': "a 70 year old" (the number the words said);
+ * - 'atLeast' / 'atMost': "old" / "young" (a floor or a ceiling: a face already past it stays as it is);
+ * - 'step': "10 years older" (+10), "a bit younger" (-6), relative to the face before the edit.
+ * It travels with the Young weight the same words set, which is what models without an age head use.
+ */
+export interface AgeRequest {
+  mode: 'exact' | 'atLeast' | 'atMost' | 'step';
+  years: number;
+}
+
 /** What the grammar understood of one piece of text. */
 export interface ParseResult {
   /** Attribute weights, by exact CelebA name; positive = more of the attribute. Typically in [-2, 2]. */
@@ -22,6 +34,8 @@ export interface ParseResult {
   unknown: string[];
   /** Human-readable remarks, e.g. contradictions: "'young' overrides the earlier 'old'". */
   notes: string[];
+  /** The age the words ask for, in years (present whenever they set Young). */
+  age?: AgeRequest;
   /** How typical the face should be ("a more typical face", "an unusual face"): the truncation psi. */
   truncation?: number;
   /** The words that set `truncation`, as typed (for the caption). */

@@ -22,6 +22,24 @@ export interface Axis {
   controllable: boolean;
   /** Measured fraction of calibration seeds where +1 made the attribute present and -1 absent. */
   successRate: number;
+  /** F's logit change per unit of coordinate (the ridge slope); the closed loop's first guess. */
+  gain?: number;
+}
+
+/** The age axis: a unit direction in z along which F's age head (years) rises, fitted like the others. */
+export interface AgeAxis {
+  vector: Float32Array;
+  /** Fitted age (years) at coordinate 0, and years per unit of coordinate. */
+  intercept: number;
+  slope: number;
+  coordMean: number;
+  coordStd: number;
+  /** Held-out R² and mean absolute error (years) of the linear fit of the age head on z. */
+  r2: number;
+  mae: number;
+  /** Mean and spread of the age head's reading over random seeds (years). */
+  ageMean: number;
+  ageStd: number;
 }
 
 const AxisJson = z.object({
@@ -34,12 +52,28 @@ const AxisJson = z.object({
   r2: z.number(),
   controllable: z.boolean(),
   successRate: z.number(),
+  gain: z.number().optional(),
+  openLoopSuccessRate: z.number().optional(),
+});
+
+const AgeAxisJson = z.object({
+  axis: z.array(z.number()),
+  intercept: z.number(),
+  slope: z.number().positive(),
+  coordMean: z.number(),
+  coordStd: z.number().positive(),
+  r2: z.number(),
+  mae: z.number(),
+  ageMean: z.number(),
+  ageStd: z.number(),
 });
 
 export const AxesFileSchema = z.object({
   version: z.literal(1),
   zDim: z.number().int().positive(),
   attributes: z.record(z.string(), AxisJson),
+  /** Present when F has an age head (classifier.onnx output `age`). */
+  age: AgeAxisJson.optional(),
 });
 
 export type AxesFile = z.infer<typeof AxesFileSchema>;
@@ -52,10 +86,12 @@ export class AxisSet {
   private constructor(
     readonly zDim: number,
     private readonly axes: ReadonlyMap<AttributeName, Axis>,
+    /** The age axis, when the models have an age head. */
+    readonly age?: AgeAxis,
   ) {}
 
-  static fromAxes(zDim: number, axes: readonly Axis[]): AxisSet {
-    return new AxisSet(zDim, new Map(axes.map((a) => [a.name, a])));
+  static fromAxes(zDim: number, axes: readonly Axis[], age?: AgeAxis): AxisSet {
+    return new AxisSet(zDim, new Map(axes.map((a) => [a.name, a])), age);
   }
 
   static fromJSON(json: unknown, source = 'axes.json'): AxisSet {
@@ -63,7 +99,7 @@ export class AxisSet {
     if (!parsed.success) {
       throw new AxesFileError(`${source} is not a valid axes file: ${parsed.error.issues[0]?.message}`);
     }
-    const { zDim, attributes } = parsed.data;
+    const { zDim, attributes, age } = parsed.data;
     const axes: Axis[] = [];
     for (const name of ATTRIBUTES) {
       const a = attributes[name];
@@ -74,7 +110,11 @@ export class AxisSet {
       const { axis, ...rest } = a;
       axes.push({ name, vector: Float32Array.from(axis), ...rest });
     }
-    return AxisSet.fromAxes(zDim, axes);
+    if (age && age.axis.length !== zDim) {
+      throw new AxesFileError(`${source}: the age axis has ${age.axis.length} numbers, expected ${zDim}`);
+    }
+    const ageAxis = age ? (({ axis, ...rest }) => ({ vector: Float32Array.from(axis), ...rest }))(age) : undefined;
+    return AxisSet.fromAxes(zDim, axes, ageAxis);
   }
 
   static fromFile(path: string): AxisSet {

@@ -1,6 +1,7 @@
 import { ATTRIBUTES, type AttributeName } from './attributes.js';
-import { AxisSet, type Axis, type AxesFile } from './axes.js';
-import { applyEdit } from './edit.js';
+import { AxisSet, type AgeAxis, type Axis, type AxesFile } from './axes.js';
+import { applyEdit, keepInRange } from './edit.js';
+import { batchReads, steerEdit, type ReadFaces } from './steer.js';
 import { auc, ridgeFit } from './ridge.js';
 import { seedToLatent } from './seed.js';
 import { dot, norm } from './vector.js';
@@ -22,6 +23,13 @@ export interface DiscoverOptions {
   /** Fraction of calibration seeds that +1 must switch on and -1 off for "clearly present/absent". */
   targetRate?: number;
   onProgress?: (stage: string, done: number, total: number) => void;
+  /** F's age head (years) for many latents, when F has one: the age axis is fitted from it. */
+  ages?: (latents: Float32Array[]) => Promise<Float32Array>;
+  /**
+   * F's reading of rendered faces. When given, each axis's on/off success is re-measured through the closed
+   * loop (steer.ts), as users get it, and `controllable` follows that; the open-loop rate is kept too.
+   */
+  read?: ReadFaces;
 }
 
 export interface Discovery {
@@ -107,6 +115,7 @@ export async function discoverAxes(logits: LogitFn, opts: DiscoverOptions): Prom
       r2: ssTot > 0 ? 1 - ssRes / ssTot : 0,
       controllable: false,
       successRate: 0,
+      gain: beta,
     };
   });
   let axes = AxisSet.fromAxes(zDim, axesList);
@@ -144,7 +153,17 @@ export async function discoverAxes(logits: LogitFn, opts: DiscoverOptions): Prom
     calibrated.push({ ...base, scale: best.scale, successRate: best.rate, controllable: best.rate >= 0.75 && base.quality >= 0.75 });
     progress('calibrate', k + 1, 40);
   }
-  axes = AxisSet.fromAxes(zDim, calibrated);
+  const age = opts.ages ? await fitAgeAxis(opts.ages, latents, nFit, zDim, lambda, progress) : undefined;
+  axes = AxisSet.fromAxes(zDim, calibrated, age);
+  const openLoop = new Map(calibrated.map((a) => [a.name, a.successRate]));
+  if (opts.read) {
+    const closed = await closedLoopSuccess(axes, calSeeds, opts.read, progress);
+    for (const [i, a] of calibrated.entries()) {
+      const rate = closed.get(a.name)!;
+      calibrated[i] = { ...a, successRate: rate, controllable: rate >= 0.75 && a.quality >= 0.75 };
+    }
+    axes = AxisSet.fromAxes(zDim, calibrated, age);
+  }
 
   const cosine = ATTRIBUTES.map((a) => ATTRIBUTES.map((b) => round(dot(axes.require(a).vector, axes.require(b).vector), 3)));
   const file: AxesFile & Record<string, unknown> = {
@@ -153,7 +172,8 @@ export async function discoverAxes(logits: LogitFn, opts: DiscoverOptions): Prom
     samples,
     heldOut,
     seed: opts.seed,
-    method: 'ridge regression (λ=' + lambda + ') of F logits on z; axis = unit weight vector; scale calibrated on ' + nCal + ' seeds',
+    method: 'ridge regression (λ=' + lambda + ') of F logits on z; axis = unit weight vector; scale calibrated on ' + nCal + ' seeds' +
+      (opts.read ? '; successRate and controllable measured through the closed loop (steer.ts) on the same seeds' : ''),
     attributes: Object.fromEntries(
       calibrated.map((a) => [
         a.name,
@@ -167,12 +187,81 @@ export async function discoverAxes(logits: LogitFn, opts: DiscoverOptions): Prom
           r2: round(a.r2, 4),
           controllable: a.controllable,
           successRate: round(a.successRate, 4),
+          ...(opts.read ? { openLoopSuccessRate: round(openLoop.get(a.name)!, 4) } : {}),
+          gain: round(a.gain ?? 1, 4),
         },
       ]),
     ) as AxesFile['attributes'],
+    ...(age
+      ? {
+          age: {
+            axis: Array.from(age.vector, (v) => round(v, 6)),
+            intercept: round(age.intercept, 3), slope: round(age.slope, 4),
+            coordMean: round(age.coordMean, 4), coordStd: round(age.coordStd, 4),
+            r2: round(age.r2, 4), mae: round(age.mae, 3), ageMean: round(age.ageMean, 2), ageStd: round(age.ageStd, 2),
+          },
+        }
+      : {}),
     cosine: { order: [...ATTRIBUTES], matrix: cosine },
   };
   return { file, axes };
+}
+
+/** Per attribute: the fraction of seeds where a steered +1 target makes it present (p > 0.5) and -1 absent (the weaker side). */
+async function closedLoopSuccess(
+  axes: AxisSet, seeds: Float32Array[], read: ReadFaces, progress: NonNullable<DiscoverOptions['onProgress']>,
+): Promise<Map<AttributeName, number>> {
+  const batched = batchReads(read);
+  const starts = seeds.map((z) => keepInRange(z));
+  const before = await read(starts);
+  const out = new Map<AttributeName, number>();
+  for (const [k, name] of ATTRIBUTES.entries()) {
+    const rate = async (w: number) => {
+      const e = { text: '', weights: { [name]: w }, mode: { [name]: 'target' as const }, locks: [] };
+      const r = await Promise.all(starts.map((z, i) => steerEdit(z, before[i]!, e, axes, new Set(), batched)));
+      return r.filter((x) => (w > 0 ? x.reading.logits[k]! > 0 : x.reading.logits[k]! < 0)).length / seeds.length;
+    };
+    out.set(name, Math.min(await rate(1), await rate(-1)));
+    progress('closed loop', k + 1, 40);
+  }
+  return out;
+}
+
+/** The age axis: ridge fit of the age head's years on z, like the attribute axes; quality on the held-out part. */
+async function fitAgeAxis(
+  ages: NonNullable<DiscoverOptions['ages']>, latents: Float32Array[], nFit: number, zDim: number, lambda: number,
+  progress: NonNullable<DiscoverOptions['onProgress']>,
+): Promise<AgeAxis> {
+  const samples = latents.length;
+  const y = new Float32Array(samples);
+  const chunk = 512;
+  for (let i = 0; i < samples; i += chunk) {
+    y.set(await ages(latents.slice(i, i + chunk)), i);
+    progress('age', Math.min(i + chunk, samples), samples);
+  }
+  const x = new Float32Array(nFit * zDim);
+  for (let i = 0; i < nFit; i++) x.set(latents[i]!, i * zDim);
+  const fit = ridgeFit(x, y.subarray(0, nFit), nFit, zDim, 1, lambda);
+  const w = fit.weights[0]!;
+  const slope = norm(w) || 1e-6;
+  const vector = Float32Array.from(w, (v) => v / slope);
+  const coords = latents.map((z) => dot(z, vector));
+  const mean = (a: ArrayLike<number>) => Array.from(a).reduce((s, v) => s + v, 0) / a.length;
+  const sd = (a: ArrayLike<number>) => Math.sqrt(mean(Array.from(a, (v) => (v - mean(a)) ** 2))) || 1;
+  let ssRes = 0;
+  let ssTot = 0;
+  let absErr = 0;
+  const heldMean = mean(y.subarray(nFit));
+  for (let i = nFit; i < samples; i++) {
+    const p = fit.intercepts[0]! + slope * coords[i]!;
+    ssRes += (y[i]! - p) ** 2;
+    ssTot += (y[i]! - heldMean) ** 2;
+    absErr += Math.abs(y[i]! - p);
+  }
+  return {
+    vector, intercept: fit.intercepts[0]!, slope, coordMean: mean(coords), coordStd: sd(coords),
+    r2: ssTot > 0 ? 1 - ssRes / ssTot : 0, mae: absErr / Math.max(1, samples - nFit), ageMean: mean(y), ageStd: sd(y),
+  };
 }
 
 function round(x: number, digits: number): number {

@@ -1,5 +1,6 @@
 import type { AttributeName } from './attributes.js';
-import type { Axis, AxisSet } from './axes.js';
+import type { AgeRequest } from '../grammar/types.js';
+import type { AgeAxis, Axis, AxisSet } from './axes.js';
 import type { Edit, FaceRecord } from './face.js';
 import { seedToLatent } from './seed.js';
 import { truncate } from './truncation.js';
@@ -20,6 +21,11 @@ import { addScaled, dot, gramSchmidt, norm, projectOff } from './vector.js';
  * (one coordinate at 5σ with the other d−1 typical still leaves |z| inside the shell below), a single move
  * to MAX_MOVE, and finally |z| to at most √d + 3·(1/√2) (the chi distribution of |z| has a spread of
  * about 0.71, so this is 3σ above the typical norm).
+ *
+ * Age in years: when the models have an age axis (F's age head regressed on z) and the edit carries an
+ * age (edit.age), the age axis is moved instead of Young, to the coordinate the linear fit gives for the
+ * years asked for, and Young is no longer held. This is the open-loop first guess; steer.ts then reads
+ * the rendered face and corrects.
  */
 
 export const MAX_WEIGHT = 2;
@@ -44,6 +50,36 @@ function orderedAttributes(edit: Edit): AttributeName[] {
 }
 
 /** Applies one edit to z (returns a new vector). `locks` are the face's persistent locks. */
+/** The age request an edit makes of these axes: only when both the edit and the models have an age. */
+export function ageMoveOf(edit: Pick<Edit, 'age'>, axes: AxisSet): AgeRequest | undefined {
+  return edit.age && axes.age && Number.isFinite(edit.age.years) ? edit.age : undefined;
+}
+
+/** The years an age request wants of a face whose age reads `current`. */
+export function wantedYears(request: AgeRequest, current: number): number {
+  switch (request.mode) {
+    case 'exact': return request.years;
+    case 'atLeast': return Math.max(request.years, current);
+    case 'atMost': return Math.min(request.years, current);
+    case 'step': return current + request.years;
+  }
+}
+
+/** Linear age estimate of z from the age axis (years). */
+export function linearAge(z: ArrayLike<number>, age: AgeAxis): number {
+  return age.intercept + age.slope * dot(z, age.vector);
+}
+
+/** The attributes an edit holds fixed: implicit locks not named, the face's locks and the edit's own. */
+export function heldAttributes(
+  edit: Edit, axes: AxisSet, locks: ReadonlySet<AttributeName>, options: EditOptions = {},
+): Set<AttributeName> {
+  const held = new Set<AttributeName>([...(options.implicitLocks ?? IMPLICIT_LOCKS), ...locks, ...edit.locks]);
+  for (const n of Object.keys(edit.weights) as AttributeName[]) if (Number.isFinite(edit.weights[n])) held.delete(n);
+  if (ageMoveOf(edit, axes)) held.delete('Young');
+  return held;
+}
+
 export function applyEdit(
   z: Float32Array,
   edit: Edit,
@@ -52,14 +88,25 @@ export function applyEdit(
   options: EditOptions = {},
 ): Float32Array {
   const out = Float64Array.from(z);
-  const edited = orderedAttributes(edit).filter((n) => Number.isFinite(edit.weights[n]));
-  const held = new Set<AttributeName>([...(options.implicitLocks ?? IMPLICIT_LOCKS), ...locks, ...edit.locks]);
-  for (const n of edited) held.delete(n);
+  const ageMove = ageMoveOf(edit, axes);
+  const edited = orderedAttributes(edit).filter((n) => Number.isFinite(edit.weights[n]) && !(ageMove && n === 'Young'));
+  const held = heldAttributes(edit, axes, locks, options);
   const heldVectors = [...held].flatMap((n) => {
     const a = axes.get(n);
     return a ? [a.vector] : [];
   });
   let basis = gramSchmidt(heldVectors);
+
+  const moveAge = () => {
+    const age = axes.age!;
+    const current = dot(out, age.vector);
+    const wanted = (wantedYears(ageMove!, linearAge(out, age)) - age.intercept) / age.slope;
+    const lo = age.coordMean - COORD_LIMIT * age.coordStd;
+    const hi = age.coordMean + COORD_LIMIT * age.coordStd;
+    moveAlong(out, age.vector, clamp(wanted, Math.min(lo, current), Math.max(hi, current)) - current, basis);
+    basis = gramSchmidt([...basis, age.vector]);
+  };
+  if (ageMove && !edited.includes('Male')) moveAge();
 
   for (const name of edited) {
     const axis = axes.get(name);
@@ -69,17 +116,25 @@ export function applyEdit(
     const wanted = edit.mode[name] === 'step' ? current + w * axis.scale : targetCoordinate(axis, w, current);
     const lo = axis.coordMean - COORD_LIMIT * axis.coordStd;
     const hi = axis.coordMean + COORD_LIMIT * axis.coordStd;
-    const delta = clamp(wanted, Math.min(lo, current), Math.max(hi, current)) - current;
-    const residual = projectOff(axis.vector, basis);
-    const r = norm(residual);
-    if (r > 1e-3) {
-      // moving t along residual/r changes the coordinate by t·r
-      const t = clamp(delta / r, -MAX_MOVE, MAX_MOVE);
-      addScaled(out, residual, t / r);
-    }
+    moveAlong(out, axis.vector, clamp(wanted, Math.min(lo, current), Math.max(hi, current)) - current, basis);
     basis = gramSchmidt([...basis, axis.vector]);
+    if (ageMove && name === 'Male') moveAge();
   }
   return Float32Array.from(out);
+}
+
+/**
+ * Changes z's coordinate along `vector` by `delta`, moving only in the part of `vector` orthogonal to the
+ * held `basis` (so held coordinates stay put), by at most MAX_MOVE. Returns the distance moved.
+ */
+export function moveAlong(out: Float64Array, vector: Float32Array, delta: number, basis: readonly Float64Array[]): number {
+  const residual = projectOff(vector, basis);
+  const r = norm(residual);
+  if (r <= 1e-3) return 0;
+  // moving t along residual/r changes the coordinate by t·r
+  const t = clamp(delta / r, -MAX_MOVE, MAX_MOVE);
+  addScaled(out, residual, t / r);
+  return Math.abs(t);
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { AttributeName } from './attributes.js';
-import type { EditMode, Weights } from '../grammar/types.js';
+import type { AgeRequest, EditMode, Weights } from '../grammar/types.js';
 
 /** One applied request: what the grammar understood of one message, replayed in order on the seed. */
 export interface Edit {
@@ -8,6 +8,8 @@ export interface Edit {
   weights: Weights;
   mode: Partial<Record<AttributeName, EditMode>>;
   locks: AttributeName[];
+  /** The age asked for in years (drives the age axis when the models have one; else Young does). */
+  age?: AgeRequest;
 }
 
 /**

@@ -2,9 +2,13 @@ import * as ort from 'onnxruntime-node';
 import type { ImageBatch } from './generator.js';
 import { expectNames, openSession, type LoadedSession, type ProviderChoice } from './onnx.js';
 
-/** Tensor names of models/classifier.onnx: image [N, 3, 64, 64] float32 in [-1, 1] -> logits [N, 40]. */
+/**
+ * Tensor names of models/classifier.onnx: image [N, 3, 64, 64] float32 in [-1, 1] -> logits [N, 40], and,
+ * when F has its age head (training/train_age.py), age [N] in years.
+ */
 export const CLASSIFIER_INPUT = 'image';
 export const CLASSIFIER_OUTPUT = 'logits';
+export const AGE_OUTPUT = 'age';
 export const N_ATTRIBUTES = 40;
 
 /** F, loaded once: the 40 CelebA attribute logits of generator images. */
@@ -24,11 +28,22 @@ export class Classifier {
     return this.loaded.provider;
   }
 
+  /** Whether this F also reads age in years. */
+  get hasAge(): boolean {
+    return this.loaded.session.outputNames.includes(AGE_OUTPUT);
+  }
+
   /** Logits, row-major [count, 40]. */
   async logits(batch: ImageBatch): Promise<Float32Array> {
+    return (await this.read(batch)).logits;
+  }
+
+  /** Logits [count, 40] and, when F has an age head, ages in years [count]. */
+  async read(batch: ImageBatch): Promise<{ logits: Float32Array; ages?: Float32Array }> {
     const input = new ort.Tensor('float32', batch.data, [batch.count, 3, batch.size, batch.size]);
     const out = await this.loaded.session.run({ [CLASSIFIER_INPUT]: input });
-    return out[CLASSIFIER_OUTPUT]!.data as Float32Array;
+    const ages = this.hasAge ? (out[AGE_OUTPUT]!.data as Float32Array) : undefined;
+    return { logits: out[CLASSIFIER_OUTPUT]!.data as Float32Array, ...(ages ? { ages } : {}) };
   }
 
   async close(): Promise<void> {

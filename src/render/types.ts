@@ -1,3 +1,4 @@
+import type { FaceReading } from '../latent/steer.js';
 /** Thrown when the render queue is at capacity; the caller should tell the user to try again soon. */
 export class QueueFullError extends Error {
   constructor(readonly capacity: number) {
@@ -30,4 +31,9 @@ export interface FaceRenderer {
 /** F: scores a latent's rendered face on the 40 attributes (probabilities in [0, 1], CelebA order). */
 export interface FaceScorer {
   scoreLatent(z: Float32Array): Promise<Float32Array>;
+  /**
+   * F's reading of rendered faces (logits, and age in years when F has an age head). When present, the
+   * engine steers edits with it (closed loop, src/latent/steer.ts); without it, edits are open-loop.
+   */
+  read?(latents: Float32Array[]): Promise<FaceReading[]>;
 }

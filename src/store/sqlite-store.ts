@@ -21,6 +21,7 @@ const EditSchema = z.object({
   weights: z.record(z.string(), z.number()),
   mode: z.record(z.string(), z.enum(['target', 'step'])),
   locks: z.array(z.string()),
+  age: z.object({ mode: z.enum(['exact', 'atLeast', 'atMost', 'step']), years: z.number() }).optional(),
 });
 const EditsSchema = z.array(EditSchema);
 

@@ -1,0 +1,303 @@
+import { ATTRIBUTES, attributeIndex, type AttributeName } from './attributes.js';
+import type { AxisSet } from './axes.js';
+import {
+  ageMoveOf, applyEdit, COORD_LIMIT, heldAttributes, keepInRange, moveAlong, wantedYears, type EditOptions,
+} from './edit.js';
+import type { Edit, FaceRecord } from './face.js';
+import { seedToLatent } from './seed.js';
+import { truncate } from './truncation.js';
+import { dot, gramSchmidt } from './vector.js';
+
+/**
+ * Closed-loop edits, in z (the generator's input; there is no w space in this G).
+ *
+ * applyEdit makes the open-loop linear move. Then the face is rendered and read (F's 40 logits and, when
+ * F has one, its age head in years), and every goal of the edit is checked:
+ * - a target weight w: F's logit at least LEVEL_LOGIT·w (w > 0) or at most it (w < 0): "with glasses" is
+ *   reached when F sees glasses at p ≥ 0.82, whatever the seed;
+ * - a step weight w: the logit moved by STEP_LOGIT·w from where the face was before the edit;
+ * - an age: the years asked for (exact ±AGE_TOL, a floor, a ceiling, or a move in years);
+ * and every held attribute (the face's locks, and Male and Young unless the words name them; for Young,
+ * the age in years when the models read it) stays within HOLD_LOGIT (HOLD_YEARS) of where it was.
+ * Whatever misses gets a correction along its axis (goal axes projected off held ones, held axes off the
+ * goal ones), sized by the axis's measured gain and then by a secant on what the last pass did. At most
+ * MAX_PASSES passes; the best pass wins. A correction moves at most STEP_CAP along its axis per pass and
+ * CHECK_BUDGET in all; an axis that did not answer two corrections in a row (G cannot draw it) is not pushed
+ * again and its corrections are taken back; no goal coordinate goes past COORD_LIMIT spreads. So a face does not leave the region where G
+ * draws faces, and one unreachable goal does not use up the others' moves. Goals still missed are returned,
+ * for the reply to say ("glasses are weak in this model").
+ *
+ * Replays are deterministic: the same seed, edits and models give the same latent.
+ */
+
+/** What F reads on one rendered face: 40 logits in CelebA order, and the age head's years if present. */
+export interface FaceReading {
+  logits: Float32Array;
+  age?: number;
+}
+
+/** Renders and reads latents (one G pass and one F pass for the batch). */
+export type ReadFaces = (latents: Float32Array[]) => Promise<FaceReading[]>;
+
+export const LEVEL_LOGIT = 1.5;
+export const MAX_LEVEL_LOGIT = 3;
+export const STEP_LOGIT = 2.5;
+export const HOLD_LOGIT = 0.3;
+export const AGE_TOL = 3;
+export const HOLD_YEARS = 4;
+export const MAX_PASSES = 4;
+/** Largest correction along one axis in one pass, and in all passes of one edit (z units). */
+export const STEP_CAP = 1.5;
+export const CHECK_BUDGET = 3;
+
+export type GoalName = AttributeName | 'Age';
+
+/** A goal the loop could not reach: what was asked and what F reads on the best face it found. */
+export interface Shortfall {
+  name: GoalName;
+  /** The attribute's logit (or years) the edit asked for, as a bound or a value. */
+  wanted: number;
+  reached: number;
+  /** 'up': wanted more of it; 'down': less; 'exact': an exact age. */
+  direction: 'up' | 'down' | 'exact';
+}
+
+interface Check {
+  name: GoalName;
+  kind: 'goal' | 'hold';
+  /** Value now (logit or years). */
+  value: (r: FaceReading) => number | undefined;
+  /** Allowed interval. */
+  lo: number;
+  hi: number;
+  direction: Shortfall['direction'];
+  vector: Float32Array;
+  /** Value change per unit of coordinate, first guess. */
+  gain: number;
+}
+
+export interface SteerResult {
+  z: Float32Array;
+  reading: FaceReading;
+  /** Goals of the last edit that were not reached. */
+  shortfalls: Shortfall[];
+  /** G+F passes used (all edits). */
+  passes: number;
+}
+
+const logitOf = (name: AttributeName) => {
+  const k = attributeIndex(name);
+  return (r: FaceReading) => r.logits[k];
+};
+
+function checksFor(
+  edit: Edit, before: FaceReading, axes: AxisSet, locks: ReadonlySet<AttributeName>, options: EditOptions,
+): Check[] {
+  const checks: Check[] = [];
+  const ageMove = ageMoveOf(edit, axes);
+  const readsAge = before.age !== undefined && axes.age !== undefined;
+  for (const name of ATTRIBUTES) {
+    const w = edit.weights[name];
+    const axis = axes.get(name);
+    if (w === undefined || !Number.isFinite(w) || w === 0 || !axis) continue;
+    if (ageMove && name === 'Young' && readsAge) continue;
+    const now = before.logits[attributeIndex(name)]!;
+    const gain = axis.gain ?? 1;
+    if (edit.mode[name] === 'step') {
+      const to = now + STEP_LOGIT * w;
+      checks.push({ name, kind: 'goal', value: logitOf(name), lo: w > 0 ? to : -Infinity, hi: w > 0 ? Infinity : to,
+        direction: w > 0 ? 'up' : 'down', vector: axis.vector, gain });
+    } else {
+      const level = Math.sign(w) * Math.min(MAX_LEVEL_LOGIT, LEVEL_LOGIT * Math.abs(w));
+      checks.push({ name, kind: 'goal', value: logitOf(name), lo: w > 0 ? level : -Infinity, hi: w > 0 ? Infinity : level,
+        direction: w > 0 ? 'up' : 'down', vector: axis.vector, gain });
+    }
+  }
+  if (ageMove && readsAge) {
+    const age = axes.age!;
+    const years = wantedYears(ageMove, before.age!);
+    const exact = ageMove.mode === 'exact' || ageMove.mode === 'step';
+    const up = years > before.age!;
+    const tol = ageMove.mode === 'step' ? Math.max(2, Math.min(AGE_TOL, Math.abs(ageMove.years) / 3)) : AGE_TOL;
+    checks.push({
+      name: 'Age', kind: 'goal', value: (r) => r.age,
+      lo: exact ? years - tol : ageMove.mode === 'atLeast' ? years - 1 : -Infinity,
+      hi: exact ? years + tol : ageMove.mode === 'atMost' ? years + 1 : Infinity,
+      direction: ageMove.mode === 'exact' ? 'exact' : up ? 'up' : 'down', vector: age.vector, gain: age.slope,
+    });
+  }
+  for (const name of heldAttributes(edit, axes, locks, options)) {
+    const axis = axes.get(name);
+    if (!axis) continue;
+    if (name === 'Young' && readsAge) {
+      checks.push({ name: 'Age', kind: 'hold', value: (r) => r.age, lo: before.age! - HOLD_YEARS, hi: before.age! + HOLD_YEARS,
+        direction: 'exact', vector: axes.age!.vector, gain: axes.age!.slope });
+      continue;
+    }
+    const now = before.logits[attributeIndex(name)]!;
+    checks.push({ name, kind: 'hold', value: logitOf(name), lo: now - HOLD_LOGIT, hi: now + HOLD_LOGIT,
+      direction: 'exact', vector: axis.vector, gain: axis.gain ?? 1 });
+  }
+  return checks;
+}
+
+/** How far a value is outside its interval (0 inside), signed: + means it must go up. */
+function miss(c: Check, r: FaceReading): number {
+  const v = c.value(r);
+  if (v === undefined || !Number.isFinite(v)) return 0;
+  if (v < c.lo) return c.lo - v;
+  if (v > c.hi) return c.hi - v;
+  return 0;
+}
+
+/** One number per pass to pick the best: misses scaled to comparable units (years count 1/3). */
+function badness(checks: readonly Check[], r: FaceReading): number {
+  return checks.reduce((s, c) => s + Math.abs(miss(c, r)) / (c.name === 'Age' ? 3 : 1) * (c.kind === 'goal' ? 1 : 2), 0);
+}
+
+/** Applies one edit to z with the loop; `before` is F's reading of z. */
+export async function steerEdit(
+  z: Float32Array,
+  before: FaceReading,
+  edit: Edit,
+  axes: AxisSet,
+  locks: ReadonlySet<AttributeName>,
+  read: ReadFaces,
+  options: EditOptions = {},
+): Promise<{ z: Float32Array; reading: FaceReading; shortfalls: Shortfall[]; passes: number }> {
+  const checks = checksFor(edit, before, axes, locks, options);
+  let current = keepInRange(applyEdit(z, edit, axes, locks, options));
+  let reading = (await read([current]))[0]!;
+  let passes = 1;
+  let best = { z: current, reading, bad: badness(checks, reading) };
+  const gains = checks.map((c) => c.gain);
+  const spent = checks.map(() => 0);
+  const stuck = checks.map(() => false);
+  const unanswered = checks.map(() => 0);
+  /** The coordinate change each check's corrections made so far (taken back when the check is stuck). */
+  const applied = checks.map(() => 0);
+  const movable = (i: number) => !stuck[i] && spent[i]! < CHECK_BUDGET;
+  while (passes <= MAX_PASSES && best.bad > 0) {
+    const undo = checks.map((_, i) => stuck[i] && applied[i] !== 0);
+    if (!checks.some((c, i) => (miss(c, reading) !== 0 && movable(i)) || undo[i])) break;
+    const out = Float64Array.from(current);
+    const goals = checks.filter((c) => c.kind === 'goal');
+    const holds = checks.filter((c) => c.kind === 'hold');
+    const prevCoords = checks.map((c) => dot(current, c.vector));
+    const prevValues = checks.map((c) => c.value(reading));
+    // goals move off the held axes; holds move off the goal axes
+    let basis = gramSchmidt(holds.map((c) => c.vector));
+    const cap = (i: number, delta: number) => {
+      const room = Math.min(STEP_CAP, CHECK_BUDGET - spent[i]!);
+      return Math.max(-room, Math.min(room, delta));
+    };
+    for (const c of goals) {
+      const m = miss(c, reading);
+      const i = checks.indexOf(c);
+      const before = dot(out, c.vector);
+      if (undo[i]) {
+        // G did not answer: take back this goal's corrections, so they do not bend the rest of the face
+        moveAlong(out, c.vector, -applied[i]!, basis);
+      } else if (m !== 0 && movable(i)) {
+        const axis = c.name === 'Age' ? axes.age : axes.get(c.name as AttributeName);
+        const mean = axis?.coordMean ?? 0;
+        const spread = axis?.coordStd ?? 1;
+        const wanted = Math.min(mean + COORD_LIMIT * spread, Math.max(mean - COORD_LIMIT * spread, before + cap(i, m / gains[i]!)));
+        spent[i]! += moveAlong(out, c.vector, wanted - before, basis);
+      }
+      applied[i]! += dot(out, c.vector) - before;
+      if (undo[i]) applied[i] = 0;
+      basis = gramSchmidt([...basis, c.vector]);
+    }
+    const goalBasis = gramSchmidt(goals.map((c) => c.vector));
+    for (const c of holds) {
+      const m = miss(c, reading);
+      const i = checks.indexOf(c);
+      if (m !== 0 && movable(i)) spent[i]! += moveAlong(out, c.vector, cap(i, m / gains[i]!), goalBasis);
+    }
+    const next = keepInRange(Float32Array.from(out));
+    const nextReading = (await read([next]))[0]!;
+    passes++;
+    // secant: what this pass did per unit of coordinate, kept within 1/4..4 times the first guess; an
+    // axis that hardly answered a real push is stuck (G cannot draw more of it from here)
+    checks.forEach((c, i) => {
+      const dc = dot(next, c.vector) - prevCoords[i]!;
+      const v0 = prevValues[i];
+      const v1 = c.value(nextReading);
+      if (Math.abs(dc) < 0.05 || v0 === undefined || v1 === undefined) return;
+      const s = (v1 - v0) / dc;
+      if (s > 0) gains[i] = Math.min(4 * c.gain, Math.max(c.gain / 4, s));
+      // twice in a row: once may be another axis's move pulling the other way
+      unanswered[i] = Math.abs(dc) >= 0.3 && s < 0.1 * c.gain ? unanswered[i]! + 1 : 0;
+      if (unanswered[i]! >= 2) stuck[i] = true;
+    });
+    current = next;
+    reading = nextReading;
+    const bad = badness(checks, reading);
+    if (bad < best.bad) best = { z: current, reading, bad };
+  }
+  const shortfalls = checks
+    .filter((c) => c.kind === 'goal' && miss(c, best.reading) !== 0)
+    .map((c) => ({
+      name: c.name, direction: c.direction,
+      wanted: c.direction === 'down' ? c.hi : c.direction === 'up' ? c.lo : (c.lo + c.hi) / 2,
+      reached: c.value(best.reading) ?? Number.NaN,
+    }));
+  return { z: best.z, reading: best.reading, shortfalls, passes };
+}
+
+/**
+ * The latent of a face with every edit steered: seed z (scaled by psi), then each edit in order, each
+ * checked by F on the rendered face. Shortfalls are those of the last edit (earlier ones were reported when
+ * they were made).
+ */
+export async function steerFace(
+  face: Pick<FaceRecord, 'seed' | 'edits'> & { truncation?: number },
+  axes: AxisSet,
+  read: ReadFaces,
+  options: EditOptions = {},
+): Promise<SteerResult> {
+  let z = keepInRange(truncate(seedToLatent(face.seed, axes.zDim), face.truncation ?? 1));
+  let reading = (await read([z]))[0]!;
+  let passes = 1;
+  let shortfalls: Shortfall[] = [];
+  const locks = new Set<AttributeName>();
+  for (const edit of face.edits) {
+    const r = await steerEdit(z, reading, edit, axes, locks, read, options);
+    z = r.z;
+    reading = r.reading;
+    passes += r.passes;
+    shortfalls = r.shortfalls;
+    for (const l of edit.locks) locks.add(l);
+  }
+  return { z, reading, shortfalls, passes };
+}
+
+/**
+ * Wraps a reader so that reads requested in the same tick run as one batch: many faces steered at once
+ * (Promise.all) share each G+F pass. For evaluations and batch renders; the result is the same as unbatched.
+ */
+export function batchReads(read: ReadFaces, maxBatch = 256): ReadFaces {
+  let waiting: Array<{ zs: Float32Array[]; resolve: (r: FaceReading[]) => void; reject: (e: unknown) => void }> = [];
+  const flush = async () => {
+    const jobs = waiting;
+    waiting = [];
+    const all = jobs.flatMap((j) => j.zs);
+    try {
+      const out: FaceReading[] = [];
+      for (let i = 0; i < all.length; i += maxBatch) out.push(...(await read(all.slice(i, i + maxBatch))));
+      let k = 0;
+      for (const j of jobs) {
+        j.resolve(out.slice(k, k + j.zs.length));
+        k += j.zs.length;
+      }
+    } catch (err) {
+      for (const j of jobs) j.reject(err);
+    }
+  };
+  return (zs) =>
+    new Promise<FaceReading[]>((resolve, reject) => {
+      if (waiting.length === 0) setImmediate(() => void flush());
+      waiting.push({ zs, resolve, reject });
+    });
+}

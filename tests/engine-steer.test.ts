@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { createEngine } from '../src/conversation/engine.js';
+import type { EngineReply } from '../src/conversation/types.js';
+import { ATTRIBUTES, attributeIndex } from '../src/latent/attributes.js';
+import { faceLatent } from '../src/latent/edit.js';
+import { steerFace, type FaceReading } from '../src/latent/steer.js';
+import { dot } from '../src/latent/vector.js';
+import type { FaceScorer } from '../src/render/types.js';
+import { FakeStore } from './helpers/fake-store.js';
+import { FakeRenderer, makeFakeAxes } from './helpers/fake-render.js';
+
+const axes = makeFakeAxes();
+const hat = attributeIndex('Wearing_Hat');
+
+/** F on the fake axes: each logit is 1.2 x the face's coordinate on its axis; hats never pass 0.2; age 30 + 5 x Young's coordinate. */
+class ReadingScorer implements FaceScorer {
+  reads = 0;
+  async read(zs: Float32Array[]): Promise<FaceReading[]> {
+    this.reads += zs.length;
+    return zs.map((z) => {
+      const logits = Float32Array.from(ATTRIBUTES, (name) => 1.2 * dot(z, axes.require(name).vector));
+      logits[hat] = Math.min(0.2, logits[hat]!);
+      return { logits, age: 30 - 5 * dot(z, axes.require('Young').vector) };
+    });
+  }
+  async scoreLatent(z: Float32Array): Promise<Float32Array> {
+    return (await this.read([z]))[0]!.logits.map((l) => 1 / (1 + Math.exp(-l)));
+  }
+}
+
+function setup() {
+  const store = new FakeStore();
+  const renderer = new FakeRenderer();
+  const scorer = new ReadingScorer();
+  const engine = createEngine({ store, renderer, scorer, axes, model: 'm', random: () => 0.3, now: () => 1 });
+  return { store, renderer, scorer, engine };
+}
+
+const face = (r: EngineReply) => {
+  if (r.kind !== 'face') throw new Error(`expected a face: ${r.text}`);
+  return r;
+};
+
+describe('the engine steers edits with F when the scorer reads faces', () => {
+  it('renders the steered latent, not the linear one, and reads the face to do it', async () => {
+    const { renderer, scorer, engine } = setup();
+    const reply = face(await engine.describe({ userId: 'a' }, 'with glasses'));
+    expect(scorer.reads).toBeGreaterThan(1);
+    const steered = await steerFace(reply.face, axes, (zs) => new ReadingScorer().read(zs));
+    expect(renderer.calls).toEqual([steered.z]);
+    expect(Array.from(renderer.calls[0]!)).not.toEqual(Array.from(faceLatent(reply.face, axes)));
+  });
+
+  it('says in the reply when the words asked for more than the model can draw', async () => {
+    const { engine } = setup();
+    const reply = face(await engine.describe({ userId: 'a' }, 'a man wearing a hat'));
+    expect(reply.notes.join(' ')).toMatch(/hat.* is weak in this model/);
+    const fine = face(await engine.describe({ userId: 'b' }, 'smiling'));
+    expect(fine.notes.join(' ')).not.toMatch(/weak in this model/);
+  });
+
+  it('explain says the estimated age of the face as drawn', async () => {
+    const { engine } = setup();
+    face(await engine.describe({ userId: 'a' }, 'smiling'));
+    const reply = await engine.explain({ userId: 'a' });
+    expect(reply.kind).toBe('text');
+    if (reply.kind === 'text') expect(reply.text).toMatch(/about \d+ years old/);
+  });
+
+  it('stores the age the words asked for with the edit', async () => {
+    const { engine, store } = setup();
+    const reply = face(await engine.describe({ userId: 'a' }, 'a 70 year old man'));
+    expect(reply.face.edits[0]!.age).toEqual({ mode: 'exact', years: 70 });
+    expect((await store.getFace(reply.face.id))!.edits[0]!.age).toEqual({ mode: 'exact', years: 70 });
+  });
+});

@@ -1,0 +1,110 @@
+"""F's age head: a face's age in years, trained on UTKFace's real ages.
+
+It reads the UTKFace-like region of a 64 px CelebA-framed face (utkface.TIGHT, brow to chin), scaled to
+48 px with bilinear interpolation, in colour. Exported inside models/classifier.onnx as a second output
+`age` (years), next to the 40 attribute logits, so the engine reads both from one ONNX run.
+
+Not the judge: training/judge.py grades edits with a different network that sees a hair-free, grey,
+contrast-normalised crop, so the loop that steers by this head is not graded by it.
+
+  /usr/bin/python3 training/train_age.py            # ~10 min on 1 core -> training/work/age.pt
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from common import WORK, Progress, save_atomic
+from models_classifier import conv_bn
+from utkface import TIGHT, load
+
+AGE_SCALE = 100.0  # the net predicts years / 100
+
+
+class AgeNet(nn.Module):
+    """[N, 3, 38, 38] RGB in [-1, 1] (the TIGHT crop) -> age in years [N]."""
+
+    def __init__(self, w: int = 24):
+        super().__init__()
+        self.f = nn.Sequential(conv_bn(3, w, 2), conv_bn(w, 2 * w, 2), conv_bn(2 * w, 2 * w, 1),
+                               conv_bn(2 * w, 4 * w, 2), conv_bn(4 * w, 4 * w, 1), conv_bn(4 * w, 8 * w, 2),
+                               nn.AdaptiveAvgPool2d(1), nn.Flatten())
+        self.head = nn.Linear(8 * w, 1)
+
+    def forward(self, crop):
+        x = F.interpolate(crop, size=(48, 48), mode="bilinear", align_corners=False)
+        return self.head(self.f(x))[:, 0] * AGE_SCALE
+
+    def from_face64(self, face):
+        """Age of [N, 3, 64, 64] CelebA-framed faces."""
+        x0, y0, x1, y1 = TIGHT
+        return self(face[:, :, y0:y1, x0:x1])
+
+
+def to_tensor(imgs: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(imgs).permute(0, 3, 1, 2).float().div(127.5).sub(1)
+
+
+def augment(x: torch.Tensor) -> torch.Tensor:
+    b = x.size(0)
+    x = torch.where((torch.rand(b) < 0.5)[:, None, None, None], x.flip(3), x)
+    pad = F.pad(x, (2, 2, 2, 2), mode="replicate")
+    dx, dy = np.random.randint(0, 5, 2)
+    x = pad[:, :, dy:dy + x.size(2), dx:dx + x.size(3)]
+    scale = 1 + (torch.rand(b, 1, 1, 1) - 0.5) * 0.3
+    shift = (torch.rand(b, 1, 1, 1) - 0.5) * 0.2
+    return (x * scale + shift).clamp(-1, 1)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--epochs", type=int, default=8)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--out", default=os.path.join(WORK, "age.pt"))
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    np.random.seed(0)
+    imgs, age, _, ho = load()
+    x, y = to_tensor(imgs), torch.from_numpy(age)
+    tr = np.where(~ho)[0]
+    model = AgeNet()
+    opt = torch.optim.AdamW(model.parameters(), 2e-3, weight_decay=5e-4)
+    per_epoch = len(tr) // 128
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, 2e-3, total_steps=args.epochs * per_epoch)
+    prog = Progress(args.epochs * per_epoch * 128, every=30)
+    rng = np.random.default_rng(0)
+    for e in range(args.epochs):
+        model.train()
+        perm = rng.permutation(tr)
+        for k in range(per_epoch):
+            idx = torch.from_numpy(perm[k * 128:(k + 1) * 128])
+            pred = model(augment(x[idx]))
+            loss = F.smooth_l1_loss(pred / AGE_SCALE, y[idx] / AGE_SCALE, beta=0.05)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            prog.tick((e * per_epoch + k + 1) * 128, loss=loss.item())
+    model.eval()
+    with torch.no_grad():
+        pred = model(x[ho]).numpy()
+    truth = age[ho]
+    mae = float(np.abs(pred - truth).mean())
+    r = float(np.corrcoef(pred, truth)[0, 1])
+    by_decade = {f"{d}-{d + 9}": round(float(np.abs(pred - truth)[(truth >= d) & (truth < d + 10)].mean()), 1)
+                 for d in range(0, 90, 10) if ((truth >= d) & (truth < d + 10)).sum() >= 20}
+    metrics = {"heldout_faces": int(ho.sum()), "mae_years": round(mae, 2), "pearson_r": round(r, 3),
+               "mae_by_decade": by_decade, "epochs": args.epochs, "train_faces": int(len(tr))}
+    print(json.dumps(metrics), flush=True)
+    save_atomic({"model": model.state_dict(), "metrics": metrics}, args.out)
+
+
+if __name__ == "__main__":
+    main()
