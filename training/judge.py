@@ -30,9 +30,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
 
-from common import WORK, Progress, save_atomic
+from common import WORK, save_atomic
 from models_classifier import conv_bn
-from utkface import TIGHT, load, tight_crops
+from utkface import load, tight_crops, train_loop
 
 # Inner face inside the 38 px TIGHT crop (x0, y0, x1, y1): eyes to chin, cheek to cheek. Drawn on 8
 # UTKFace and 8 CelebA crops and checked by eye to hold no hair on the top of the head.
@@ -65,29 +65,16 @@ def train(args) -> None:
     torch.manual_seed(0)
     imgs, age, female, ho = load()
     x, y_age, y_f = inner_grey(imgs), torch.from_numpy(age / 100), torch.from_numpy(female)
-    tr = np.where(~ho)[0]
     model = Judge()
-    opt = torch.optim.AdamW(model.parameters(), 2e-3, weight_decay=5e-4)
-    per_epoch = len(tr) // 128
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, 2e-3, total_steps=args.epochs * per_epoch)
-    prog = Progress(args.epochs * per_epoch * 128, every=30)
-    rng = np.random.default_rng(0)
-    for e in range(args.epochs):
-        model.train()
-        perm = rng.permutation(tr)
-        for k in range(per_epoch):
-            idx = torch.from_numpy(perm[k * 128:(k + 1) * 128])
-            xb = x[idx]
-            xb = torch.where((torch.rand(len(idx)) < 0.5)[:, None, None, None], xb.flip(3), xb)
-            out = model(xb)
-            loss = F.smooth_l1_loss(out[:, 0], y_age[idx], beta=0.05) + \
-                F.binary_cross_entropy_with_logits(out[:, 1], y_f[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            prog.tick((e * per_epoch + k + 1) * 128, loss=loss.item())
-    model.eval()
+
+    def loss_of(idx):
+        xb = x[idx]
+        xb = torch.where((torch.rand(len(idx)) < 0.5)[:, None, None, None], xb.flip(3), xb)
+        out = model(xb)
+        return F.smooth_l1_loss(out[:, 0], y_age[idx], beta=0.05) + \
+            F.binary_cross_entropy_with_logits(out[:, 1], y_f[idx])
+
+    train_loop(model, np.where(~ho)[0], args.epochs, loss_of)
     with torch.no_grad():
         out = model(x[ho])
     mae = (out[:, 0] * 100 - torch.from_numpy(age[ho])).abs().mean().item()

@@ -20,9 +20,9 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from common import WORK, Progress, save_atomic
+from common import WORK, save_atomic
 from models_classifier import conv_bn
-from utkface import TIGHT, load
+from utkface import TIGHT, load, train_loop
 
 AGE_SCALE = 100.0  # the net predicts years / 100
 
@@ -73,26 +73,12 @@ def main() -> None:
     np.random.seed(0)
     imgs, age, _, ho = load()
     x, y = to_tensor(imgs), torch.from_numpy(age)
-    tr = np.where(~ho)[0]
     model = AgeNet()
-    opt = torch.optim.AdamW(model.parameters(), 2e-3, weight_decay=5e-4)
-    per_epoch = len(tr) // 128
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, 2e-3, total_steps=args.epochs * per_epoch)
-    prog = Progress(args.epochs * per_epoch * 128, every=30)
-    rng = np.random.default_rng(0)
-    for e in range(args.epochs):
-        model.train()
-        perm = rng.permutation(tr)
-        for k in range(per_epoch):
-            idx = torch.from_numpy(perm[k * 128:(k + 1) * 128])
-            pred = model(augment(x[idx]))
-            loss = F.smooth_l1_loss(pred / AGE_SCALE, y[idx] / AGE_SCALE, beta=0.05)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            prog.tick((e * per_epoch + k + 1) * 128, loss=loss.item())
-    model.eval()
+
+    def loss_of(idx):
+        return F.smooth_l1_loss(model(augment(x[idx])) / AGE_SCALE, y[idx] / AGE_SCALE, beta=0.05)
+
+    train_loop(model, np.where(~ho)[0], args.epochs, loss_of)
     with torch.no_grad():
         pred = model(x[ho]).numpy()
     truth = age[ho]
@@ -101,7 +87,7 @@ def main() -> None:
     by_decade = {f"{d}-{d + 9}": round(float(np.abs(pred - truth)[(truth >= d) & (truth < d + 10)].mean()), 1)
                  for d in range(0, 90, 10) if ((truth >= d) & (truth < d + 10)).sum() >= 20}
     metrics = {"heldout_faces": int(ho.sum()), "mae_years": round(mae, 2), "pearson_r": round(r, 3),
-               "mae_by_decade": by_decade, "epochs": args.epochs, "train_faces": int(len(tr))}
+               "mae_by_decade": by_decade, "epochs": args.epochs, "train_faces": int((~ho).sum())}
     print(json.dumps(metrics), flush=True)
     save_atomic({"model": model.state_dict(), "metrics": metrics}, args.out)
 

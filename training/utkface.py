@@ -11,9 +11,10 @@ import glob
 import os
 
 import numpy as np
+import torch
 from PIL import Image
 
-from common import DATASETS, WORK
+from common import DATASETS, WORK, Progress
 
 # The tight crop of a CelebA-framed 64 px face that matches UTKFace framing (x0, y0, x1, y1). Chosen among
 # 12 candidate boxes by how well a UTKFace-trained age and gender net agreed with CelebA's Young and Male
@@ -55,3 +56,24 @@ def tight_crops(faces64: np.ndarray) -> np.ndarray:
     """[n, 64, 64, 3] CelebA-framed faces -> [n, 38, 38, 3], the UTKFace-like region."""
     x0, y0, x1, y1 = TIGHT
     return faces64[:, y0:y1, x0:x1]
+
+
+def train_loop(model: torch.nn.Module, train_idx: np.ndarray, epochs: int, loss_of, batch: int = 128,
+               lr: float = 2e-3) -> None:
+    """AdamW + one-cycle over shuffled batches of `train_idx`; loss_of(index tensor) -> loss."""
+    opt = torch.optim.AdamW(model.parameters(), lr, weight_decay=5e-4)
+    per_epoch = len(train_idx) // batch
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, lr, total_steps=epochs * per_epoch)
+    prog = Progress(epochs * per_epoch * batch, every=30)
+    rng = np.random.default_rng(0)
+    for e in range(epochs):
+        model.train()
+        perm = rng.permutation(train_idx)
+        for k in range(per_epoch):
+            loss = loss_of(torch.from_numpy(perm[k * batch:(k + 1) * batch]))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            prog.tick((e * per_epoch + k + 1) * batch, loss=loss.item())
+    model.eval()
