@@ -9,9 +9,9 @@ describe('ages in years', () => {
     ['in her thirties', { mode: 'exact', years: 35 }],
     ['an old man', { mode: 'atLeast', years: 53 }],
     ['a young person', { mode: 'atMost', years: 27 }],
-    ['older', { mode: 'step', years: 12 }],
-    ['a bit older', { mode: 'step', years: 6 }],
-    ['younger', { mode: 'step', years: -12 }],
+    ['older', { mode: 'step', years: 15 }],
+    ['a bit older', { mode: 'step', years: 7.5 }],
+    ['younger', { mode: 'step', years: -15 }],
     ['10 years older', { mode: 'step', years: 10 }],
     ['make him 5 years younger', { mode: 'step', years: -5 }],
   ])('%s -> %j', (text, age) => {
@@ -28,7 +28,7 @@ describe('ages in years', () => {
   });
 
   it('a step after a target moves the target', () => {
-    expect(parseDescription('old man, a bit younger').age).toEqual({ mode: 'atLeast', years: 47 });
+    expect(parseDescription('old man, a bit younger').age).toEqual({ mode: 'atLeast', years: 45.5 });
   });
 
   it('"10 years old" is still an age, not a move', () => {

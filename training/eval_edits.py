@@ -34,9 +34,9 @@ PAIRS = [
 GOALS = {"age": 0.85, "gender": 0.95, "smile": 0.90, "younger": 0.85}
 
 
-def render(text: str, then: list[str], seed: int, count: int, out: str, open_loop: bool) -> list[str]:
+def render(text: str, then: list[str], seed: int, count: int, out: str, open_loop: bool, models_dir: str) -> list[str]:
     cmd = ["npm", "run", "--silent", "face", "--", text, "--seed", str(seed), "--count", str(count),
-           "--out-dir", out, "--size", "64", "--provider", "cpu"]
+           "--out-dir", out, "--size", "64", "--provider", "cpu", "--models-dir", os.path.abspath(models_dir)]
     for t in then:
         cmd += ["--then", t]
     if open_loop:
@@ -50,6 +50,7 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=200)
     ap.add_argument("--first-seed", type=int, default=7_000_000)
     ap.add_argument("--open-loop", action="store_true")
+    ap.add_argument("--models-dir", default=os.path.join(REPO, "models"))
     ap.add_argument("--json", help="also write the results here")
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="eval-edits-")
@@ -59,7 +60,7 @@ def main() -> None:
         key = (desc, tuple(then))
         if key not in cache:
             d = os.path.join(tmp, str(len(cache)))
-            cache[key] = score_images(render(desc, then, args.first_seed, args.seeds, d, args.open_loop))
+            cache[key] = score_images(render(desc, then, args.first_seed, args.seeds, d, args.open_loop, args.models_dir))
         return cache[key]
 
     results = {"seeds": args.seeds, "first_seed": args.first_seed, "loop": "open" if args.open_loop else "closed"}

@@ -1,11 +1,15 @@
 """F's age head: a face's age in years, trained on UTKFace's real ages.
 
-It reads the UTKFace-like region of a 64 px CelebA-framed face (utkface.TIGHT, brow to chin), scaled to
-48 px with bilinear interpolation, in colour. Exported inside models/classifier.onnx as a second output
-`age` (years), next to the 40 attribute logits, so the engine reads both from one ONNX run.
+It reads the inner face of a 64 px CelebA-framed face (judge.INNER inside utkface.TIGHT: eyes to chin,
+no hair), scaled x2 with bilinear interpolation, in colour. Exported inside models/classifier.onnx as a
+second output `age` (years), next to the 40 attribute logits, so the engine reads both from one ONNX run.
 
-Not the judge: training/judge.py grades edits with a different network that sees a hair-free, grey,
-contrast-normalised crop, so the loop that steers by this head is not graded by it.
+Why no hair: a head that sees the hair reads grey hair as age (measured: painting the hair and forehead
+light grey moved a brow-to-chin head by +16 years on held-out CelebA frames), so a loop steering by it
+would bleach hair instead of ageing the face. `--crop tight` trains that head, for comparison.
+
+Not the judge: training/judge.py grades edits with a different network (grey, contrast-normalised, so
+paleness and contrast cannot move it), so the loop that steers by this head is not graded by it.
 
   /usr/bin/python3 training/train_age.py            # ~10 min on 1 core -> training/work/age.pt
 """
@@ -27,18 +31,28 @@ from utkface import TIGHT, load, train_loop
 AGE_SCALE = 100.0  # the net predicts years / 100
 
 
-class AgeNet(nn.Module):
-    """[N, 3, 38, 38] RGB in [-1, 1] (the TIGHT crop) -> age in years [N]."""
+# The inner face inside the 38 px TIGHT crop (x0, y0, x1, y1), the same box the judge uses.
+INNER = (7, 9, 31, 37)
 
-    def __init__(self, w: int = 24):
+
+class AgeNet(nn.Module):
+    """[N, 3, 38, 38] RGB in [-1, 1] (the TIGHT crop) -> age in years [N], read from the inner face
+    (crop="inner") or the whole brow-to-chin crop (crop="tight")."""
+
+    def __init__(self, w: int = 24, crop: str = "inner"):
         super().__init__()
+        self.crop = crop
         self.f = nn.Sequential(conv_bn(3, w, 2), conv_bn(w, 2 * w, 2), conv_bn(2 * w, 2 * w, 1),
                                conv_bn(2 * w, 4 * w, 2), conv_bn(4 * w, 4 * w, 1), conv_bn(4 * w, 8 * w, 2),
                                nn.AdaptiveAvgPool2d(1), nn.Flatten())
         self.head = nn.Linear(8 * w, 1)
 
     def forward(self, crop):
-        x = F.interpolate(crop, size=(48, 48), mode="bilinear", align_corners=False)
+        if self.crop == "inner":
+            x0, y0, x1, y1 = INNER
+            x = F.interpolate(crop[:, :, y0:y1, x0:x1], scale_factor=2.0, mode="bilinear", align_corners=False)
+        else:
+            x = F.interpolate(crop, size=(48, 48), mode="bilinear", align_corners=False)
         return self.head(self.f(x))[:, 0] * AGE_SCALE
 
     def from_face64(self, face):
@@ -67,13 +81,14 @@ def main() -> None:
     ap.add_argument("--epochs", type=int, default=8)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--out", default=os.path.join(WORK, "age.pt"))
+    ap.add_argument("--crop", default="inner", choices=["inner", "tight"])
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     np.random.seed(0)
     imgs, age, _, ho = load()
     x, y = to_tensor(imgs), torch.from_numpy(age)
-    model = AgeNet()
+    model = AgeNet(crop=args.crop)
 
     def loss_of(idx):
         return F.smooth_l1_loss(model(augment(x[idx])) / AGE_SCALE, y[idx] / AGE_SCALE, beta=0.05)
@@ -89,7 +104,7 @@ def main() -> None:
     metrics = {"heldout_faces": int(ho.sum()), "mae_years": round(mae, 2), "pearson_r": round(r, 3),
                "mae_by_decade": by_decade, "epochs": args.epochs, "train_faces": int((~ho).sum())}
     print(json.dumps(metrics), flush=True)
-    save_atomic({"model": model.state_dict(), "metrics": metrics}, args.out)
+    save_atomic({"model": model.state_dict(), "metrics": metrics, "crop": args.crop}, args.out)
 
 
 if __name__ == "__main__":

@@ -45,7 +45,7 @@ export const STEP_LOGIT = 2.5;
 export const HOLD_LOGIT = 0.3;
 export const AGE_TOL = 3;
 export const HOLD_YEARS = 4;
-export const MAX_PASSES = 4;
+export const MAX_PASSES = 3;
 /** Largest correction along one axis in one pass, and in all passes of one edit (z units). */
 export const STEP_CAP = 1.5;
 export const CHECK_BUDGET = 3;
@@ -155,20 +155,25 @@ function badness(checks: readonly Check[], r: FaceReading): number {
   return checks.reduce((s, c) => s + Math.abs(miss(c, r)) / (c.name === 'Age' ? 3 : 1) * (c.kind === 'goal' ? 1 : 2), 0);
 }
 
-/** Applies one edit to z with the loop; `before` is F's reading of z. */
+/**
+ * Applies one edit to z with the loop; `before` is F's reading of z. Without it, z and the linear move are
+ * read together in one G+F pass (a batch of two costs less than two passes).
+ */
 export async function steerEdit(
   z: Float32Array,
-  before: FaceReading,
+  known: FaceReading | undefined,
   edit: Edit,
   axes: AxisSet,
   locks: ReadonlySet<AttributeName>,
   read: ReadFaces,
   options: EditOptions = {},
-): Promise<{ z: Float32Array; reading: FaceReading; shortfalls: Shortfall[]; passes: number }> {
-  const checks = checksFor(edit, before, axes, locks, options);
+): Promise<{ z: Float32Array; reading: FaceReading; before: FaceReading; shortfalls: Shortfall[]; passes: number }> {
   let current = keepInRange(applyEdit(z, edit, axes, locks, options));
-  let reading = (await read([current]))[0]!;
+  const first = await read(known ? [current] : [z, current]);
+  const before = known ?? first[0]!;
+  let reading = first.at(-1)!;
   let passes = 1;
+  const checks = checksFor(edit, before, axes, locks, options);
   let best = { z: current, reading, bad: badness(checks, reading) };
   const gains = checks.map((c) => c.gain);
   const spent = checks.map(() => 0);
@@ -194,7 +199,7 @@ export async function steerEdit(
     for (const c of goals) {
       const m = miss(c, reading);
       const i = checks.indexOf(c);
-      const before = dot(out, c.vector);
+      const from = dot(out, c.vector);
       if (undo[i]) {
         // G did not answer: take back this goal's corrections, so they do not bend the rest of the face
         moveAlong(out, c.vector, -applied[i]!, basis);
@@ -202,10 +207,10 @@ export async function steerEdit(
         const axis = c.name === 'Age' ? axes.age : axes.get(c.name as AttributeName);
         const mean = axis?.coordMean ?? 0;
         const spread = axis?.coordStd ?? 1;
-        const wanted = Math.min(mean + COORD_LIMIT * spread, Math.max(mean - COORD_LIMIT * spread, before + cap(i, m / gains[i]!)));
-        spent[i]! += moveAlong(out, c.vector, wanted - before, basis);
+        const wanted = Math.min(mean + COORD_LIMIT * spread, Math.max(mean - COORD_LIMIT * spread, from + cap(i, m / gains[i]!)));
+        spent[i]! += moveAlong(out, c.vector, wanted - from, basis);
       }
-      applied[i]! += dot(out, c.vector) - before;
+      applied[i]! += dot(out, c.vector) - from;
       if (undo[i]) applied[i] = 0;
       basis = gramSchmidt([...basis, c.vector]);
     }
@@ -243,7 +248,7 @@ export async function steerEdit(
       wanted: c.direction === 'down' ? c.hi : c.direction === 'up' ? c.lo : (c.lo + c.hi) / 2,
       reached: c.value(best.reading) ?? Number.NaN,
     }));
-  return { z: best.z, reading: best.reading, shortfalls, passes };
+  return { z: best.z, reading: best.reading, before, shortfalls, passes };
 }
 
 /**
@@ -258,10 +263,14 @@ export async function steerFace(
   options: EditOptions = {},
 ): Promise<SteerResult> {
   let z = keepInRange(truncate(seedToLatent(face.seed, axes.zDim), face.truncation ?? 1));
-  let reading = (await read([z]))[0]!;
-  let passes = 1;
+  let reading: FaceReading | undefined;
+  let passes = 0;
   let shortfalls: Shortfall[] = [];
   const locks = new Set<AttributeName>();
+  if (face.edits.length === 0) {
+    reading = (await read([z]))[0]!;
+    passes = 1;
+  }
   for (const edit of face.edits) {
     const r = await steerEdit(z, reading, edit, axes, locks, read, options);
     z = r.z;
@@ -270,7 +279,7 @@ export async function steerFace(
     shortfalls = r.shortfalls;
     for (const l of edit.locks) locks.add(l);
   }
-  return { z, reading, shortfalls, passes };
+  return { z, reading: reading!, shortfalls, passes };
 }
 
 /**
