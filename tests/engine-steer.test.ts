@@ -54,7 +54,7 @@ describe('the engine steers edits with F when the scorer reads faces', () => {
   it('says in the reply when the words asked for more than the model can draw', async () => {
     const { engine } = setup();
     const reply = face(await engine.describe({ userId: 'a' }, 'a man wearing a hat'));
-    expect(reply.notes.join(' ')).toMatch(/hat.* is weak in this model/);
+    expect(reply.notes.join(' ')).toMatch(/hat.*: weak in this model/);
     const fine = face(await engine.describe({ userId: 'b' }, 'smiling'));
     expect(fine.notes.join(' ')).not.toMatch(/weak in this model/);
   });

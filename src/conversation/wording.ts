@@ -51,8 +51,8 @@ export function captionForEdits(edits: readonly Edit[]): string {
 }
 
 /**
- * What the reply says about a goal the closed loop could not reach: "glasses are weak in this model (F
- * sees them at 34%)", "an age of 70 is out of reach in this model (the face reads 52)".
+ * What the reply says about a goal the closed loop could not reach: "glasses: weak in this model, it only
+ * got so far (glasses 34%)", "an age of 70 is out of reach in this model (the face reads 52)".
  */
 export function shortfallText(s: Shortfall): string {
   if (s.name === 'Age') {
@@ -63,7 +63,7 @@ export function shortfallText(s: Shortfall): string {
   const labels = attributeLabels();
   const p = Math.round(100 / (1 + Math.exp(-s.reached)));
   const name = s.direction === 'down' ? (OPPOSITES[s.name] ?? `less ${labelOf(s.name, labels)}`) : labelOf(s.name, labels);
-  return `${name} is weak in this model: it only got so far (${labelOf(s.name, labels)} ${p}%)`;
+  return `${name}: weak in this model, it only got so far (${labelOf(s.name, labels)} ${p}%)`;
 }
 
 /** "I see: smiling (92%), male (88%), no beard (81%)", from F's 40 probabilities in CelebA order. */

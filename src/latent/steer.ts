@@ -25,7 +25,7 @@ import { dot, gramSchmidt } from './vector.js';
  * CHECK_BUDGET in all; an axis that did not answer two corrections in a row (G cannot draw it) is not pushed
  * again and its corrections are taken back; no goal coordinate goes past COORD_LIMIT spreads. So a face does not leave the region where G
  * draws faces, and one unreachable goal does not use up the others' moves. Goals still missed are returned,
- * for the reply to say ("glasses are weak in this model").
+ * for the reply to say ("glasses: weak in this model").
  *
  * Replays are deterministic: the same seed, edits and models give the same latent.
  */
