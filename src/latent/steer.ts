@@ -156,8 +156,9 @@ function badness(checks: readonly Check[], r: FaceReading): number {
 }
 
 /**
- * Applies one edit to z with the loop; `before` is F's reading of z. Without it, z and the linear move are
- * read together in one G+F pass (a batch of two costs less than two passes).
+ * Applies one edit to z with the loop. `known` is F's reading of z when the caller has it (the previous
+ * edit's result); without it, z and the linear move are read together in one G+F pass (a batch of two costs
+ * less than two passes). Returns the best face found, F's reading of it and of z (`before`), and the goals missed.
  */
 export async function steerEdit(
   z: Float32Array,
