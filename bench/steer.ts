@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { parseDescription } from '../src/grammar/index.js';
 import { faceLatent } from '../src/latent/edit.js';
-import type { Edit } from '../src/latent/face.js';
+import { editFrom } from '../src/conversation/engine.js';
 import { steerFace } from '../src/latent/steer.js';
 import { loadFaceModels } from '../src/render/models.js';
 import { percentile } from './stats.js';
@@ -19,17 +19,13 @@ const DESCRIPTIONS = [
   ['a man with a beard', 'keep the gender, more makeup'],
 ];
 
-function toEdit(text: string): Edit {
-  const p = parseDescription(text);
-  return { text, weights: p.weights, mode: p.mode, locks: p.locks, ...(p.age ? { age: p.age } : {}) };
-}
 
 export async function benchSteer(modelsDir: string, faces = 40): Promise<void> {
   const models = await loadFaceModels({ modelsDir: path.resolve(modelsDir), provider: 'auto', renderSize: 256, queueCapacity: 64, maxBatch: 32, timeoutMs: 20_000 });
   const read = (zs: Float32Array[]) => models.scorer.read(zs);
   console.log(`closed-loop edits (F ${models.scorer.readsAge ? 'with' : 'without'} an age head), ${faces} faces each, one at a time:`);
   for (const texts of DESCRIPTIONS) {
-    const edits = texts.map(toEdit);
+    const edits = texts.map((t) => editFrom(t, parseDescription(t)));
     const ms: number[] = [];
     const passes: number[] = [];
     let missed = 0;

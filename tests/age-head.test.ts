@@ -43,7 +43,10 @@ describe("F's age output (fixture: age = 40 + 30 z[0], through a tanh generator)
 
   it('gives an age axis along the direction age rises, in years per unit', async () => {
     const { axes, file } = await discoverAxes((zs) => scorer.logits(zs), {
-      zDim: g.zDim, samples: 600, seed: 10, calibrationSeeds: 8, ages: async (zs) => (await scorer.ages(zs))!,
+      zDim: g.zDim, samples: 600, seed: 10, calibrationSeeds: 8, withAges: async (zs) => {
+        const r = await scorer.readMany(zs);
+        return { logits: r.logits, ages: r.ages! };
+      },
     });
     expect(axes.age).toBeDefined();
     expect(Math.abs(axes.age!.vector[0]!)).toBeGreaterThan(0.9);

@@ -129,11 +129,8 @@ def main() -> None:
 
     if args.only == "age":
         from onnx_export import add_age_head
-        from train_age import AgeNet
-        ck_age = torch.load(args.age, map_location="cpu")
-        age = AgeNet(crop=ck_age.get("crop", "tight"))
-        age.load_state_dict(ck_age["model"])
-        add_age_head(os.path.join(MODELS, "classifier.onnx"), age, 64, args.classifier_out)
+        from train_age import load_age
+        add_age_head(os.path.join(MODELS, "classifier.onnx"), load_age(args.age), 64, args.classifier_out)
         print(f"wrote {args.classifier_out}: the shipped F plus the age head")
 
     if args.only in (None, "classifier"):
@@ -142,10 +139,8 @@ def main() -> None:
         f.load_state_dict(ck["model"])
         age = None
         if os.path.exists(args.age):
-            from train_age import AgeNet
-            ck_age = torch.load(args.age, map_location="cpu")
-            age = AgeNet(crop=ck_age.get("crop", "tight"))
-            age.load_state_dict(ck_age["model"])
+            from train_age import load_age
+            age = load_age(args.age)
         path = args.classifier_out
         export_classifier(f, 64, path, age)
         print(f"exported {path} ({os.path.getsize(path) / 1e6:.1f} MB){' with the age head' if age else ''}")

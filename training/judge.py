@@ -32,11 +32,8 @@ from PIL import Image
 
 from common import WORK, save_atomic
 from models_classifier import conv_bn
-from utkface import load, tight_crops, train_loop
+from utkface import INNER, load, tight_crops, train_loop
 
-# Inner face inside the 38 px TIGHT crop (x0, y0, x1, y1): eyes to chin, cheek to cheek. Drawn on 8
-# UTKFace and 8 CelebA crops and checked by eye to hold no hair on the top of the head.
-INNER = (7, 9, 31, 37)
 CKPT = os.path.join(WORK, "judge_v2.pt")
 
 

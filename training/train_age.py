@@ -1,6 +1,6 @@
 """F's age head: a face's age in years, trained on UTKFace's real ages.
 
-It reads the inner face of a 64 px CelebA-framed face (judge.INNER inside utkface.TIGHT: eyes to chin,
+It reads the inner face of a 64 px CelebA-framed face (utkface.INNER inside utkface.TIGHT: eyes to chin,
 no hair), scaled x2 with bilinear interpolation, in colour. Exported inside models/classifier.onnx as a
 second output `age` (years), next to the 40 attribute logits, so the engine reads both from one ONNX run.
 
@@ -26,13 +26,9 @@ import torch.nn.functional as F
 
 from common import WORK, save_atomic
 from models_classifier import conv_bn
-from utkface import TIGHT, load, train_loop
+from utkface import INNER, TIGHT, load, train_loop
 
 AGE_SCALE = 100.0  # the net predicts years / 100
-
-
-# The inner face inside the 38 px TIGHT crop (x0, y0, x1, y1), the same box the judge uses.
-INNER = (7, 9, 31, 37)
 
 
 class AgeNet(nn.Module):
@@ -59,6 +55,14 @@ class AgeNet(nn.Module):
         """Age of [N, 3, 64, 64] CelebA-framed faces."""
         x0, y0, x1, y1 = TIGHT
         return self(face[:, :, y0:y1, x0:x1])
+
+
+def load_age(path: str) -> AgeNet:
+    """A trained head from its checkpoint (heads saved before `crop` was recorded read the tight crop)."""
+    ck = torch.load(path, map_location="cpu")
+    model = AgeNet(crop=ck.get("crop", "tight"))
+    model.load_state_dict(ck["model"])
+    return model.eval()
 
 
 def to_tensor(imgs: np.ndarray) -> torch.Tensor:

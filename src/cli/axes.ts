@@ -45,7 +45,7 @@ async function main(): Promise<void> {
     samples,
     seed,
     calibrationSeeds: Number(values['calibration-seeds']),
-    ...(scorer.readsAge ? { ages: async (zs: Float32Array[]) => (await scorer.ages(zs))! } : {}),
+    ...(scorer.readsAge ? { withAges: async (zs: Float32Array[]) => { const r = await scorer.readMany(zs); return { logits: r.logits, ages: r.ages! }; } } : {}),
     ...(values['open-loop'] ? {} : { read: (zs: Float32Array[]) => scorer.read(zs) }),
     onProgress: (stage, done, total) => {
       const now = performance.now();

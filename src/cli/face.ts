@@ -17,10 +17,11 @@ import type { Edit } from '../latent/face.js';
 import { isValidSeed, seedToLatent } from '../latent/seed.js';
 import { DEFAULT_TRUNCATION, isValidTruncation, truncate, TRUNCATION_MAX, TRUNCATION_MIN } from '../latent/truncation.js';
 import { Generator } from '../render/generator.js';
-import { faceLatentFor } from '../conversation/engine.js';
+import { editFrom, faceLatentFor } from '../conversation/engine.js';
 import { Classifier } from '../render/classifier.js';
 import { AXES_FILE, CLASSIFIER_FILE, GENERATOR_FILE } from '../render/models.js';
 import { LatentScorer } from '../render/scorer.js';
+import { batchReads } from '../latent/steer.js';
 import { encodePng } from '../render/png.js';
 import { parseWeightList } from './weights.js';
 
@@ -42,7 +43,7 @@ function toEdit(text: string): Edit {
     fail(`nothing in "${text.slice(0, 80)}" describes a face${unknown}. Try "older man, smiling, glasses".`);
   }
   if (parsed.unknown.length) console.error(`face: not understood: ${parsed.unknown.join(', ')}`);
-  return { text, weights: parsed.weights, mode: parsed.mode, locks: parsed.locks, ...(parsed.age ? { age: parsed.age } : {}) };
+  return editFrom(text, parsed);
 }
 
 async function main(): Promise<void> {
@@ -87,10 +88,12 @@ async function main(): Promise<void> {
   const axes = edits.length ? AxisSet.fromFile(path.join(modelsDir, AXES_FILE)) : undefined;
   const classifier = axes && !values['open-loop'] ? await Classifier.load(path.join(modelsDir, CLASSIFIER_FILE), generator.provider) : undefined;
   const scorer = classifier ? new LatentScorer(generator, classifier) : undefined;
+  // the faces of a chunk are steered together: their G+F passes run as one batch
+  const read = scorer ? batchReads((zs) => scorer.read(zs)) : undefined;
   const latentOf = async (s: number): Promise<Float32Array> => {
     const face = { seed: s, edits, truncation };
     if (!axes) return keepInRange(truncate(seedToLatent(s, generator.zDim), truncation));
-    return scorer ? (await faceLatentFor(face, axes, scorer)).z : faceLatent(face, axes);
+    return scorer ? (await faceLatentFor(face, axes, scorer, read)).z : faceLatent(face, axes);
   };
   const seeds = Array.from({ length: count }, (_, i) => seed + i);
   const outDir = path.resolve(values['out-dir'] ?? '.');
@@ -99,8 +102,7 @@ async function main(): Promise<void> {
   const batchSize = 64;
   for (let i = 0; i < seeds.length; i += batchSize) {
     const chunk = seeds.slice(i, i + batchSize);
-    const latents: Float32Array[] = [];
-    for (const s of chunk) latents.push(await latentOf(s));
+    const latents = await Promise.all(chunk.map(latentOf));
     const batch = await generator.generate(latents);
     await Promise.all(
       chunk.map(async (s, j) => {

@@ -2,6 +2,7 @@ import { parseDescription, captionFor } from '../grammar/index.js';
 import type { ParseResult } from '../grammar/types.js';
 import type { AxisSet } from '../latent/axes.js';
 import { faceLatent } from '../latent/edit.js';
+import { sigmoid } from '../latent/vector.js';
 import { batchReads, steerFace, type ReadFaces, type SteerResult } from '../latent/steer.js';
 import type { Edit, FaceRecord } from '../latent/face.js';
 import { isValidSeed, MAX_SEED, randomSeed } from '../latent/seed.js';
@@ -71,7 +72,8 @@ export function olderModelNote(face: Pick<FaceRecord, 'model'>, model: string): 
   return 'this face was first drawn by an earlier version of the face models, so it looks different now: the same seed and edits, redrawn by the current ones';
 }
 
-function editFrom(textTyped: string, parse: ParseResult): Edit {
+/** The edit a message makes: what the grammar understood of it, with the text as typed. */
+export function editFrom(textTyped: string, parse: ParseResult): Edit {
   return { text: textTyped.trim(), weights: parse.weights, mode: parse.mode, locks: parse.locks, ...(parse.age ? { age: parse.age } : {}) };
 }
 
@@ -215,7 +217,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     if (face === 'gone') return text('no-face', FACE_GONE);
     if (!face) return text('no-face', NO_FACE);
     const { z, steer } = await faceLatentFor(face, axes, scorer, read);
-    const scores = steer ? steer.reading.logits.map((l) => 1 / (1 + Math.exp(-l))) : await scorer.scoreLatent(z);
+    const scores = steer ? steer.reading.logits.map(sigmoid) : await scorer.scoreLatent(z);
     const older = olderModelNote(face, model);
     return text('info', `${explainScores(scores, steer?.reading.age)}${older ? `\n(Note: ${older}.)` : ''}`);
   }

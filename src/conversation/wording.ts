@@ -2,6 +2,7 @@ import { ATTRIBUTES, type AttributeName } from '../latent/attributes.js';
 import type { AxisSet } from '../latent/axes.js';
 import type { Edit } from '../latent/face.js';
 import type { Shortfall } from '../latent/steer.js';
+import { sigmoid } from '../latent/vector.js';
 import { axisGroups, captionFor } from '../grammar/index.js';
 import type { ParseResult } from '../grammar/types.js';
 
@@ -52,7 +53,7 @@ export function captionForEdits(edits: readonly Edit[]): string {
 
 /**
  * What the reply says about a goal the closed loop could not reach: "glasses: weak in this model, it only
- * got so far (glasses 34%)", "an age of 70 is out of reach in this model (the face reads 52)".
+ * got so far (glasses 34%)", "an age of 70 is out of this model's reach: the face reads about 52".
  */
 export function shortfallText(s: Shortfall): string {
   if (s.name === 'Age') {
@@ -61,7 +62,7 @@ export function shortfallText(s: Shortfall): string {
     return `${s.direction === 'up' ? 'older' : 'younger'} ages are weak in this model: the face reads about ${reached} (asked for ${s.direction === 'up' ? 'at least' : 'at most'} ${Math.round(s.wanted)})`;
   }
   const labels = attributeLabels();
-  const p = Math.round(100 / (1 + Math.exp(-s.reached)));
+  const p = Math.round(100 * sigmoid(s.reached));
   const name = s.direction === 'down' ? (OPPOSITES[s.name] ?? `less ${labelOf(s.name, labels)}`) : labelOf(s.name, labels);
   return `${name}: weak in this model, it only got so far (${labelOf(s.name, labels)} ${p}%)`;
 }

@@ -26,21 +26,6 @@ export interface Axis {
   gain?: number;
 }
 
-/** The age axis: a unit direction in z along which F's age head (years) rises, fitted like the others. */
-export interface AgeAxis {
-  vector: Float32Array;
-  /** Fitted age (years) at coordinate 0, and years per unit of coordinate. */
-  intercept: number;
-  slope: number;
-  coordMean: number;
-  coordStd: number;
-  /** Held-out R² and mean absolute error (years) of the linear fit of the age head on z. */
-  r2: number;
-  mae: number;
-  /** Mean and spread of the age head's reading over random seeds (years). */
-  ageMean: number;
-  ageStd: number;
-}
 
 const AxisJson = z.object({
   axis: z.array(z.number()),
@@ -58,15 +43,21 @@ const AxisJson = z.object({
 
 const AgeAxisJson = z.object({
   axis: z.array(z.number()),
+  /** Fitted age (years) at coordinate 0, and years per unit of coordinate. */
   intercept: z.number(),
   slope: z.number().positive(),
   coordMean: z.number(),
   coordStd: z.number().positive(),
+  /** Held-out R² and mean absolute error (years) of the linear fit of the age head on z. */
   r2: z.number(),
   mae: z.number(),
+  /** Mean and spread of the age head's reading over random seeds (years). */
   ageMean: z.number(),
   ageStd: z.number(),
 });
+
+/** The age axis: a unit direction in z along which F's age head (years) rises, fitted like the others. */
+export type AgeAxis = Omit<z.infer<typeof AgeAxisJson>, 'axis'> & { vector: Float32Array };
 
 export const AxesFileSchema = z.object({
   version: z.literal(1),

@@ -23,8 +23,11 @@ export interface DiscoverOptions {
   /** Fraction of calibration seeds that +1 must switch on and -1 off for "clearly present/absent". */
   targetRate?: number;
   onProgress?: (stage: string, done: number, total: number) => void;
-  /** F's age head (years) for many latents, when F has one: the age axis is fitted from it. */
-  ages?: (latents: Float32Array[]) => Promise<Float32Array>;
+  /**
+   * F's logits and age head (years) for many latents, when F has an age head: used for the sampling pass
+   * instead of `logits`, and the age axis is fitted from the same renders.
+   */
+  withAges?: (latents: Float32Array[]) => Promise<{ logits: Float32Array; ages: Float32Array }>;
   /**
    * F's reading of rendered faces. When given, each axis's on/off success is re-measured through the closed
    * loop (steer.ts), as users get it, and `controllable` follows that; the open-loop rate is kept too.
@@ -69,9 +72,17 @@ export async function discoverAxes(logits: LogitFn, opts: DiscoverOptions): Prom
   const latents: Float32Array[] = [];
   for (let i = 0; i < samples; i++) latents.push(seedToLatent((opts.seed + i) >>> 0, zDim));
   const y = new Float32Array(samples * 40);
+  const ages = opts.withAges ? new Float32Array(samples) : undefined;
   const chunk = 512;
   for (let i = 0; i < samples; i += chunk) {
-    y.set(await logits(latents.slice(i, i + chunk)), i * 40);
+    const part = latents.slice(i, i + chunk);
+    if (opts.withAges) {
+      const read = await opts.withAges(part);
+      y.set(read.logits, i * 40);
+      ages!.set(read.ages, i);
+    } else {
+      y.set(await logits(part), i * 40);
+    }
     progress('sample', Math.min(i + chunk, samples), samples);
   }
   const x = new Float32Array(nFit * zDim);
@@ -153,7 +164,7 @@ export async function discoverAxes(logits: LogitFn, opts: DiscoverOptions): Prom
     calibrated.push({ ...base, scale: best.scale, successRate: best.rate, controllable: best.rate >= 0.75 && base.quality >= 0.75 });
     progress('calibrate', k + 1, 40);
   }
-  const age = opts.ages ? await fitAgeAxis(opts.ages, latents, nFit, zDim, lambda, progress) : undefined;
+  const age = ages ? fitAgeAxis(ages, latents, nFit, zDim, lambda) : undefined;
   axes = AxisSet.fromAxes(zDim, calibrated, age);
   const openLoop = new Map(calibrated.map((a) => [a.name, a.successRate]));
   if (opts.read) {
@@ -228,17 +239,8 @@ async function closedLoopSuccess(
 }
 
 /** The age axis: ridge fit of the age head's years on z, like the attribute axes; quality on the held-out part. */
-async function fitAgeAxis(
-  ages: NonNullable<DiscoverOptions['ages']>, latents: Float32Array[], nFit: number, zDim: number, lambda: number,
-  progress: NonNullable<DiscoverOptions['onProgress']>,
-): Promise<AgeAxis> {
+function fitAgeAxis(y: Float32Array, latents: Float32Array[], nFit: number, zDim: number, lambda: number): AgeAxis {
   const samples = latents.length;
-  const y = new Float32Array(samples);
-  const chunk = 512;
-  for (let i = 0; i < samples; i += chunk) {
-    y.set(await ages(latents.slice(i, i + chunk)), i);
-    progress('age', Math.min(i + chunk, samples), samples);
-  }
   const x = new Float32Array(nFit * zDim);
   for (let i = 0; i < nFit; i++) x.set(latents[i]!, i * zDim);
   const fit = ridgeFit(x, y.subarray(0, nFit), nFit, zDim, 1, lambda);

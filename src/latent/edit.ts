@@ -49,7 +49,6 @@ function orderedAttributes(edit: Edit): AttributeName[] {
   return [...FIRST.filter((n) => names.includes(n)), ...names.filter((n) => !FIRST.includes(n))];
 }
 
-/** Applies one edit to z (returns a new vector). `locks` are the face's persistent locks. */
 /** The age request an edit makes of these axes: only when both the edit and the models have an age. */
 export function ageMoveOf(edit: Pick<Edit, 'age'>, axes: AxisSet): AgeRequest | undefined {
   return edit.age && axes.age && Number.isFinite(edit.age.years) ? edit.age : undefined;
@@ -80,6 +79,7 @@ export function heldAttributes(
   return held;
 }
 
+/** Applies one edit to z (returns a new vector). `locks` are the face's persistent locks. */
 export function applyEdit(
   z: Float32Array,
   edit: Edit,

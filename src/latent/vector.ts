@@ -6,6 +6,11 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return s;
 }
 
+/** The logistic function: a logit to a probability. */
+export function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
+
 export function norm(a: ArrayLike<number>): number {
   return Math.sqrt(dot(a, a));
 }

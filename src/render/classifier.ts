@@ -51,6 +51,4 @@ export class Classifier {
   }
 }
 
-export function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
-}
+export { sigmoid } from '../latent/vector.js';

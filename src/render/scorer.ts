@@ -21,12 +21,8 @@ export class LatentScorer implements FaceScorer {
     return (await this.readMany(latents, batch)).logits;
   }
 
-  /** Ages in years for many latents (F's age head), or undefined when F has none. */
-  async ages(latents: readonly Float32Array[], batch = 256): Promise<Float32Array | undefined> {
-    return (await this.readMany(latents, batch)).ages;
-  }
-
-  private async readMany(latents: readonly Float32Array[], batch: number): Promise<{ logits: Float32Array; ages?: Float32Array }> {
+  /** Logits row-major [n, 40] and, when F has an age head, ages in years [n], run in chunks of `batch`. */
+  async readMany(latents: readonly Float32Array[], batch = 256): Promise<{ logits: Float32Array; ages?: Float32Array }> {
     const logits = new Float32Array(latents.length * 40);
     const ages = this.classifier.hasAge ? new Float32Array(latents.length) : undefined;
     for (let i = 0; i < latents.length; i += batch) {
@@ -40,7 +36,7 @@ export class LatentScorer implements FaceScorer {
 
   /** F's reading of each latent's face: 40 logits, and the age in years when F has an age head. */
   async read(latents: Float32Array[]): Promise<FaceReading[]> {
-    const out = await this.readMany(latents, 256);
+    const out = await this.readMany(latents);
     return latents.map((_, i) => ({
       logits: out.logits.slice(i * 40, (i + 1) * 40),
       ...(out.ages ? { age: out.ages[i]! } : {}),
