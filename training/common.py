@@ -8,21 +8,13 @@ import time
 import numpy as np
 import torch
 
+from celeba_attributes import ATTRIBUTES  # noqa: F401  (re-exported: one list, see celeba_attributes.py)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 WORK = os.path.join(HERE, "work")  # git-ignored: packs and checkpoints
 MODELS = os.path.join(REPO, "models")
 DATASETS = os.path.normpath(os.path.join(REPO, "..", "shared", "datasets"))
-
-ATTRIBUTES = [
-    "5_o_Clock_Shadow", "Arched_Eyebrows", "Attractive", "Bags_Under_Eyes", "Bald", "Bangs",
-    "Big_Lips", "Big_Nose", "Black_Hair", "Blond_Hair", "Blurry", "Brown_Hair", "Bushy_Eyebrows",
-    "Chubby", "Double_Chin", "Eyeglasses", "Goatee", "Gray_Hair", "Heavy_Makeup", "High_Cheekbones",
-    "Male", "Mouth_Slightly_Open", "Mustache", "Narrow_Eyes", "No_Beard", "Oval_Face", "Pale_Skin",
-    "Pointy_Nose", "Receding_Hairline", "Rosy_Cheeks", "Sideburns", "Smiling", "Straight_Hair",
-    "Wavy_Hair", "Wearing_Earrings", "Wearing_Hat", "Wearing_Lipstick", "Wearing_Necklace",
-    "Wearing_Necktie", "Young",
-]
 
 
 def base_args(description: str) -> argparse.ArgumentParser:
@@ -100,7 +92,7 @@ def frechet(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def save_atomic(obj, path: str) -> None:
-    os.makedirs(os.path.dirname(path), exist_ok=True)
+    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)  # a bare file name: the current folder
     tmp = path + ".tmp"
     torch.save(obj, tmp)
     os.replace(tmp, path)

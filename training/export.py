@@ -84,8 +84,11 @@ def export_gan(ckpt: str, out_dir: str, weights: str = "ema") -> dict[str, str]:
           f"after {ck['images']} images, fingerprint {info['fingerprint']}")
     # compact weights for continuing training elsewhere (fp16, no optimiser state): train_gan.py --init
     half = lambda sd: {k: (v.half() if v.is_floating_point() else v) for k, v in sd.items()}
+    # and, for the record, the run's arguments, seed and data pack hash (train_gan.py --init takes none of them)
+    record = {k: ck[k] for k in ("args", "seed", "pack_sha256") if k in ck}
     save_atomic({"g": half(ck["g"]), "d": half(ck["d"]), "ema": half(ck["ema"]), "images": ck["images"],
-                 "seconds": ck.get("seconds", 0.0), "params": p, "history": ck.get("history", [])}, files["gan.pt"])
+                 "seconds": ck.get("seconds", 0.0), "params": p, "history": ck.get("history", []), **record},
+                files["gan.pt"])
     return files
 
 

@@ -32,7 +32,9 @@ from PIL import Image
 
 from common import WORK, save_atomic
 from models_classifier import conv_bn
-from utkface import INNER, load, tight_crops, train_loop
+from norm import grey_contrast
+from repro import file_sha256, record
+from utkface import CACHE, INNER, load, tight_crops, train_loop
 
 CKPT = os.path.join(WORK, "judge_v2.pt")
 
@@ -40,9 +42,7 @@ CKPT = os.path.join(WORK, "judge_v2.pt")
 def inner_grey(crops38: np.ndarray) -> torch.Tensor:
     """[n, 38, 38, 3] uint8 TIGHT crops -> [n, 1, 28, 24] grey, each normalised to mean 0, std 1."""
     x0, y0, x1, y1 = INNER
-    c = crops38[:, y0:y1, x0:x1].astype(np.float32) @ np.array([0.299, 0.587, 0.114], np.float32)
-    c = (c - c.mean((1, 2), keepdims=True)) / (c.std((1, 2), keepdims=True) + 4.0)
-    return torch.from_numpy(c[:, None])
+    return torch.from_numpy(grey_contrast(crops38[:, y0:y1, x0:x1])[:, None])
 
 
 class Judge(nn.Module):
@@ -77,7 +77,10 @@ def train(args) -> None:
     mae = (out[:, 0] * 100 - torch.from_numpy(age[ho])).abs().mean().item()
     acc = ((out[:, 1] > 0).float() == torch.from_numpy(female[ho])).float().mean().item()
     print(f"held-out UTKFace ({int(ho.sum())} faces): age MAE {mae:.1f} years, gender accuracy {acc:.3f}")
-    save_atomic({"model": model.state_dict(), "age_mae": mae, "gender_acc": acc}, CKPT)
+    # for the record (the judge trains in one go; nothing resumes it): arguments, seed, the UTKFace cache's hash
+    data_sha256 = file_sha256(CACHE) if os.path.exists(CACHE) else None
+    save_atomic({"model": model.state_dict(), "age_mae": mae, "gender_acc": acc,
+                 **record(args, CACHE, data_sha256, seed=0, rng=False)}, CKPT)
 
 
 def load_judge() -> Judge:

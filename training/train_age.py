@@ -26,7 +26,9 @@ import torch.nn.functional as F
 
 from common import WORK, save_atomic
 from models_classifier import conv_bn
-from utkface import INNER, TIGHT, load, train_loop
+from norm import nhwc_to_unit
+from repro import file_sha256, record
+from utkface import CACHE, INNER, TIGHT, load, train_loop
 
 AGE_SCALE = 100.0  # the net predicts years / 100
 
@@ -66,7 +68,7 @@ def load_age(path: str) -> AgeNet:
 
 
 def to_tensor(imgs: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(imgs).permute(0, 3, 1, 2).float().div(127.5).sub(1)
+    return nhwc_to_unit(imgs)
 
 
 def augment(x: torch.Tensor) -> torch.Tensor:
@@ -108,7 +110,10 @@ def main() -> None:
     metrics = {"heldout_faces": int(ho.sum()), "mae_years": round(mae, 2), "pearson_r": round(r, 3),
                "mae_by_decade": by_decade, "epochs": args.epochs, "train_faces": int((~ho).sum())}
     print(json.dumps(metrics), flush=True)
-    save_atomic({"model": model.state_dict(), "metrics": metrics, "crop": args.crop}, args.out)
+    # for the record (nothing resumes this head: it trains in one go): arguments, seed, the UTKFace cache's hash
+    data_sha256 = file_sha256(CACHE) if os.path.exists(CACHE) else None
+    save_atomic({"model": model.state_dict(), "metrics": metrics, "crop": args.crop,
+                 **record(args, CACHE, data_sha256, seed=0, rng=False)}, args.out)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,9 @@
 
 Held-out = the pack's split 1 (CelebA official validation + test partitions, identity-disjoint).
 Writes per-attribute AUC and accuracy to models/classifier_metrics.json after the last epoch.
+Checkpoints after every epoch, with every argument, the seed, the pack's SHA-256 and the random state;
+a resume takes those arguments (except ones given again on its command line) and the random state back,
+and warns when the pack changed (repro.py).
 
   /usr/bin/python3 training/train_classifier.py --epochs 12
 """
@@ -18,6 +21,8 @@ import torch.nn.functional as F
 
 from common import ATTRIBUTES, MODELS, WORK, Progress, base_args, load_pack, pick_device, save_atomic
 from models_classifier import AttributeNet
+from norm import to_unit
+from repro import describe_restore, file_sha256, pack_changed, record, restore_args, restore_rng
 
 
 def auc(scores: np.ndarray, labels: np.ndarray) -> float:
@@ -57,7 +62,7 @@ def predict(model, data: torch.Tensor, dev, batch: int = 256) -> np.ndarray:
     model.eval()
     out = []
     for i in range(0, len(data), batch):
-        x = data[i:i + batch].to(dev).float().div(127.5).sub(1)
+        x = to_unit(data[i:i + batch].to(dev))
         out.append(model(x).cpu())
     return torch.cat(out).numpy()
 
@@ -71,12 +76,24 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--metrics", default=os.path.join(MODELS, "classifier_metrics.json"),
                     help="where the held-out per-attribute AUC goes")
+    ap.add_argument("--seed", type=int, default=0, help="torch's and numpy's seed")
+    ap.add_argument("--fresh-args", action="store_true",
+                    help="on resume, ignore the arguments the checkpoint recorded (the command line and defaults decide)")
     args = ap.parse_args()
     dev = pick_device(args.device, args.threads)
-    torch.manual_seed(0)
-    np.random.seed(0)
+    ck = torch.load(args.ckpt, map_location=dev) if os.path.exists(args.ckpt) else None
+    if ck is not None and not args.fresh_args:
+        # the run's own arguments, unless given again on this command line (see repro.py)
+        if ck.get("args"):
+            print(describe_restore(*restore_args(ap, args, ck["args"])), flush=True)
+        else:
+            print("the checkpoint records no arguments (written before they were saved): the command line and "
+                  "the defaults decide them", flush=True)
+    torch.manual_seed(args.seed)
+    np.random.seed(args.seed)
 
     pack = load_pack(args.pack)
+    pack_sha256 = file_sha256(args.pack)
     celeba = pack["source"] == 0
     tr, ho = celeba & (pack["split"] == 0), celeba & (pack["split"] == 1)
     to_t = lambda m: torch.from_numpy(pack["images"][m]).permute(0, 3, 1, 2).contiguous()
@@ -91,11 +108,18 @@ def main() -> None:
     total_steps = args.epochs * steps_per_epoch
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, args.lr, total_steps=total_steps, pct_start=0.15)
     epoch, elapsed = 0, 0.0
-    if os.path.exists(args.ckpt):
-        ck = torch.load(args.ckpt, map_location=dev)
+    if ck is not None:
         model.load_state_dict(ck["model"]); opt.load_state_dict(ck["opt"]); sched.load_state_dict(ck["sched"])
         epoch, elapsed = ck["epoch"], ck.get("seconds", 0.0)
         print(f"resumed at epoch {epoch}", flush=True)
+        changed = pack_changed(ck, pack_sha256)
+        if changed:
+            print(changed, flush=True)
+        # last, after the model's initialisation drew its numbers: the next epoch shuffles as it would have
+        restored = restore_rng(ck.get("rng"), dev)
+        print(f"seed {ck.get('seed', args.seed)}; random state restored: {', '.join(restored)}" if restored else
+              "the checkpoint records no random state: training goes on from the freshly seeded one", flush=True)
+    del ck
     prog = Progress(args.epochs * len(xtr), every=30)
     t0 = time.time()
     while epoch < args.epochs:
@@ -103,7 +127,7 @@ def main() -> None:
         perm = torch.randperm(len(xtr))
         for k in range(steps_per_epoch):
             idx = perm[k * args.batch:(k + 1) * args.batch]
-            x = augment(xtr[idx].to(dev).float().div(127.5).sub(1))
+            x = augment(to_unit(xtr[idx].to(dev)))
             loss = F.binary_cross_entropy_with_logits(model(x), ytr[idx].to(dev))
             opt.zero_grad(set_to_none=True)
             loss.backward()
@@ -116,7 +140,8 @@ def main() -> None:
         acc = ((logits > 0) == (yho == 1)).mean(0)
         print(f"epoch {epoch}: held-out mean AUC {np.nanmean(aucs):.4f}, mean acc {acc.mean():.4f}", flush=True)
         save_atomic({"model": model.state_dict(), "opt": opt.state_dict(), "sched": sched.state_dict(),
-                     "epoch": epoch, "seconds": elapsed + time.time() - t0, "width": args.width}, args.ckpt)
+                     "epoch": epoch, "seconds": elapsed + time.time() - t0, "width": args.width,
+                     **record(args, args.pack, pack_sha256)}, args.ckpt)
 
     logits = predict(model, xho, dev)
     metrics = {

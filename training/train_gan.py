@@ -3,6 +3,13 @@
 Resumes from --ckpt when it exists. Prints img/s, losses and ETA; writes a sample grid of fixed seeds
 next to the checkpoint every --sample-every images.
 
+Each checkpoint records every argument, the seed, the data pack's SHA-256 and the random state (repro.py).
+A resume takes the checkpoint's arguments except those given on its own command line (and the ones that
+say where and how to run: paths, device, threads, intervals), warns when the pack's hash changed
+(--require-same-pack refuses instead), and sets the random state back, so it draws what an uninterrupted
+run would have drawn. Checkpoints from before these fields resume as they always did (--fresh-args
+makes any checkpoint resume that way).
+
   /usr/bin/python3 training/train_gan.py --kimg 600           # CPU, 2 cores
   /usr/bin/python3 training/train_gan.py --device cuda --kimg 5000 --batch 128
 
@@ -13,6 +20,7 @@ drew. Usually started through training/campaign.py, which picks the checkpoint a
 from __future__ import annotations
 
 import copy
+import json
 import os
 import signal
 import time
@@ -23,6 +31,8 @@ from PIL import Image
 
 from common import HERE, WORK, Progress, base_args, load_pack, pick_device, save_atomic
 from models_gan import Discriminator, Generator, diff_augment
+from norm import to_uint8, to_unit
+from repro import describe_restore, file_sha256, pack_changed, record, restore_args, restore_rng
 
 
 def load_weights(model: torch.nn.Module, sd: dict, what: str) -> list[str]:
@@ -44,7 +54,7 @@ def r1_penalty(d: torch.nn.Module, real: torch.Tensor) -> torch.Tensor:
 
 
 def grid(imgs: torch.Tensor, rows: int) -> Image.Image:
-    x = ((imgs.clamp(-1, 1) + 1) * 127.5).round().byte().permute(0, 2, 3, 1).cpu().numpy()
+    x = to_uint8(imgs).permute(0, 2, 3, 1).cpu().numpy()
     n, h, w, _ = x.shape
     cols = n // rows
     return Image.fromarray(x[: rows * cols].reshape(rows, cols, h, w, 3).transpose(0, 2, 1, 3, 4)
@@ -64,7 +74,7 @@ def train_step(g, d, opt_g, opt_d, batch_u8: torch.Tensor, z_dim: int, augment, 
     """One D step and one G step on a uint8 NCHW batch (flipped at random); r1 > 0 adds the lazy R1
     penalty this step. Returns (loss_d, loss_g). The benchmark (bench_train.py) times exactly this."""
     dev, b, mf = next(g.parameters()).device, batch_u8.size(0), torch.channels_last
-    real = batch_u8.to(dev, non_blocking=True).float().div_(127.5).sub_(1)
+    real = to_unit(batch_u8.to(dev, non_blocking=True))
     flip = torch.rand(b, device=dev) < 0.5
     real = torch.where(flip[:, None, None, None], real.flip(3), real).contiguous(memory_format=mf)
     z = torch.randn(b, z_dim, device=dev)
@@ -108,20 +118,38 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--init", default=os.path.join(HERE, "resume", "gan.pt"),
                     help="compact weights to continue from when --ckpt does not exist yet (committed)")
+    ap.add_argument("--fresh-args", action="store_true",
+                    help="on resume, ignore the arguments the checkpoint recorded: the command line and the "
+                         "defaults decide all of them (how checkpoints without recorded arguments resume)")
+    ap.add_argument("--require-same-pack", action="store_true",
+                    help="refuse to resume when the data pack's hash differs from the checkpoint's "
+                         "(default: warn, note it in the history, and go on)")
+    ap.add_argument("--log-losses", help="append every step's losses here as JSON lines (tests, diagnosis)")
     args = ap.parse_args()
+    dev = pick_device(args.device, args.threads)
+    source = args.ckpt if os.path.exists(args.ckpt) else args.init if args.init and os.path.exists(args.init) else None
+    ck = torch.load(source, map_location=dev) if source else None
+    resuming = ck is not None and source == args.ckpt
+    if resuming and not args.fresh_args:
+        # the run's own arguments, unless given again on this command line (see repro.py)
+        if ck.get("args"):
+            print(describe_restore(*restore_args(ap, args, ck["args"])), flush=True)
+        else:
+            print("the checkpoint records no arguments (written before they were saved): the command line and "
+                  "the defaults decide them", flush=True)
     if args.r1_every < 1:
         raise SystemExit("--r1-every must be at least 1")
-    dev = pick_device(args.device, args.threads)
     torch.manual_seed(args.seed)
 
     pack = load_pack(args.pack)
+    pack_sha256 = file_sha256(args.pack)  # cached next to the pack: a resume does not read it twice
     imgs = pack["images"] if args.include_heldout else pack["images"][pack["split"] == 0]
     res = imgs.shape[1]
     data = torch.from_numpy(imgs).permute(0, 3, 1, 2).contiguous()  # uint8 N,3,H,W
     if dev.type == "cuda":
         data = data.to(dev)
     del pack, imgs  # the labels and held-out images are not needed: free ~0.9 GB
-    print(f"training on {len(data)} images at {res}px", flush=True)
+    print(f"training on {len(data)} images at {res}px (pack sha256 {pack_sha256[:12]}…)", flush=True)
 
     g = Generator(args.z_dim, args.ngf, res, args.detail).to(dev)
     d = Discriminator(args.ndf, res).to(dev)
@@ -130,18 +158,16 @@ def main() -> None:
     ema = copy.deepcopy(g).eval()
     opt_g = torch.optim.Adam(g.parameters(), args.lr_g, betas=(0.0, 0.99))
     opt_d = torch.optim.Adam(d.parameters(), args.lr_d, betas=(0.0, 0.99))
-    done, elapsed = 0, 0.0
+    done, elapsed, step = 0, 0.0, 0
     fixed_z = torch.randn(64, args.z_dim, generator=torch.Generator().manual_seed(1234)).to(dev)
     history: list = []
-    source = args.ckpt if os.path.exists(args.ckpt) else args.init if args.init and os.path.exists(args.init) else None
-    if source:
-        ck = torch.load(source, map_location=dev)
+    if ck is not None:
         missing = load_weights(g, ck["g"], "G")
         load_weights(d, ck["d"], "D")
         load_weights(ema, ck["ema"], "EMA G")
         if "opt_g" in ck and not missing:
             opt_g.load_state_dict(ck["opt_g"]); opt_d.load_state_dict(ck["opt_d"])
-            for opt, lr in ((opt_g, args.lr_g), (opt_d, args.lr_d)):  # the command line, not the checkpoint, sets lr
+            for opt, lr in ((opt_g, args.lr_g), (opt_d, args.lr_d)):  # the arguments, not the optimiser state, set lr
                 for group in opt.param_groups:
                     group["lr"] = lr
         # else: the compact weights (no optimiser state): Adam's moments warm up again in ~100 steps
@@ -149,9 +175,23 @@ def main() -> None:
         history = list(ck.get("history", []))
         if missing:
             history.append({"images": done, "event": f"detail block (width {args.detail}) added, zero-initialised"})
-        print(f"{'resumed' if source == args.ckpt else 'started'} from {source} at {done} images "
+        print(f"{'resumed' if resuming else 'started'} from {source} at {done} images "
               f"({elapsed / 3600:.2f} h){'; new layers start at zero: ' + ', '.join(missing) if missing else ''}",
               flush=True)
+        changed = pack_changed(ck, pack_sha256) if resuming else None
+        if changed:
+            if args.require_same_pack:
+                raise SystemExit(changed.replace("WARNING: ", "") + "; refused (--require-same-pack)")
+            print(changed + " (--require-same-pack refuses instead)", flush=True)
+            history.append({"images": done, "event": f"data pack changed: sha256 {ck['pack_sha256'][:12]} -> "
+                                                     f"{pack_sha256[:12]}, {len(data)} training images"})
+        if resuming:
+            step = ck.get("step", 0)
+            # last, after everything above drew its numbers: the next step draws what it would have drawn
+            restored = restore_rng(ck.get("rng"), dev)
+            print(f"seed {ck.get('seed', args.seed)}; random state restored: {', '.join(restored)}" if restored else
+                  "the checkpoint records no random state: training goes on from the freshly seeded one", flush=True)
+    del ck
     params = dict(z_dim=args.z_dim, ngf=args.ngf, ndf=args.ndf, res=res, detail=args.detail)
     ema_decay = 0.5 ** (args.batch / (args.ema_kimg * 1000))
     augment = (lambda x: diff_augment(x, cutout=False)) if args.no_cutout else diff_augment
@@ -160,14 +200,15 @@ def main() -> None:
         save_atomic({"g": g.state_dict(), "d": d.state_dict(), "ema": ema.state_dict(),
                      "opt_g": opt_g.state_dict(), "opt_d": opt_d.state_dict(), "images": done,
                      "seconds": elapsed + time.time() - t_start, "params": params,
-                     "device": str(dev), "history": history, "pack_images": len(data)}, args.ckpt)
+                     "device": str(dev), "history": history, "pack_images": len(data), "step": step,
+                     **record(args, args.pack, pack_sha256)}, args.ckpt)
 
     total = int(args.kimg * 1000)
     prog = Progress(total)
     t_start, t_save = time.time(), time.time()
     next_sample = (done // args.sample_every + 1) * args.sample_every
     b = args.batch
-    step = 0
+    log = open(args.log_losses, "a") if args.log_losses else None
     stop = []  # SIGTERM (campaign.py stop, a killed session): checkpoint, then exit
     signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
     while done < total and not stop:
@@ -179,6 +220,9 @@ def main() -> None:
         update_ema(ema, g, min(ema_decay, (1 + done / b) / (10 + done / b)))
         done += b
         prog.tick(done, loss_d=loss_d, loss_g=loss_g)
+        if log:
+            log.write(json.dumps({"images": done, "step": step, "loss_d": loss_d, "loss_g": loss_g}) + "\n")
+            log.flush()
         if done >= next_sample or done >= total:
             next_sample += args.sample_every
             with torch.no_grad():

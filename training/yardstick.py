@@ -36,6 +36,7 @@ from onnx import numpy_helper
 from PIL import Image
 
 from common import ATTRIBUTES, HERE, REPO, WORK, frechet, load_pack, npm_face
+from norm import nhwc_to_unit
 
 VERSION = 1
 F_ONNX = os.path.join(HERE, "yardstick", "classifier_v1.onnx")
@@ -80,7 +81,7 @@ class FrozenF(torch.nn.Module):
 
 @torch.no_grad()
 def embed(f: FrozenF, imgs: np.ndarray) -> np.ndarray:
-    x = torch.from_numpy(imgs).permute(0, 3, 1, 2).float().div(127.5).sub(1)
+    x = nhwc_to_unit(imgs)
     return torch.cat([f.embed(x[i:i + 500]) for i in range(0, len(x), 500)]).numpy().astype(np.float64)
 
 
@@ -129,7 +130,7 @@ CHEEKS = [(slice(36, 42), slice(19, 25)), (slice(36, 42), slice(39, 45))]
 def who(f: FrozenF, imgs: np.ndarray) -> dict:
     """The share of faces F v1 judges male / young / pale-skinned (p > 0.5), and the share in each ITA
     skin-tone band of the cheeks' colour (lighting moves it too: a coarse proxy, not a judgement of anyone)."""
-    x = torch.from_numpy(imgs).permute(0, 3, 1, 2).float().div(127.5).sub(1)
+    x = nhwc_to_unit(imgs)
     p = torch.cat([torch.sigmoid(f(x[i:i + 500])) for i in range(0, len(x), 500)]).numpy()
     out = {k: round(float((p[:, i] > 0.5).mean()), 3) for k, i in WHO_ATTRIBUTES.items()}
     lab = np.stack([cv2.cvtColor(im, cv2.COLOR_RGB2LAB) for im in imgs]).astype(np.float64)
