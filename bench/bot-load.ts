@@ -10,7 +10,6 @@ import { attachHandlers } from '../src/bot/wire.js';
 import { memoryLogger } from '../tests/helpers/discord-harness.js';
 import { createOfflineClient, describePayload, gateway } from '../tests/helpers/discord-gateway.js';
 import { RestCapture } from '../tests/helpers/discord-rest.js';
-import { FakeStore } from '../tests/helpers/fake-store.js';
 import { percentile } from './stats.js';
 
 const DESCRIPTIONS = [
@@ -46,7 +45,6 @@ export async function runBotLoad(engine: ConversationEngine, count = 50, timeout
   const { log } = memoryLogger();
   const runtime = attachHandlers(client, {
     engine,
-    store: new FakeStore(),
     log,
     limiter: new SlidingWindowLimiter(1000),
   });

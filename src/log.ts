@@ -9,8 +9,17 @@ const REDACT = [
   'headers.authorization', '*.headers.authorization', 'config.DISCORD_TOKEN',
 ];
 
+/**
+ * The level from LOG_LEVEL when it is one pino knows, else 'info': the logger exists before the config is
+ * validated, and a bad value must reach that check (which names it) instead of crashing pino at import.
+ */
+export function levelFromEnv(value: string | undefined): pino.LevelWithSilent {
+  const known: readonly string[] = [...Object.keys(pino.levels.values), 'silent'];
+  return value !== undefined && known.includes(value) ? (value as pino.LevelWithSilent) : 'info';
+}
+
 function createLogger(): pino.Logger {
-  const level = process.env.LOG_LEVEL ?? 'info';
+  const level = levelFromEnv(process.env.LOG_LEVEL);
   const pretty = process.stderr.isTTY && process.env.NODE_ENV !== 'production';
   return pino({
     level,
@@ -22,6 +31,11 @@ function createLogger(): pino.Logger {
 }
 
 export const log = createLogger();
+
+/** A message for one line of stderr: secrets scrubbed, "heading:\n  a\n  b" as "heading: a; b". */
+export function oneLine(message: string): string {
+  return scrubSecrets(message).replace(/:\s*\n\s*/g, ': ').replace(/\s*\n\s*/g, '; ');
+}
 
 /** Strips anything that looks like a Discord bot token from free text before it is logged or shown. */
 export function scrubSecrets(text: string): string {

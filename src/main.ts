@@ -2,7 +2,7 @@ import { runChat } from './console/chat.js';
 import { UsageError, parseFlags } from './cli/args.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createEngine } from './conversation/engine.js';
-import { log, scrubSecrets } from './log.js';
+import { log, oneLine } from './log.js';
 import { engineModels, loadFaceModels, ModelLoadError } from './render/models.js';
 import { openSqliteStore, StoreOpenError } from './store/sqlite-store.js';
 
@@ -13,8 +13,7 @@ each face as DIR/<faceId>.png (default ./out). Settings come from the environmen
 
 /** One line on stderr for a failure the user can fix; the exit code says it failed. */
 function fail(message: string, code = 1): number {
-  const oneLine = scrubSecrets(message).replace(/:\s*\n\s*/g, ': ').replace(/\s*\n\s*/g, '; ');
-  process.stderr.write(`tellaface: ${oneLine}\n`);
+  process.stderr.write(`tellaface: ${oneLine(message)}\n`);
   return code;
 }
 
@@ -83,7 +82,7 @@ async function main(argv: string[]): Promise<number> {
     const { startBot, BotStartError } = await import('./bot/start.js');
     let bot;
     try {
-      bot = await startBot(config, engine, store);
+      bot = await startBot(config, engine);
     } catch (err) {
       await shutdown();
       if (err instanceof BotStartError) return fail(err.message);
@@ -99,8 +98,9 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
 
+  let summary;
   try {
-    await runChat({
+    summary = await runChat({
       engine,
       input: process.stdin,
       output: process.stdout,
@@ -110,6 +110,8 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await shutdown();
   }
+  // a script piping lines in learns from the exit code that some were not answered with a face or a reply
+  if (summary.failed > 0) return fail(`${summary.failed} of ${summary.requests} requests failed (see the messages above)`);
   return 0;
 }
 

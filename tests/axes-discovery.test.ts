@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ATTRIBUTES } from '../src/latent/attributes.js';
+import { ATTRIBUTES } from '../src/face/attributes.js';
 import { AxisSet } from '../src/latent/axes.js';
 import { discoverAxes } from '../src/latent/discover.js';
 import { auc, ridgeFit } from '../src/latent/ridge.js';

@@ -17,8 +17,8 @@ describe('/face command registry', () => {
   it('builds one /face command with a subcommand per file', () => {
     const json = faceCommandJson();
     expect(json.name).toBe('face');
-    expect(json.options?.map((o) => o.name)).toEqual(['describe', 'refine', 'axes', 'undo', 'reset', 'explain']);
-    expect(faceSubcommands).toHaveLength(6);
+    expect(json.options?.map((o) => o.name)).toEqual(['describe', 'refine', 'axes', 'undo', 'reset', 'explain', 'forget']);
+    expect(faceSubcommands).toHaveLength(7);
     const describeOpt = json.options?.[0] as { options: { name: string; required?: boolean; type: number }[] };
     expect(describeOpt.options[0]).toMatchObject({ name: 'text', required: true, type: 3 });
     expect(describeOpt.options[1]).toMatchObject({ name: 'seed', type: 4 });
@@ -104,6 +104,28 @@ describe('/face undo, reset, explain', () => {
     expect(String(bot.rest.requests[1]?.json?.content)).toContain('Smiling 0.91');
   });
 
+  it('forget deletes what is stored about you and says what, only to you (issue 13 item 8)', async () => {
+    bot = createTestBot();
+    gateway.interactionCreate(bot.client, describePayload('older'));
+    await bot.idle();
+    gateway.interactionCreate(bot.client, describePayload('beard', discordIds.otherUser));
+    await bot.idle();
+    bot.rest.clear();
+
+    const raw = slashPayload('forget');
+    gateway.interactionCreate(bot.client, raw);
+    await bot.idle();
+    expect(bot.engine.calls.at(-1)).toEqual({ method: 'forget', userId: discordIds.user });
+    expect(bot.rest.summary()).toEqual([
+      `POST /interactions/${raw.id}/${raw.token}/callback`,
+      `PATCH /webhooks/${discordIds.app}/${raw.token}/messages/@original`,
+    ]);
+    expect(bot.rest.requests[0]?.json).toEqual({ type: 5, data: { flags: 64 } });
+    expect(bot.rest.requests[1]?.json?.content).toBe('Deleted 1 faces and 1 links.');
+    expect([...bot.store.faces.values()].map((f) => f.ownerId)).toEqual([discordIds.otherUser]);
+    expect(await bot.store.getCurrentFaceId(discordIds.user)).toBeUndefined();
+  });
+
   it('an unknown subcommand (stale registration) gets an ephemeral explanation', async () => {
     bot = createTestBot();
     gateway.interactionCreate(bot.client, slashPayload('teleport'));
@@ -136,7 +158,7 @@ describe('buttons', () => {
     expect(String(edit?.json?.content)).toContain('older ▲, beard ▲');
   });
 
-  it('Undo ↩ on your current face undoes; on someone else\'s face it explains privately', async () => {
+  it('Undo ↩ asks the engine to undo the face under the button; a refusal is answered privately', async () => {
     bot = createTestBot();
     await bot.engine.describe({ userId: discordIds.user }, 'older');
     await bot.engine.refine({ userId: discordIds.user }, 'beard');
@@ -144,11 +166,12 @@ describe('buttons', () => {
 
     gateway.interactionCreate(bot.client, buttonPayload('face:undo:face-2', '1700000000000000008', discordIds.otherUser));
     await bot.idle();
-    expect(bot.engine.calls).toEqual([]);
-    expect(bot.rest.find('POST', '/webhooks/')[0]?.json).toMatchObject({ flags: 64, content: expect.stringContaining('Only the person') });
+    expect(bot.engine.calls).toEqual([{ method: 'undo', userId: discordIds.otherUser, faceId: 'face-2' }]);
+    expect(bot.rest.find('POST', '/webhooks/')[0]?.json).toMatchObject({ flags: 64, content: expect.stringContaining('Only the latest face') });
 
     gateway.interactionCreate(bot.client, buttonPayload('face:undo:face-2', '1700000000000000008'));
     await bot.idle();
-    expect(bot.engine.calls).toEqual([{ method: 'undo', userId: discordIds.user }]);
+    expect(bot.engine.calls.at(-1)).toEqual({ method: 'undo', userId: discordIds.user, faceId: 'face-2' });
+    expect(await bot.store.getCurrentFaceId(discordIds.user)).toBe('face-1');
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { QueueFullError, RenderTimeoutError } from '../src/render/types.js';
+import { QueueFullError, RenderTimeoutError } from '../src/conversation/errors.js';
 import { createTestBot, type TestBot } from './helpers/discord-harness.js';
 import { describePayload, gateway, reactionPayload, userMessagePayload } from './helpers/discord-gateway.js';
 import { discordIds } from './helpers/discord-ids.js';
@@ -132,6 +132,29 @@ describe('Discord failures', () => {
     expect(followUp?.json).toMatchObject({ flags: 64 });
     expect(String(followUp?.json?.content)).toContain('could not be posted');
     expect(bot.logs.find((l) => l.msg === 'could not post the face')).toMatchObject({ faceId: 'face-1' });
+  });
+
+  it('if the engine cannot link the posted face to its message, the user is told replies to it will not work', async () => {
+    bot = createTestBot();
+    bot.engine.failNextLink = new Error('database is locked');
+    const raw = describePayload('older');
+    gateway.interactionCreate(bot.client, raw);
+    await bot.idle();
+    expect(bot.rest.find('PATCH', '/messages/@original').at(-1)?.files).toHaveLength(1);
+    const note = bot.rest.find('POST', `/webhooks/${discordIds.app}/${raw.token}`)[0];
+    expect(note?.json).toMatchObject({ flags: 64, content: expect.stringContaining('could not be remembered') });
+    expect(bot.logs.find((l) => /could not link/.test(l.msg))).toMatchObject({ faceId: 'face-1' });
+  });
+
+  it('if posting a face as a reply fails, a text reply is still tried', async () => {
+    bot = createTestBot();
+    await bot.engine.describe({ userId: discordIds.user }, 'older');
+    await bot.store.linkMessage(FACE_MESSAGE, 'face-1');
+    bot.rest.respond((req) => (req.files.length ? { status: 413, body: { message: 'Request entity too large', code: 40005 } } : undefined));
+    gateway.reactionAdd(bot.client, reactionPayload('🎲', FACE_MESSAGE));
+    await bot.idle();
+    const [, text] = bot.rest.find('POST', '/messages');
+    expect(String(text?.json?.content)).toContain('could not be posted');
   });
 
   it('after close(), new interactions are told the bot is restarting', async () => {

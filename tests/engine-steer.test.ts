@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../src/conversation/engine.js';
 import type { EngineReply } from '../src/conversation/types.js';
-import { ATTRIBUTES, attributeIndex } from '../src/latent/attributes.js';
+import { ATTRIBUTES, attributeIndex } from '../src/face/attributes.js';
 import { faceLatent } from '../src/latent/edit.js';
 import { steerFace, type FaceReading } from '../src/latent/steer.js';
 import { dot } from '../src/latent/vector.js';

@@ -4,7 +4,7 @@ import type { ConversationEngine, EngineContext, EngineReply } from '../src/conv
 import { axisGroups } from '../src/grammar/index.js';
 import { faceLatent } from '../src/latent/edit.js';
 import type { AxisSet } from '../src/latent/axes.js';
-import type { FaceRecord } from '../src/latent/face.js';
+import type { FaceRecord } from '../src/face/record.js';
 import { QueueFullError } from '../src/render/types.js';
 import { FakeStore } from './helpers/fake-store.js';
 import { FakeRenderer, FakeScorer, makeFakeAxes } from './helpers/fake-render.js';
@@ -287,5 +287,113 @@ describe('which model drew a face, and how typical it is', () => {
   it('takes typicality alone as a request, not as nothing understood', async () => {
     const reply = await engine.describe(alice, 'a very typical face');
     expect(faceOf(reply).truncation).toBeLessThan(0.6);
+  });
+});
+
+describe('a refine that changes nothing (issue 13 item 9)', () => {
+  it('asking again for what the face has draws nothing and says nothing changed', async () => {
+    const first = faceOf(await engine.describe(alice, 'smiling'));
+    const reply = textOf(await engine.refine(alice, 'smiling'));
+    expect(reply.reason).toBe('nothing-changed');
+    expect(reply.text).toMatch(/^Nothing changed: the face already is what "smiling" asks for/);
+    expect(renderer.calls).toHaveLength(1);
+    expect(store.faces.size).toBe(1);
+    expect(await store.getCurrentFaceId('alice')).toBe(first.id);
+  });
+
+  it('"more smile" past the limit stops changing the face, and says so', async () => {
+    await engine.describe(alice, 'smiling');
+    const replies: EngineReply[] = [];
+    for (let i = 0; i < 12 && replies.at(-1)?.kind !== 'text'; i++) replies.push(await engine.refine(alice, 'much more smiling'));
+    expect(replies.slice(0, -1).every((r) => r.kind === 'face')).toBe(true);
+    expect(replies.length).toBeGreaterThan(1);
+    expect(textOf(replies.at(-1)!).reason).toBe('nothing-changed');
+  });
+
+  it('a new lock alone still counts as a change (it holds later edits)', async () => {
+    await engine.describe(alice, 'smiling');
+    expect(faceOf(await engine.refine(alice, 'keep the gender')).edits.at(-1)?.locks).toEqual(['Male']);
+    expect(textOf(await engine.refine(alice, 'keep the gender')).reason).toBe('nothing-changed');
+  });
+});
+
+describe("someone else's face (issue 13 item 7)", () => {
+  it("refining another user's face makes the actor their own copy; the owner's face and current face stay", async () => {
+    const mine = faceOf(await engine.describe(alice, 'smiling'));
+    const copy = await engine.refine({ userId: 'bob' }, 'older', mine.id);
+    expect(faceOf(copy)).toMatchObject({ ownerId: 'bob', parentId: mine.id, seed: mine.seed });
+    expect(copy.kind === 'face' && copy.notes.join(' ')).toMatch(/your own copy/);
+    expect(await store.getCurrentFaceId('alice')).toBe(mine.id);
+    expect(await store.getCurrentFaceId('bob')).toBe(faceOf(copy).id);
+    expect(await store.getFace(mine.id)).toEqual(mine);
+    const own = await engine.refine(alice, 'with glasses');
+    expect(own.kind === 'face' && own.notes.join(' ')).not.toMatch(/copy/);
+  });
+});
+
+describe('undo from a button under a face (the rule lives in the engine)', () => {
+  it('undoes only your own current face', async () => {
+    const first = faceOf(await engine.describe(alice, 'smiling'));
+    const second = faceOf(await engine.refine(alice, 'older'));
+    expect(textOf(await engine.undo({ userId: 'bob' }, second.id)).text).toMatch(/^Only the person who made this face can undo it/);
+    expect(textOf(await engine.undo(alice, first.id)).text).toMatch(/this is an older one/);
+    expect(textOf(await engine.undo(alice, 'missing')).reason).toBe('no-face');
+    expect(await store.getCurrentFaceId('alice')).toBe(second.id);
+    expect(faceOf(await engine.undo(alice, second.id)).id).toBe(first.id);
+    expect(await store.getCurrentFaceId('alice')).toBe(first.id);
+  });
+});
+
+describe('forget (issue 13 item 8)', () => {
+  it("deletes the user's faces, current face and message links; others' copies stay, detached", async () => {
+    const first = faceOf(await engine.describe(alice, 'smiling'));
+    const second = faceOf(await engine.refine(alice, 'older'));
+    await engine.linkMessage('m1', first.id);
+    await engine.linkMessage('m2', second.id);
+    const bobsCopy = faceOf(await engine.refine({ userId: 'bob' }, 'with glasses', second.id));
+    await engine.linkMessage('m3', bobsCopy.id);
+
+    const reply = textOf(await engine.forget(alice));
+    expect(reply.reason).toBe('info');
+    expect(reply.text).toMatch(/Deleted everything stored about you: 2 faces \(one was your current face\) and 2 links/);
+    expect(reply.text).toMatch(/1 face that someone else made from yours stays theirs/);
+    expect([...store.faces.keys()]).toEqual([bobsCopy.id]);
+    expect((await store.getFace(bobsCopy.id))?.parentId).toBeNull();
+    expect(await store.getCurrentFaceId('alice')).toBeUndefined();
+    expect(await engine.faceForMessage('m1')).toBeUndefined();
+    expect(await engine.faceForMessage('m3')).toBe(bobsCopy.id);
+    expect(await store.getCurrentFaceId('bob')).toBe(bobsCopy.id);
+    // bob's undo chain now ends at his copy
+    expect(textOf(await engine.undo({ userId: 'bob' })).reason).toBe('nothing-to-undo');
+    // alice starts over
+    expect(faceOf(await engine.refine(alice, 'smiling')).parentId).toBeNull();
+    expect(textOf(await engine.forget({ userId: 'carol' })).text).toMatch(/^Nothing was stored about you/);
+  });
+});
+
+describe('one door: messages, the current face, explain in the render queue', () => {
+  it('links posted messages to faces and finds them again', async () => {
+    const face = faceOf(await engine.describe(alice, 'smiling'));
+    await engine.linkMessage('m1', face.id);
+    expect(await engine.faceForMessage('m1')).toBe(face.id);
+    expect(await engine.faceForMessage('m2')).toBeUndefined();
+  });
+
+  it('tells the current face and its edits as a caption', async () => {
+    expect(await engine.currentFace(alice)).toBeUndefined();
+    const face = faceOf(await engine.describe(alice, 'smiling'));
+    const current = await engine.currentFace(alice);
+    expect(current?.face).toEqual(face);
+    expect(current?.caption).not.toBe('');
+  });
+
+  it("explain's F pass runs in the render queue's line: its capacity and position reports apply", async () => {
+    await engine.describe(alice, 'smiling');
+    const positions: number[] = [];
+    textOf(await engine.explain({ userId: 'alice', onQueued: (p) => positions.push(p) }));
+    expect(renderer.tasks).toBe(1);
+    expect(positions).toEqual([1]);
+    renderer.failWith = new QueueFullError(64);
+    await expect(engine.explain(alice)).rejects.toBeInstanceOf(QueueFullError);
   });
 });

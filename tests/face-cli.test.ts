@@ -49,7 +49,7 @@ describe('npm run face', () => {
   it('rejects bad input with a clear message and exit code 2', () => {
     const dir = tmp();
     const cases: Array<[string[], RegExp]> = [
-      [['--count', '2', '--out-dir', dir], /--seed must be/],
+      [['--count', '2', '--out-dir', dir], /--seed is required/],
       [['--seed=-4', '--out-dir', dir], /--seed must be/],
       [['--seed', 'abc', '--out-dir', dir], /--seed must be/],
       [['--seed', '1', '--count', '0', '--out-dir', dir], /--count must be/],

@@ -27,6 +27,15 @@ describe('ages in years', () => {
     expect(Math.abs(younger.weights.Young!)).toBeLessThan(Math.abs(older.weights.Young!));
   });
 
+  it('"older by 10 years" is a move of 10 years, the same as "10 years older" (it used to ask for a 10-year-old)', () => {
+    const by = parseDescription('make him older by 10 years');
+    expect(by.age).toEqual({ mode: 'step', years: 10 });
+    expect(by.weights.Young).toBe(parseDescription('make him 10 years older').weights.Young);
+    expect(by.weights.Young!).toBeLessThan(0);
+    expect(parseDescription('younger by 5').age).toEqual({ mode: 'step', years: -5 });
+    expect(parseDescription('an old man, older by 20 years').age).toEqual({ mode: 'atLeast', years: 73 });
+  });
+
   it('a step after a target moves the target', () => {
     expect(parseDescription('old man, a bit younger').age).toEqual({ mode: 'atLeast', years: 45.5 });
   });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ATTRIBUTES, type AttributeName } from '../src/latent/attributes.js';
+import { ATTRIBUTES, type AttributeName } from '../src/face/attributes.js';
 import { AxisSet, type Axis } from '../src/latent/axes.js';
 import { applyEdit, COORD_LIMIT, faceLatent, keepInRange } from '../src/latent/edit.js';
-import type { Edit } from '../src/latent/face.js';
+import type { Edit } from '../src/face/record.js';
 import { seedToLatent, randomSeed } from '../src/latent/seed.js';
 import { dot, gramSchmidt, norm, projectOff } from '../src/latent/vector.js';
 import { isValidTruncation, truncate, TRUNCATION_MAX, TRUNCATION_MIN } from '../src/latent/truncation.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ATTRIBUTES, attributeIndex, type AttributeName } from '../src/latent/attributes.js';
+import { ATTRIBUTES, attributeIndex, type AttributeName } from '../src/face/attributes.js';
 import { AxisSet, type AgeAxis, type Axis } from '../src/latent/axes.js';
 import { faceLatent } from '../src/latent/edit.js';
-import type { Edit } from '../src/latent/face.js';
+import type { Edit } from '../src/face/record.js';
 import {
   AGE_TOL, HOLD_LOGIT, LEVEL_LOGIT, MAX_PASSES, STEP_LOGIT, steerFace, type FaceReading,
 } from '../src/latent/steer.js';

@@ -166,6 +166,66 @@ describe('SqliteFaceStore round trips', () => {
   });
 });
 
+describe('forgetUser (issue 13 item 8)', () => {
+  async function twoUsers(store: SqliteFaceStore) {
+    const a1 = makeFace({ ownerId: 'alice' });
+    const a2 = makeFace({ ownerId: 'alice', parentId: a1.id });
+    const a3 = makeFace({ ownerId: 'alice', parentId: a2.id });
+    const bobCopy = makeFace({ ownerId: 'bob', parentId: a2.id });
+    const bobNext = makeFace({ ownerId: 'bob', parentId: bobCopy.id });
+    const carolOwn = makeFace({ ownerId: 'carol' });
+    const aliceCopyOfCarol = makeFace({ ownerId: 'alice', parentId: carolOwn.id });
+    for (const f of [a1, a2, a3, bobCopy, bobNext, carolOwn, aliceCopyOfCarol]) await store.saveFace(f);
+    await store.setCurrentFaceId('alice', a3.id);
+    await store.setCurrentFaceId('bob', bobNext.id);
+    await store.setCurrentFaceId('carol', a1.id); // after an undo on a copy, a pointer can name another user's face
+    for (const [m, f] of [['m1', a1], ['m2', a3], ['m3', bobCopy], ['m4', aliceCopyOfCarol]] as const) await store.linkMessage(m, f.id);
+    return { a1, a2, a3, bobCopy, bobNext, carolOwn, aliceCopyOfCarol };
+  }
+
+  it("deletes the user's faces, current face and message links in one go, and counts them", async () => {
+    const store = open();
+    const f = await twoUsers(store);
+    expect(await store.forgetUser('alice')).toEqual({ faces: 4, currentFace: true, messageLinks: 3, detachedCopies: 1, otherCurrentFaces: 1 });
+    for (const id of [f.a1.id, f.a2.id, f.a3.id, f.aliceCopyOfCarol.id]) expect(await store.getFace(id)).toBeUndefined();
+    expect(await store.getCurrentFaceId('alice')).toBeUndefined();
+    for (const m of ['m1', 'm2', 'm4']) expect(await store.getFaceIdByMessage(m)).toBeUndefined();
+  });
+
+  it("keeps other users' faces: copies of the user's faces lose their parent (their undo chain ends there)", async () => {
+    const store = open();
+    const f = await twoUsers(store);
+    await store.forgetUser('alice');
+    expect(await store.getFace(f.bobCopy.id)).toEqual({ ...f.bobCopy, parentId: null });
+    expect(await store.getFace(f.bobNext.id)).toEqual(f.bobNext);
+    expect(await store.getFace(f.carolOwn.id)).toEqual(f.carolOwn);
+    expect(await store.getCurrentFaceId('bob')).toBe(f.bobNext.id);
+    expect(await store.getCurrentFaceId('carol')).toBeUndefined(); // it named one of alice's faces
+    expect(await store.getFaceIdByMessage('m3')).toBe(f.bobCopy.id);
+    const raw = new Database(dbPath, { readonly: true });
+    expect(raw.pragma('foreign_key_check')).toEqual([]);
+    raw.close();
+  });
+
+  it('changes nothing when any step fails (one transaction)', async () => {
+    const store = open();
+    const f = await twoUsers(store);
+    const raw = new Database(dbPath);
+    raw.exec("CREATE TRIGGER refuse BEFORE DELETE ON faces BEGIN SELECT RAISE(ABORT, 'refused'); END");
+    await expect(store.forgetUser('alice')).rejects.toThrow('refused');
+    raw.exec('DROP TRIGGER refuse');
+    raw.close();
+    expect(await store.getCurrentFaceId('alice')).toBe(f.a3.id);
+    expect(await store.getCurrentFaceId('carol')).toBe(f.a1.id);
+    expect(await store.getFaceIdByMessage('m1')).toBe(f.a1.id);
+    expect((await store.getFace(f.bobCopy.id))?.parentId).toBe(f.a2.id);
+  });
+
+  it('a user with nothing stored gets zero counts', async () => {
+    expect(await open().forgetUser('nobody')).toEqual({ faces: 0, currentFace: false, messageLinks: 0, detachedCopies: 0, otherCurrentFaces: 0 });
+  });
+});
+
 describe('openSqliteStore refuses bad files, naming the path and leaving them untouched', () => {
   function expectUntouched(file: string, bytes: Buffer): void {
     expect(fs.readFileSync(file).equals(bytes)).toBe(true);

@@ -1,6 +1,6 @@
 /** `npm run deploy-commands`: registers /face with Discord. Prints one line; exit code 1 on failure. */
 import { ConfigError, loadConfig } from '../config.js';
-import { scrubSecrets } from '../log.js';
+import { oneLine } from '../log.js';
 import { DeployError, deployCommands } from './deploy.js';
 
 async function main(): Promise<number> {
@@ -11,7 +11,7 @@ async function main(): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof DeployError || err instanceof ConfigError) {
-      process.stderr.write(`deploy-commands: ${scrubSecrets(err.message).replace(/\s*\n\s*/g, '; ')}\n`);
+      process.stderr.write(`deploy-commands: ${oneLine(err.message)}\n`);
       return 1;
     }
     throw err;
@@ -21,7 +21,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`deploy-commands: ${scrubSecrets(err instanceof Error ? err.message : String(err))}\n`);
+    process.stderr.write(`deploy-commands: ${oneLine(err instanceof Error ? err.message : String(err))}\n`);
     process.exit(1);
   },
 );

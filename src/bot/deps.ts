@@ -1,14 +1,17 @@
 import type { Logger } from 'pino';
 import type { ConversationEngine } from '../conversation/types.js';
-import type { FaceStore } from '../store/types.js';
 import type { RateLimiter } from './rate-limit.js';
 
-/** Everything a handler needs; handlers get it as an argument so tests can pass fakes. */
+/**
+ * Everything a handler needs; handlers get it as an argument so tests can pass fakes. The engine is the
+ * one door to faces, message links and the render queue: handlers never touch the store.
+ */
 export interface BotDeps {
   engine: ConversationEngine;
-  store: FaceStore;
   limiter: RateLimiter;
   log: Logger;
+  /** Whether the bot asked for the Message Content intent (MESSAGE_CONTENT=on; default off). */
+  messageContent?: boolean;
   /** Minimum time between two "rendering… 3rd in line" edits of one reply (default 1500 ms). */
   progressIntervalMs?: number;
 }

@@ -30,15 +30,24 @@ function errorCode(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
+/** Only Message Content is privileged among the bot's intents, and only asked for with MESSAGE_CONTENT=on. */
+const DISALLOWED_INTENTS =
+  'Discord refused the Message Content intent that MESSAGE_CONTENT=on asks for: set MESSAGE_CONTENT=off (replies ' +
+  'must then mention the bot) or enable it in Developer Portal → Bot → Privileged Gateway Intents (see docs/discord-setup.md)';
+
+/** Close code 4014, or the error discord.js raises for it ("Used disallowed intents"). */
+function isDisallowedIntents(err: unknown): boolean {
+  if (err instanceof GatewayClosedError) return err.code === GatewayCloseCodes.DisallowedIntents;
+  return err instanceof Error && /disallowed intents/i.test(err.message);
+}
+
 /** Words a login failure as one line saying what to fix. */
 export function describeLoginError(err: unknown): string {
   if (err instanceof LoginTimeoutError) {
     return `could not connect to Discord within ${Math.round(err.timeoutMs / 1000)} s: is the network up and discord.com reachable?`;
   }
+  if (isDisallowedIntents(err)) return DISALLOWED_INTENTS;
   if (err instanceof GatewayClosedError) {
-    if (err.code === GatewayCloseCodes.DisallowedIntents) {
-      return 'Discord refused the Message Content intent: enable it in Developer Portal → Bot → Privileged Gateway Intents (see docs/discord-setup.md)';
-    }
     if (err.code === GatewayCloseCodes.AuthenticationFailed) {
       return 'Discord rejected DISCORD_TOKEN: reset the token in Developer Portal → Bot and update .env';
     }

@@ -3,7 +3,6 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { ConversationEngine } from '../conversation/types.js';
 import { log as appLog } from '../log.js';
-import type { FaceStore } from '../store/types.js';
 import { botClientOptions } from './client-options.js';
 import { SlidingWindowLimiter, type RateLimiter } from './rate-limit.js';
 import { BotStartError, GatewayClosedError, LoginTimeoutError, describeLoginError } from './start-errors.js';
@@ -49,16 +48,16 @@ const FATAL_CLOSE_CODES = new Set<number>([
 export async function startBot(
   config: Config,
   engine: ConversationEngine,
-  store: FaceStore,
   options: StartOptions = {},
 ): Promise<BotHandle> {
   const log = options.log ?? appLog.child({ component: 'bot' });
   const problem = tokenProblem(config.DISCORD_TOKEN);
   if (problem || !config.DISCORD_TOKEN) throw new BotStartError(problem ?? 'DISCORD_TOKEN is not set');
 
-  const client = new Client(botClientOptions(options.rest ? { rest: options.rest } : {}));
+  const messageContent = config.MESSAGE_CONTENT === 'on';
+  const client = new Client(botClientOptions({ messageContent }, options.rest ? { rest: options.rest } : {}));
   const limiter = options.limiter ?? new SlidingWindowLimiter(config.RATE_LIMIT_PER_MINUTE);
-  const runtime = attachHandlers(client, { engine, store, limiter, log });
+  const runtime = attachHandlers(client, { engine, limiter, log, messageContent });
   watchConnection(client, log);
 
   try {
@@ -69,7 +68,7 @@ export async function startBot(
     throw new BotStartError(describeLoginError(err));
   }
   const ready = client as Client<true>;
-  log.info({ bot: ready.user.tag, botId: ready.user.id, guilds: ready.guilds.cache.size }, 'logged in to Discord');
+  log.info({ bot: ready.user.tag, botId: ready.user.id, guilds: ready.guilds.cache.size, messageContent }, 'logged in to Discord');
   if (config.DISCORD_CLIENT_ID && config.DISCORD_CLIENT_ID !== ready.application.id) {
     log.warn({ clientId: config.DISCORD_CLIENT_ID, applicationId: ready.application.id },
       'DISCORD_CLIENT_ID is not this bot\'s application: /face may be registered for another app');

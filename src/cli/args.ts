@@ -1,4 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { oneLine } from '../log.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -13,5 +15,19 @@ export function parseFlags<O extends Options>(argv: string[], options: O) {
     return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
   } catch (err) {
     throw new UsageError((err as Error).message.split('\n')[0]);
+  }
+}
+
+/**
+ * The validated settings (src/config.ts) for a command-line tool, so that its defaults (MODELS_DIR,
+ * EXECUTION_PROVIDER, TRUNCATION, ...) are the app's. A bad setting prints one line and exits 2.
+ */
+export function cliConfig(tool: string, env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${tool}: ${oneLine(err.message)}\n`);
+    process.exit(2);
   }
 }

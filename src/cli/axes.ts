@@ -13,15 +13,18 @@ import { fingerprint } from '../render/fingerprint.js';
 import { Generator } from '../render/generator.js';
 import { CLASSIFIER_FILE, GENERATOR_FILE } from '../render/models.js';
 import { LatentScorer } from '../render/scorer.js';
+import { cliConfig } from './args.js';
+
+const config = cliConfig('axes');
 
 const { values } = parseArgs({
   options: {
     samples: { type: 'string', default: '6000' },
     seed: { type: 'string', default: '1000000' },
-    'models-dir': { type: 'string', default: 'models' },
+    'models-dir': { type: 'string', default: config.MODELS_DIR },
     out: { type: 'string' },
     'calibration-seeds': { type: 'string', default: '48' },
-    provider: { type: 'string', default: 'auto' },
+    provider: { type: 'string', default: config.EXECUTION_PROVIDER },
     'open-loop': { type: 'boolean', default: false },
   },
 });

@@ -12,22 +12,25 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ATTRIBUTES, type AttributeName } from '../latent/attributes.js';
+import { ATTRIBUTES, type AttributeName } from '../face/attributes.js';
 import { AxisSet } from '../latent/axes.js';
 import { applyEdit, keepInRange } from '../latent/edit.js';
 import { batchReads, steerEdit } from '../latent/steer.js';
-import type { Edit } from '../latent/face.js';
+import type { Edit } from '../face/record.js';
 import { seedToLatent } from '../latent/seed.js';
 import { Classifier, sigmoid } from '../render/classifier.js';
 import { Generator } from '../render/generator.js';
 import { AXES_FILE, CLASSIFIER_FILE, GENERATOR_FILE } from '../render/models.js';
 import { LatentScorer } from '../render/scorer.js';
+import { cliConfig } from './args.js';
+
+const config = cliConfig('eval:axes');
 
 const { values } = parseArgs({
   options: {
     seeds: { type: 'string', default: '200' },
     'first-seed': { type: 'string', default: '5000000' },
-    'models-dir': { type: 'string', default: 'models' },
+    'models-dir': { type: 'string', default: config.MODELS_DIR },
     json: { type: 'boolean', default: false },
     'closed-loop': { type: 'boolean', default: false },
   },
@@ -59,7 +62,7 @@ interface AxisRow {
 async function main(): Promise<void> {
   const dir = path.resolve(values['models-dir']!);
   const n = Number(values.seeds);
-  const generator = await Generator.load(path.join(dir, GENERATOR_FILE), 'auto');
+  const generator = await Generator.load(path.join(dir, GENERATOR_FILE), config.EXECUTION_PROVIDER);
   const classifier = await Classifier.load(path.join(dir, CLASSIFIER_FILE), generator.provider);
   const axes = AxisSet.fromFile(path.join(dir, AXES_FILE));
   const scorer = new LatentScorer(generator, classifier);

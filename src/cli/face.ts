@@ -13,9 +13,9 @@ import { parseDescription } from '../grammar/index.js';
 import type { ParseResult } from '../grammar/types.js';
 import { AxisSet } from '../latent/axes.js';
 import { faceLatent, keepInRange } from '../latent/edit.js';
-import type { Edit } from '../latent/face.js';
+import type { Edit } from '../face/record.js';
 import { isValidSeed, seedToLatent } from '../latent/seed.js';
-import { DEFAULT_TRUNCATION, isValidTruncation, truncate, TRUNCATION_MAX, TRUNCATION_MIN } from '../latent/truncation.js';
+import { isValidTruncation, truncate, TRUNCATION_MAX, TRUNCATION_MIN } from '../latent/truncation.js';
 import { Generator } from '../render/generator.js';
 import { editFrom, faceLatentFor } from '../conversation/engine.js';
 import { Classifier } from '../render/classifier.js';
@@ -24,6 +24,7 @@ import { LatentScorer } from '../render/scorer.js';
 import { batchReads } from '../latent/steer.js';
 import { encodePng } from '../render/png.js';
 import { parseWeightList } from './weights.js';
+import { cliConfig } from './args.js';
 
 const USAGE =
   'usage: npm run --silent face -- [DESCRIPTION] --seed S [--count N] [--out-dir DIR | --out FILE] [--size PX] [--truncation PSI] [--then TEXT]... [--open-loop]';
@@ -47,6 +48,7 @@ function toEdit(text: string): Edit {
 }
 
 async function main(): Promise<void> {
+  const config = cliConfig('face');
   let parsed;
   try {
     parsed = parseArgs({
@@ -57,9 +59,9 @@ async function main(): Promise<void> {
         'out-dir': { type: 'string' },
         out: { type: 'string' },
         size: { type: 'string', default: '256' },
-        truncation: { type: 'string', default: process.env.TRUNCATION ?? String(DEFAULT_TRUNCATION) },
-        'models-dir': { type: 'string', default: process.env.MODELS_DIR ?? 'models' },
-        provider: { type: 'string', default: process.env.EXECUTION_PROVIDER ?? 'auto' },
+        truncation: { type: 'string', default: String(config.TRUNCATION) },
+        'models-dir': { type: 'string', default: config.MODELS_DIR },
+        provider: { type: 'string', default: config.EXECUTION_PROVIDER },
         'open-loop': { type: 'boolean', default: false },
         then: { type: 'string', multiple: true },
       },
@@ -71,11 +73,13 @@ async function main(): Promise<void> {
   const seed = Number(values.seed);
   const count = Number(values.count);
   const size = Number(values.size);
-  if (values.seed === undefined || !isValidSeed(seed)) fail(`--seed must be an integer in 0..4294967295\n${USAGE}`);
+  if (values.seed === undefined) fail(`--seed is required: which face to draw, a whole number such as --seed 7\n${USAGE}`);
+  if (!isValidSeed(seed)) fail(`--seed must be a whole number in 0..4294967295, not "${values.seed}"\n${USAGE}`);
   if (!Number.isInteger(count) || count < 1 || count > 10_000) fail('--count must be an integer in 1..10000');
   if (!Number.isInteger(size) || size < 16 || size > 2048) fail('--size must be an integer in 16..2048');
   const truncation = Number(values.truncation);
   if (!isValidTruncation(truncation)) fail(`--truncation must be a number in ${TRUNCATION_MIN}..${TRUNCATION_MAX}`);
+  if (!['auto', 'cpu', 'cuda'].includes(values.provider!)) fail('--provider must be auto, cpu or cuda');
   if (values.out && count > 1) fail('--out names one file; use --out-dir with --count');
   if (!isValidSeed(seed + count - 1)) fail('seed + count - 1 must stay within 0..4294967295');
   const description = positionals.join(' ').trim();

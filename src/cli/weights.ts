@@ -1,5 +1,5 @@
-import { isAttributeName } from '../latent/attributes.js';
-import type { Weights } from '../grammar/types.js';
+import { isAttributeName } from '../face/attributes.js';
+import type { Weights } from '../face/record.js';
 
 /** "Male=1,Young=-0.5" -> weights, or undefined when the text is not such a list. Unknown names throw. */
 export function parseWeightList(text: string): Weights | undefined {

@@ -1,15 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
-import type { ConversationEngine, EngineContext, EngineReply } from '../conversation/types.js';
+import { QueueFullError, RenderTimeoutError, StoreBusyError } from '../conversation/errors.js';
 import { describeChange } from '../conversation/summary.js';
-import type { FaceRecord } from '../latent/face.js';
+import type { ConversationEngine, EngineContext, EngineReply } from '../conversation/types.js';
+import type { FaceRecord } from '../face/record.js';
 import { log } from '../log.js';
-import { QueueFullError, RenderTimeoutError } from '../render/types.js';
+import { readLines } from './lines.js';
 
 export interface ChatOptions {
   engine: ConversationEngine;
-  input: NodeJS.ReadableStream;
+  input: AsyncIterable<string | Buffer>;
   output: NodeJS.WritableStream;
   /** Where each rendered face is saved as <faceId>.png. */
   outDir: string;
@@ -18,29 +18,42 @@ export interface ChatOptions {
   interactive?: boolean;
 }
 
+/** How a chat went: what main needs for its exit code (non-zero when any request failed). */
+export interface ChatSummary {
+  /** Lines handled (blank lines not counted); a failed look-up of the current face at start counts as one too. */
+  requests: number;
+  /** Requests that failed with an error (the store or the renderer), not those answered with text. */
+  failed: number;
+}
+
 export const CHAT_HELP = [
   'Type a description to draw a face; later lines refine it ("older", "more smile", "no glasses").',
+  'Your current face is kept between runs, so the first line after a restart refines it.',
   'Commands:',
   '  /new TEXT   start a new face from TEXT',
   '  /reroll     same description, another random face',
   '  /undo       back to the previous version',
   '  /explain    what the classifier sees in the face',
   '  /axes       everything you can ask for',
-  '  /reset      forget the current face',
+  '  /reset      forget the current face (the next line starts a new one)',
+  '  /forget     delete everything stored about you (faces, current face)',
   '  /help       this list',
   '  /quit       leave (end of input works too)',
 ].join('\n');
 
 /**
  * A local chat on the same engine as the bot: one line at a time, each finished (rendered and saved)
- * before the next is read, so piped input works and EOF exits after the last render.
+ * before the next is read, so piped input works and EOF exits after the last render. Whether a plain line
+ * describes or refines is the engine's decision (the user's stored current face), as in the bot.
  */
-export async function runChat(options: ChatOptions): Promise<void> {
+export async function runChat(options: ChatOptions): Promise<ChatSummary> {
   const { engine, output, outDir } = options;
   const ctx: EngineContext = { userId: options.userId ?? 'console' };
   const say = (line: string) => output.write(`${line}\n`);
+  const summary: ChatSummary = { requests: 0, failed: 0 };
   fs.mkdirSync(outDir, { recursive: true });
 
+  /** The face shown last, only to say how the next one differs ("refined, same seed …"). */
   let shown: FaceRecord | undefined;
 
   async function show(reply: EngineReply): Promise<void> {
@@ -60,12 +73,10 @@ export async function runChat(options: ChatOptions): Promise<void> {
 
   /** Handles one line; false means quit. */
   async function handle(line: string): Promise<boolean> {
-    const trimmed = line.trim();
-    if (trimmed === '') return true;
-    const [, command, rest = ''] = /^\/(\S+)\s*(.*)$/s.exec(trimmed) ?? [];
+    const [, command, rest = ''] = /^\/(\S+)\s*(.*)$/s.exec(line) ?? [];
     switch (command?.toLowerCase()) {
       case undefined:
-        await show(shown ? await engine.refine(ctx, trimmed) : await engine.describe(ctx, trimmed));
+        await show(await engine.refine(ctx, line));
         return true;
       case 'new':
         await show(await engine.describe(ctx, rest));
@@ -80,8 +91,12 @@ export async function runChat(options: ChatOptions): Promise<void> {
         await show(await engine.explain(ctx));
         return true;
       case 'reset':
-        shown = undefined;
         await show(await engine.reset(ctx));
+        shown = undefined;
+        return true;
+      case 'forget':
+        await show(await engine.forget(ctx));
+        shown = undefined;
         return true;
       case 'axes':
         say(engine.axesHelp());
@@ -98,32 +113,49 @@ export async function runChat(options: ChatOptions): Promise<void> {
     }
   }
 
-  const rl = readline.createInterface({ input: options.input, terminal: false, crlfDelay: Infinity });
+  /** An error is said, logged and counted as a failed request; the chat goes on. */
+  function failed(err: unknown): void {
+    summary.requests += 1;
+    summary.failed += 1;
+    say(`! ${wordError(err)}`);
+    if (!(err instanceof QueueFullError || err instanceof RenderTimeoutError)) log.error({ err }, 'console request failed');
+  }
+
+  /** Which face a plain line refines now, said once at start. */
+  async function sayCurrentFace(): Promise<void> {
+    try {
+      const current = await engine.currentFace(ctx);
+      if (current) say(`continuing face ${current.face.id} (${current.caption || `seed ${current.face.seed}`}) — /new to start over`);
+      shown = current?.face;
+    } catch (err) {
+      failed(err);
+    }
+  }
+
   const prompt = () => {
     if (options.interactive) output.write('> ');
   };
   if (options.interactive) say(`tellaface — faces are saved in ${outDir}. Type /help for commands.`);
+  await sayCurrentFace();
   prompt();
-  try {
-    for await (const line of rl) {
+  for await (const line of readLines(options.input)) {
+    const trimmed = line.trim();
+    if (trimmed !== '') {
       let keepGoing = true;
       try {
-        keepGoing = await handle(line);
+        keepGoing = await handle(trimmed);
+        summary.requests += 1;
       } catch (err) {
-        say(`! ${wordError(err)}`);
-        if (!(err instanceof QueueFullError || err instanceof RenderTimeoutError)) {
-          log.error({ err }, 'console request failed');
-        }
+        failed(err);
       }
       if (!keepGoing) break;
-      prompt();
     }
-  } finally {
-    rl.close();
+    prompt();
   }
+  return summary;
 }
 
 function wordError(err: unknown): string {
-  if (err instanceof QueueFullError || err instanceof RenderTimeoutError) return err.message;
+  if (err instanceof QueueFullError || err instanceof RenderTimeoutError || err instanceof StoreBusyError) return err.message;
   return `something went wrong: ${err instanceof Error ? err.message : String(err)} (details in the log)`;
 }

@@ -4,15 +4,17 @@ import type { AxisSet } from '../latent/axes.js';
 import { faceLatent } from '../latent/edit.js';
 import { sigmoid } from '../latent/vector.js';
 import { batchReads, steerFace, type ReadFaces, type SteerResult } from '../latent/steer.js';
-import type { Edit, FaceRecord } from '../latent/face.js';
+import type { Edit, FaceRecord } from '../face/record.js';
 import { isValidSeed, MAX_SEED, randomSeed } from '../latent/seed.js';
 import { DEFAULT_TRUNCATION } from '../latent/truncation.js';
 import type { FaceRenderer, FaceScorer } from '../render/types.js';
 import { newFaceId } from '../store/ids.js';
 import type { FaceStore } from '../store/types.js';
-import type { ConversationEngine, EngineContext, EngineReply } from './types.js';
+import { changesNothing } from './changes.js';
+import type { ConversationEngine, CurrentFace, EngineContext, EngineReply } from './types.js';
 import {
-  axesHelpText, captionForEdits, emptyTextHelp, explainScores, nothingUnderstoodText, shortfallText,
+  axesHelpText, captionForEdits, emptyTextHelp, explainScores, forgetText, nothingChangedText, nothingUnderstoodText,
+  shortfallText,
 } from './wording.js';
 
 /**
@@ -79,9 +81,14 @@ export function editFrom(textTyped: string, parse: ParseResult): Edit {
 
 const NO_FACE = 'There is no face to work on yet: describe one first.';
 const FACE_GONE = 'I cannot find that face any more: describe a new one.';
+const COPY_NOTE = 'this is your own copy: the face you started from stays as its owner left it';
+const NOT_YOURS_TO_UNDO = 'Only the person who made this face can undo it; refine or reroll it to make your own copy.';
+const NOT_LATEST = 'Undo steps back from your latest face, and this is an older one: refine it to change it, or undo your latest face.';
 
 /**
- * The conversation: words in, faces out. Parse problems come back as text replies and never throw;
+ * The conversation: words in, faces out, and the front ends' one door to the store and the render queue
+ * (message links, the current face, explain's F pass all go through here).
+ * Parse problems come back as text replies and never throw;
  * render and store errors (QueueFullError, RenderTimeoutError, ...) propagate for the front end to word.
  * A face is only saved (and made current) once it has rendered, so a failed render loses nothing.
  * Requests of one user run one after another, so two quick refines both apply.
@@ -142,6 +149,11 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     return older ? [...notes, older] : notes;
   }
 
+  /** A face made from someone else's is the actor's own copy: said, so nobody thinks they changed the original. */
+  function withCopyNote(ctx: EngineContext, notes: string[], base: Pick<FaceRecord, 'ownerId'>): string[] {
+    return base.ownerId === ctx.userId ? notes : [...notes, COPY_NOTE];
+  }
+
   /** The given face, else the user's current one; `gone` when a given id is unknown. */
   async function findFace(ctx: EngineContext, faceId?: string): Promise<FaceRecord | 'gone' | undefined> {
     if (faceId !== undefined) return (await store.getFace(faceId)) ?? 'gone';
@@ -170,15 +182,17 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     if (words.trim() === '') return text('nothing-understood', emptyTextHelp());
     const parse = parseDescription(words);
     if (!understoodAnything(parse)) return text('nothing-understood', nothingUnderstoodText(parse.unknown));
+    const fields = {
+      seed: base.seed,
+      edits: [...base.edits, editFrom(words, parse)],
+      parentId: base.id,
+      truncation: parse.truncation ?? base.truncation,
+    };
+    if (changesNothing(base, fields, axes)) return text('nothing-changed', nothingChangedText(words, parse.unknown));
     return create(
       ctx,
-      {
-        seed: base.seed,
-        edits: [...base.edits, editFrom(words, parse)],
-        parentId: base.id,
-        truncation: parse.truncation ?? base.truncation,
-      },
-      { caption: captionWithTypicality(parse), unknown: parse.unknown, notes: withOlderModelNote(parse.notes, base) },
+      fields,
+      { caption: captionWithTypicality(parse), unknown: parse.unknown, notes: withCopyNote(ctx, withOlderModelNote(parse.notes, base), base) },
     );
   }
 
@@ -190,13 +204,27 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     return create(
       ctx,
       { seed: newSeed(base.seed), edits: base.edits, parentId: base.id, truncation: base.truncation },
-      { caption: caption ? `new seed · ${caption}` : 'new seed' },
+      { caption: caption ? `new seed · ${caption}` : 'new seed', notes: withCopyNote(ctx, [], base) },
     );
   }
 
-  async function undo(ctx: EngineContext): Promise<EngineReply> {
-    const current = await findFace(ctx);
-    if (!current || current === 'gone') return text('nothing-to-undo', `${NO_FACE} There is nothing to undo.`);
+  /** Why an Undo button under `faceId` may not undo for this user, if it may not. */
+  async function buttonUndoRefusal(ctx: EngineContext, faceId: string, current: FaceRecord | undefined): Promise<EngineReply | undefined> {
+    if (current?.id === faceId) return undefined;
+    const face = await store.getFace(faceId);
+    if (!face) return text('no-face', FACE_GONE);
+    if (face.ownerId !== ctx.userId) return text('nothing-to-undo', NOT_YOURS_TO_UNDO);
+    return text('nothing-to-undo', NOT_LATEST);
+  }
+
+  async function undo(ctx: EngineContext, faceId?: string): Promise<EngineReply> {
+    const found = await findFace(ctx);
+    const current = found === 'gone' ? undefined : found;
+    if (faceId !== undefined) {
+      const refusal = await buttonUndoRefusal(ctx, faceId, current);
+      if (refusal) return refusal;
+    }
+    if (!current) return text('nothing-to-undo', `${NO_FACE} There is nothing to undo.`);
     const parent = current.parentId === null ? undefined : await store.getFace(current.parentId);
     if (!parent) return text('nothing-to-undo', 'This is the first version of this face: there is nothing to undo.');
     const { png } = await render(ctx, parent);
@@ -212,23 +240,42 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     return text('info', 'Forgotten. Your next description starts a new face.');
   }
 
+  async function forget(ctx: EngineContext): Promise<EngineReply> {
+    return text('info', forgetText(await store.forgetUser(ctx.userId)));
+  }
+
+  /** F's view of the face as drawn (steered like its render): probabilities, and age when F reads it. */
+  async function readFace(face: FaceRecord): Promise<{ scores: Float32Array; age?: number }> {
+    const { z, steer } = await faceLatentFor(face, axes, scorer, read);
+    return steer ? { scores: steer.reading.logits.map(sigmoid), age: steer.reading.age } : { scores: await scorer.scoreLatent(z) };
+  }
+
   async function explain(ctx: EngineContext, faceId?: string): Promise<EngineReply> {
     const face = await findFace(ctx, faceId);
     if (face === 'gone') return text('no-face', FACE_GONE);
     if (!face) return text('no-face', NO_FACE);
-    const { z, steer } = await faceLatentFor(face, axes, scorer, read);
-    const scores = steer ? steer.reading.logits.map(sigmoid) : await scorer.scoreLatent(z);
+    // G+F passes share G with the renders: the queue's capacity, position reports and timeout apply
+    const { scores, age } = await renderer.runInLine(() => readFace(face), { onQueued: ctx.onQueued });
     const older = olderModelNote(face, model);
-    return text('info', `${explainScores(scores, steer?.reading.age)}${older ? `\n(Note: ${older}.)` : ''}`);
+    return text('info', `${explainScores(scores, age)}${older ? `\n(Note: ${older}.)` : ''}`);
+  }
+
+  async function currentFace(ctx: EngineContext): Promise<CurrentFace | undefined> {
+    const face = await findFace(ctx);
+    return face && face !== 'gone' ? { face, caption: captionForEdits(face.edits) } : undefined;
   }
 
   return {
     describe: (ctx, words, seed) => oneAtATime(ctx.userId, () => describe(ctx, words, seed)),
     refine: (ctx, words, faceId) => oneAtATime(ctx.userId, () => refine(ctx, words, faceId)),
     reroll: (ctx, faceId) => oneAtATime(ctx.userId, () => reroll(ctx, faceId)),
-    undo: (ctx) => oneAtATime(ctx.userId, () => undo(ctx)),
+    undo: (ctx, faceId) => oneAtATime(ctx.userId, () => undo(ctx, faceId)),
     reset: (ctx) => oneAtATime(ctx.userId, () => reset(ctx)),
+    forget: (ctx) => oneAtATime(ctx.userId, () => forget(ctx)),
     explain: (ctx, faceId) => explain(ctx, faceId),
+    currentFace,
+    linkMessage: (messageId, faceId) => store.linkMessage(messageId, faceId),
+    faceForMessage: (messageId) => store.getFaceIdByMessage(messageId),
     axesHelp: () => axesHelpText(axes),
   };
 }

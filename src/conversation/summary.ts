@@ -1,4 +1,4 @@
-import type { FaceRecord } from '../latent/face.js';
+import type { FaceRecord } from '../face/record.js';
 
 /** How `next` relates to `prev` (the face shown before), in a few words for a one-line summary. */
 export function describeChange(prev: FaceRecord | undefined, next: FaceRecord): string {

@@ -1,10 +1,11 @@
-import { ATTRIBUTES, type AttributeName } from '../latent/attributes.js';
+import { ATTRIBUTES, type AttributeName } from '../face/attributes.js';
 import type { AxisSet } from '../latent/axes.js';
-import type { Edit } from '../latent/face.js';
+import type { Edit } from '../face/record.js';
 import type { Shortfall } from '../latent/steer.js';
 import { sigmoid } from '../latent/vector.js';
 import { axisGroups, captionFor } from '../grammar/index.js';
 import type { ParseResult } from '../grammar/types.js';
+import type { ForgetCounts } from '../store/types.js';
 
 /** What the engine says in words: help, captions of stored edits, what the classifier sees. */
 
@@ -40,6 +41,27 @@ export function emptyTextHelp(): string {
 export function nothingUnderstoodText(unknown: readonly string[]): string {
   const heard = unknown.length > 0 ? `I didn't understand ${unknown.map((w) => `"${w}"`).join(', ')}` : "I couldn't find anything to draw in that";
   return `${heard}, so nothing was drawn. Try words like: ${exampleWords().join(', ')} (the axes command lists every control).`;
+}
+
+/** A refine whose words would draw the same face again. */
+export function nothingChangedText(words: string, unknown: readonly string[]): string {
+  const notUnderstood = unknown.length > 0 ? ` (not understood: ${unknown.map((w) => `"${w}"`).join(', ')})` : '';
+  return `Nothing changed: the face already is what "${words.trim()}" asks for, or as far as this model goes that way${notUnderstood}. Try other words, or undo.`;
+}
+
+function count(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** What forget deleted, e.g. "Deleted everything stored about you: 3 faces (one was your current face) and 2 links …". */
+export function forgetText(c: ForgetCounts): string {
+  if (c.faces === 0 && !c.currentFace && c.messageLinks === 0) return 'Nothing was stored about you, so there was nothing to delete.';
+  const faces = `${count(c.faces, 'face', 'faces')}${c.currentFace ? ' (one was your current face)' : ''}`;
+  const links = c.messageLinks === 0 ? '' : ` and ${count(c.messageLinks, 'link from a posted message to them', 'links from posted messages to them')}`;
+  const copies = c.detachedCopies === 0
+    ? ''
+    : ` ${count(c.detachedCopies, 'face that someone else made from yours stays theirs', 'faces that others made from yours stay theirs')}, no longer linked to yours.`;
+  return `Deleted everything stored about you: ${faces}${links}.${copies} Pictures already shown (posted messages, saved PNG files) are not deleted by this. Your next description starts a new face.`;
 }
 
 export function editAsParse(edit: Edit): ParseResult {

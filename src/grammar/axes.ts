@@ -1,5 +1,5 @@
 /** The controls, grouped, with everyday example words: for "/face axes" help. */
-import { ATTRIBUTES, type AttributeName } from '../latent/attributes.js';
+import { ATTRIBUTES, type AttributeName } from '../face/attributes.js';
 import { DATA } from './data.js';
 
 export interface AxisGroup {

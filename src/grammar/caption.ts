@@ -3,7 +3,7 @@
  * Targets read as plain words ("woman", "glasses", "very old"); steps as the label with
  * an arrow (▲ more, ▼ less; doubled for a big step). Labels come from prompts/attributes.json.
  */
-import { ATTRIBUTES, type AttributeName } from '../latent/attributes.js';
+import { ATTRIBUTES, type AttributeName } from '../face/attributes.js';
 import type { ParseResult } from './types.js';
 import { DATA } from './data.js';
 

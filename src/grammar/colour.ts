@@ -2,7 +2,7 @@
  * Reads a colour word by the noun it describes: "black hair" (hair colour), "a black woman" (skin),
  * "black hat" (just the hat's colour), "blue eyes" (not something we can draw), "grey" alone (hair).
  */
-import type { Weights } from './types.js';
+import type { Weights } from '../face/record.js';
 import type { Colour, HeadSense } from './vocabulary.js';
 import type { Input } from './match.js';
 import { sizeNounAhead } from './lookahead.js';

@@ -5,8 +5,8 @@
  * - a step after a target adjusts that target ("old man, a bit younger");
  * - a step after a step adds up ("older, even older"), unless it goes the other way (then it replaces it).
  */
-import type { AttributeName } from '../latent/attributes.js';
-import type { EditMode } from './types.js';
+import type { AttributeName } from '../face/attributes.js';
+import type { EditMode } from '../face/record.js';
 
 interface Entry {
   w: number;

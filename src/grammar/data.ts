@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ATTRIBUTES } from '../latent/attributes.js';
+import { ATTRIBUTES } from '../face/attributes.js';
 import { TRUNCATION_MAX, TRUNCATION_MIN } from '../latent/truncation.js';
 
 const PROMPTS_DIR = new URL('../../prompts/', import.meta.url);
@@ -12,6 +12,15 @@ const PROMPTS_DIR = new URL('../../prompts/', import.meta.url);
 const attributeName = z.enum(ATTRIBUTES);
 const weights = z.partialRecord(attributeName, z.number().min(-2).max(2));
 const phrases = z.array(z.string().min(1));
+
+function isRegExp(source: string): boolean {
+  try {
+    new RegExp(source, 'u');
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 const vocabularyEntry = z
   .object({ say: phrases, set: weights.optional(), step: weights.optional(), person: z.boolean().optional() })
@@ -52,6 +61,8 @@ const schemas = {
   }),
   stopwords: z.object({
     function: phrases,
+    filler: phrases,
+    fillerPatterns: z.array(z.string().refine(isRegExp, { message: 'not a regular expression' })),
     persons: phrases,
     heads: z.object({ hair: phrases, skin: phrases, other: phrases }),
     pronouns: z.record(z.string(), z.union([z.literal(1), z.literal(-1)])),
@@ -72,19 +83,25 @@ const schemas = {
       z.object({ name: z.string(), say: phrases, lock: z.array(attributeName).optional(), rest: z.boolean().optional() }),
     ),
   }),
-  ages: z.object({
-    numberWords: z.record(z.string(), z.number().int().min(0)),
-    decades: z.record(z.string(), z.tuple([z.number(), z.number(), z.number()])),
-    decadeModifiers: z.record(z.string(), z.union([z.literal(0), z.literal(1), z.literal(2)])),
-    somethings: phrases,
-    units: phrases,
-    olds: phrases,
-    before: z.record(z.string(), z.number()),
-    youngCurve: z.array(z.tuple([z.number(), z.number()])).min(2),
-    range: z.tuple([z.number(), z.number()]),
-    relative: z.record(z.string().min(1), z.union([z.literal(1), z.literal(-1)])),
-    yearsPerStep: z.number().positive(),
-  }),
+  ages: z
+    .object({
+      numberWords: z.record(z.string(), z.number().int().min(0)),
+      decades: z.record(z.string(), z.tuple([z.number(), z.number(), z.number()])),
+      decadeModifiers: z.record(z.string(), z.union([z.literal(0), z.literal(1), z.literal(2)])),
+      somethings: phrases,
+      units: phrases,
+      olds: phrases,
+      before: z.record(z.string(), z.number()),
+      looseBefore: phrases,
+      bare: z.object({ links: phrases, subjects: phrases, direct: phrases }),
+      decadeBefore: phrases,
+      eraBefore: phrases,
+      youngCurve: z.array(z.tuple([z.number(), z.number()])).min(2),
+      range: z.tuple([z.number(), z.number()]),
+      relative: z.record(z.string().min(1), z.union([z.literal(1), z.literal(-1)])),
+      yearsPerStep: z.number().positive(),
+    })
+    .refine((a) => a.looseBefore.every((p) => a.before[p] !== undefined), { message: 'every looseBefore phrase must also be in before' }),
   typicality: z.object({
     phrases: z.record(z.string().min(1), z.number().min(TRUNCATION_MIN).max(TRUNCATION_MAX)),
   }),

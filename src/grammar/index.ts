@@ -2,4 +2,5 @@
 export { parseDescription, MAX_CHARS, MAX_TOKENS } from './parse.js';
 export { captionFor } from './caption.js';
 export { axisGroups, type AxisGroup } from './axes.js';
-export { emptyParse, type ParseResult, type EditMode, type Weights } from './types.js';
+export { emptyParse, type ParseResult } from './types.js';
+export type { EditMode, Weights } from '../face/record.js';

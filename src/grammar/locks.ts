@@ -1,5 +1,5 @@
 /** Reads requests to keep something as it is: "keep the gender", "same age and gender", "hair unchanged". */
-import type { AttributeName } from '../latent/attributes.js';
+import type { AttributeName } from '../face/attributes.js';
 import type { Input, Match } from './match.js';
 import type { LockObject, Meanings } from './vocabulary.js';
 

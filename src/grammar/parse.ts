@@ -6,8 +6,9 @@
  * at punctuation such as a comma. Each understood feature becomes a Mention; the mentions are
  * combined in order at the end (see combine.ts), then pronoun gender and locks are applied.
  */
-import { ATTRIBUTES, type AttributeName } from '../latent/attributes.js';
-import { emptyParse, type AgeRequest, type ParseResult, type Weights } from './types.js';
+import { ATTRIBUTES, type AttributeName } from '../face/attributes.js';
+import type { AgeRequest, Weights } from '../face/record.js';
+import { emptyParse, type ParseResult } from './types.js';
 import { DATA } from './data.js';
 import { tokenize } from './tokenize.js';
 import { Input, type Match } from './match.js';
@@ -118,75 +119,134 @@ class Parser {
     return this.finish();
   }
 
-  /** Reads whatever starts at token i; returns the index after it. */
+  /**
+   * Reads whatever starts at token i; returns the index after it. The stages, in order: an age in
+   * numbers, a word read together with the head noun before it, a word the vocabulary does not know,
+   * then a known phrase (see readPhrase).
+   */
   private step(i: number): number {
-    const input = this.input;
-    const tok = input.tokens[i];
-    const m = input.at(i);
+    const m = this.input.at(i);
+    return this.readAge(i, m) ?? this.readAfterHead(i, m) ?? (m ? this.readPhrase(i, m) : this.readUnmatched(i));
+  }
+
+  /**
+   * A known phrase: a feature that starts inside it ("a little nose"), a lock, "off" after a feature, a
+   * size word, another modifier that waits for its feature, or content (feature, colour, pronoun, ...).
+   */
+  private readPhrase(i: number, m: Match): number {
+    return (
+      this.skipIntoFeature(i, m) ??
+      this.readLock(i, m) ??
+      this.readPostNegator(i, m) ??
+      this.readSizeWord(i, m) ??
+      this.readModifier(i, m) ??
+      this.readContent(i, m)
+    );
+  }
+
+  /** "an 80 year old", "in his 40s", "10 years older": an age, as a target or a move in years. */
+  private readAge(i: number, m: Match | null): number | null {
     const mm = m?.meanings;
+    const numeric = this.input.tokens[i]?.kind === 'num';
+    if (!numeric && !(mm && (mm.agePrefix !== undefined || mm.decadeModifier !== undefined || mm.number !== undefined || mm.decade))) return null;
+    const age = matchAge(this.input, i);
+    if (!age) return null;
+    const young = { Young: age.weight };
+    const term = age.stepYears !== undefined ? { step: young } : { set: young };
+    // "older by 10 years": the years replace the plain step that "older" made ("by" sits between them)
+    const stated = this.mentions.at(-1);
+    if (age.restatesStep && stated?.base.Young !== undefined && stated.end === i - 1) this.mentions.pop();
+    const before = this.mentions.length;
+    this.apply({ ...term, person: false, hairWord: false, sizeNoun: false }, i, age.end);
+    if (age.years !== undefined && this.mentions.length > before) this.mentions.at(-1)!.years = age.years;
+    return age.end;
+  }
 
-    if (tok?.kind === 'num' || (mm && (mm.agePrefix !== undefined || mm.decadeModifier !== undefined || mm.number !== undefined || mm.decade))) {
-      const age = matchAge(input, i);
-      if (age) {
-        const young = { Young: age.weight };
-        const term = age.stepYears !== undefined ? { step: young } : { set: young };
-        const before = this.mentions.length;
-        this.apply({ ...term, person: false, hairWord: false, sizeNoun: false }, i, age.end);
-        if (age.years !== undefined && this.mentions.length > before) this.mentions.at(-1)!.years = age.years;
-        return age.end;
-      }
-    }
-    if (this.lastHead && input.words[i] !== null) {
-      const behind = this.readWithHeadBehind(i, m ?? { meanings: {}, end: i + 1 });
-      if (behind !== null) return behind;
-    }
-    if (!m || !mm) {
-      // A count before a feature ("2 earrings") is fine; anything else is not understood.
-      if (tok?.kind === 'num' && startsFeature(input, i + 1)) return i + 1;
-      this.unknown.add(i, i + 1);
-      this.lastHead = null;
-      return i + 1;
-    }
+  /** "his nose is big": a word after a head noun (see readWithHeadBehind). */
+  private readAfterHead(i: number, m: Match | null): number | null {
+    if (!this.lastHead || this.input.words[i] === null) return null;
+    return this.readWithHeadBehind(i, m ?? { meanings: {}, end: i + 1 });
+  }
 
-    if (!mm.term && (mm.degree !== undefined || mm.stop) && mm.negator === undefined && mm.comparative === undefined) {
-      // "a little nose", "a lot of hair": a feature phrase that starts inside a degree phrase and runs past it wins.
-      for (let k = i + 1; k < m.end; k++) {
-        const inner = input.at(k);
-        if (inner?.meanings.term && inner.end > m.end) return k;
-      }
+  /** A token the vocabulary does not know. */
+  private readUnmatched(i: number): number {
+    // A count before a feature ("2 earrings") is fine; anything else is not understood.
+    if (this.input.tokens[i]?.kind === 'num' && startsFeature(this.input, i + 1)) return i + 1;
+    this.unknown.add(i, i + 1);
+    this.lastHead = null;
+    return i + 1;
+  }
+
+  /** "a little nose", "a lot of hair": a feature phrase that starts inside a degree phrase and runs past it wins. */
+  private skipIntoFeature(i: number, m: Match): number | null {
+    const mm = m.meanings;
+    if (mm.term || (mm.degree === undefined && !mm.stop) || mm.negator !== undefined || mm.comparative !== undefined) return null;
+    for (let k = i + 1; k < m.end; k++) {
+      const inner = this.input.at(k);
+      if (inner?.meanings.term && inner.end > m.end) return k;
     }
+    return null;
+  }
+
+  /** "keep the gender", "hair unchanged". */
+  private readLock(i: number, m: Match): number | null {
+    const mm = m.meanings;
     if (mm.lockVerb) {
-      const read = readLockAfterVerb(input, m.end);
+      const read = readLockAfterVerb(this.input, m.end);
       if (read) return this.lock(read);
     }
     if (mm.lockObject || mm.term) {
-      const read = readLockAfterWord(input, m);
+      const read = readLockAfterWord(this.input, m);
       if (read) return this.lock(read);
     }
-    if (mm.postNegator && this.negateLastMention(i)) return m.end;
+    return null;
+  }
 
-    const hasContent = mm.term !== undefined || mm.colour !== undefined || mm.conj !== undefined;
-    if (mm.comparative !== undefined && (!hasContent || startsFeature(input, m.end))) {
-      this.pending.comparative = mm.comparative;
-      this.pending.comparativeAt = i;
+  /** "glasses off". */
+  private readPostNegator(i: number, m: Match): number | null {
+    return m.meanings.postNegator && this.negateLastMention(i) ? m.end : null;
+  }
+
+  /** "big smile", "thin moustache": a size word waits for its feature; before anything else it is a size we cannot draw. */
+  private readSizeWord(i: number, m: Match): number | null {
+    const input = this.input;
+    const mm = m.meanings;
+    // A comparative ("more") comes first: readModifier.
+    if (mm.adjective === undefined || this.readsAsComparative(m)) return null;
+    const sizeNoun = sizeNounAhead(input, m.end);
+    if (mm.term !== undefined && !sizeNoun) return null;
+    if (sizeNoun) {
+      this.pending.factor *= mm.adjective;
+      this.pending.adjective *= mm.adjective;
+      if (this.pending.adjectiveAt < 0) this.pending.adjectiveAt = i;
+      this.pending.degreeGiven = true;
       this.markStart(i);
       return m.end;
     }
-    if (mm.adjective !== undefined && (mm.term === undefined || sizeNounAhead(input, m.end))) {
-      if (sizeNounAhead(input, m.end)) {
-        this.pending.factor *= mm.adjective;
-        this.pending.adjective *= mm.adjective;
-        if (this.pending.adjectiveAt < 0) this.pending.adjectiveAt = i;
-        this.pending.degreeGiven = true;
-        this.markStart(i);
-        return m.end;
-      }
-      if (mm.colour === undefined && mm.degree === undefined) {
-        // "long" in "long blonde hair", "big" in "big guy": a size we cannot draw.
-        const next = input.at(m.end);
-        this.unknown.add(i, next?.meanings.head ? next.end : m.end);
-        return m.end;
-      }
+    if (mm.colour !== undefined || mm.degree !== undefined) return null;
+    // "long" in "long blonde hair", "big" in "big guy": a size we cannot draw.
+    const next = input.at(m.end);
+    this.unknown.add(i, next?.meanings.head ? next.end : m.end);
+    return m.end;
+  }
+
+  /** A comparative ("more", "less") that applies to what follows, not a feature of its own. */
+  private readsAsComparative(m: Match): boolean {
+    const mm = m.meanings;
+    const hasContent = mm.term !== undefined || mm.colour !== undefined || mm.conj !== undefined;
+    return mm.comparative !== undefined && (!hasContent || startsFeature(this.input, m.end));
+  }
+
+  /** Comparatives, degree words, negators and "too": they wait in `pending` for the next feature. */
+  private readModifier(i: number, m: Match): number | null {
+    const input = this.input;
+    const mm = m.meanings;
+    const hasContent = mm.term !== undefined || mm.colour !== undefined || mm.conj !== undefined;
+    if (this.readsAsComparative(m)) {
+      this.pending.comparative = mm.comparative!;
+      this.pending.comparativeAt = i;
+      this.markStart(i);
+      return m.end;
     }
     if (mm.degree !== undefined && (!hasContent || startsFeature(input, m.end))) {
       this.pending.factor *= mm.degree;
@@ -204,6 +264,12 @@ class Parser {
       this.markStart(i);
       return m.end;
     }
+    return null;
+  }
+
+  /** A feature, a colour, a pronoun, a list word, a head noun, a word without content, or else not understood. */
+  private readContent(i: number, m: Match): number {
+    const mm = m.meanings;
     if (mm.term) {
       this.apply(mm.term, i, m.end);
       return m.end;

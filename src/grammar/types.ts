@@ -1,26 +1,5 @@
-import type { AttributeName } from '../latent/attributes.js';
-
-/**
- * How a weight is applied to a face:
- * - 'target': set the attribute to a calibrated level (+1 clearly present, -1 clearly absent),
- *   whatever the seed was ("a woman", "with glasses", "no beard").
- * - 'step': move relative to where the face is now ("older", "more smile", "a bit less makeup").
- */
-export type EditMode = 'target' | 'step';
-
-export type Weights = Partial<Record<AttributeName, number>>;
-
-/**
- * An age in years, for models with an age head (F's `age` output, trained on UTKFace's real ages):
- * - 'exact': "a 70 year old" (the number the words said);
- * - 'atLeast' / 'atMost': "old" / "young" (a floor or a ceiling: a face already past it stays as it is);
- * - 'step': "10 years older" (+10), "a bit younger" (-6), relative to the face before the edit.
- * It travels with the Young weight the same words set, which is what models without an age head use.
- */
-export interface AgeRequest {
-  mode: 'exact' | 'atLeast' | 'atMost' | 'step';
-  years: number;
-}
+import type { AttributeName } from '../face/attributes.js';
+import type { AgeRequest, EditMode, Weights } from '../face/record.js';
 
 /** What the grammar understood of one piece of text. */
 export interface ParseResult {

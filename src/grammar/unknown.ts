@@ -23,12 +23,19 @@ export class UnknownSpans {
     return this.spans.some(([a, b]) => i >= a && i < b);
   }
 
+  /** The punctuation mark at `mark` joins the tokens either side of it, with no space, into one ("3.5", "10/10"). */
+  private glued(mark: number, next: number): boolean {
+    if (next !== mark + 1) return false;
+    const [before, m, after] = [this.input.tokens[mark - 1], this.input.tokens[mark], this.input.tokens[next]];
+    return before !== undefined && m !== undefined && after !== undefined && m.kind === 'punct' && before.end === m.start && m.end === after.start;
+  }
+
   list(): string[] {
     const sorted = [...this.spans].sort((x, y) => x[0] - y[0] || y[1] - x[1]);
     const merged: Array<[number, number]> = [];
     for (const [a, b] of sorted) {
       const last = merged[merged.length - 1];
-      if (last && (a < last[1] || (a === last[1] && b - last[0] <= MAX_WORDS_PER_PHRASE))) last[1] = Math.max(last[1], b);
+      if (last && (a < last[1] || (a === last[1] && b - last[0] <= MAX_WORDS_PER_PHRASE) || this.glued(last[1], a))) last[1] = Math.max(last[1], b);
       else merged.push([a, b]);
     }
     const out: string[] = [];

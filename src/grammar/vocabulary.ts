@@ -3,8 +3,8 @@
  * normalised words. A trie node carries every meaning its phrase has (a phrase may be both a
  * feature and a degree word, e.g. "pretty", "heavy"); the parser picks one from context.
  */
-import type { AttributeName } from '../latent/attributes.js';
-import type { Weights } from './types.js';
+import type { AttributeName } from '../face/attributes.js';
+import type { Weights } from '../face/record.js';
 import { DATA, vocabularySections } from './data.js';
 import { expandPattern } from './patterns.js';
 import { tokenize } from './tokenize.js';
@@ -156,6 +156,7 @@ function compile(): void {
 
   const s = DATA.stopwords;
   add(s.function, 'stop', true, 'stopwords.function');
+  add(s.filler, 'stop', true, 'stopwords.filler');
   add(s.persons, 'person', true, 'stopwords.persons');
   add(s.heads.hair, 'head', 'hair', 'stopwords.heads');
   add(s.heads.skin, 'head', 'skin', 'stopwords.heads');

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { z } from 'zod';
-import { ATTRIBUTES, type AttributeName } from './attributes.js';
+import { ATTRIBUTES, type AttributeName } from '../face/attributes.js';
 
 /** One feature axis: a unit direction in z-space along which F's logit for the attribute rises. */
 export interface Axis {
@@ -113,13 +113,13 @@ export class AxisSet {
     try {
       text = fs.readFileSync(path, 'utf8');
     } catch {
-      throw new AxesFileError(`cannot read the axes file ${path}: run \`npm run axes\` to make it`);
+      throw new AxesFileError(`cannot read the axes file ${path}`);
     }
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
-      throw new AxesFileError(`${path} is not valid JSON: run \`npm run axes\` to remake it`);
+      throw new AxesFileError(`${path} is not valid JSON`);
     }
     return AxisSet.fromJSON(json, path);
   }

@@ -1,4 +1,4 @@
-import { ATTRIBUTES, type AttributeName } from './attributes.js';
+import { ATTRIBUTES, type AttributeName } from '../face/attributes.js';
 import { AxisSet, type AgeAxis, type Axis, type AxesFile } from './axes.js';
 import { applyEdit, keepInRange } from './edit.js';
 import { batchReads, steerEdit, type ReadFaces } from './steer.js';
@@ -65,10 +65,44 @@ async function successAt(
 export async function discoverAxes(logits: LogitFn, opts: DiscoverOptions): Promise<Discovery> {
   const { zDim, samples } = opts;
   const heldOut = Math.max(1, Math.round(samples * (opts.heldOutFraction ?? 0.2)));
-  const nFit = samples - heldOut;
   const lambda = opts.lambda ?? 1;
   const progress = opts.onProgress ?? (() => {});
 
+  const sampled = await sampleReadings(logits, opts, progress);
+  const fitted = fitAxes(sampled, samples - heldOut, zDim, lambda);
+  const nCal = opts.calibrationSeeds ?? 48;
+  const calSeeds = Array.from({ length: nCal }, (_, i) => seedToLatent((opts.seed + samples + i) >>> 0, zDim));
+  let calibrated = await calibrateAxes(AxisSet.fromAxes(zDim, fitted), calSeeds, logits, opts.targetRate ?? 0.9, progress);
+  const age = sampled.ages ? fitAgeAxis(sampled.ages, sampled.latents, samples - heldOut, zDim, lambda) : undefined;
+  let axes = AxisSet.fromAxes(zDim, calibrated, age);
+  const openLoop = new Map(calibrated.map((a) => [a.name, a.successRate]));
+  if (opts.read) {
+    const closed = await closedLoopSuccess(axes, calSeeds, opts.read, progress);
+    calibrated = calibrated.map((a) => {
+      const rate = closed.get(a.name)!;
+      return { ...a, successRate: rate, controllable: rate >= 0.75 && a.quality >= 0.75 };
+    });
+    axes = AxisSet.fromAxes(zDim, calibrated, age);
+  }
+  const method = 'ridge regression (λ=' + lambda + ') of F logits on z; axis = unit weight vector; scale calibrated on ' + nCal + ' seeds' +
+    (opts.read ? '; successRate and controllable measured through the closed loop (steer.ts) on the same seeds' : '');
+  const file = axesFile(axes, calibrated, { zDim, samples, heldOut, seed: opts.seed, method }, opts.read ? openLoop : undefined, age);
+  return { file, axes };
+}
+
+interface Sampled {
+  latents: Float32Array[];
+  /** F's logits, row-major [samples, 40]. */
+  y: Float32Array;
+  /** The age head's years, when F has one. */
+  ages?: Float32Array;
+}
+
+/** Stage 1: the sampled latents and F's reading of G(z) for each, in chunks. */
+async function sampleReadings(
+  logits: LogitFn, opts: DiscoverOptions, progress: NonNullable<DiscoverOptions['onProgress']>,
+): Promise<Sampled> {
+  const { zDim, samples } = opts;
   const latents: Float32Array[] = [];
   for (let i = 0; i < samples; i++) latents.push(seedToLatent((opts.seed + i) >>> 0, zDim));
   const y = new Float32Array(samples * 40);
@@ -85,57 +119,68 @@ export async function discoverAxes(logits: LogitFn, opts: DiscoverOptions): Prom
     }
     progress('sample', Math.min(i + chunk, samples), samples);
   }
+  return { latents, y, ...(ages ? { ages } : {}) };
+}
+
+/** Stage 2: one ridge regression per attribute on the first nFit samples; the unit weight vector is the axis. */
+function fitAxes({ latents, y }: Sampled, nFit: number, zDim: number, lambda: number): Axis[] {
   const x = new Float32Array(nFit * zDim);
   for (let i = 0; i < nFit; i++) x.set(latents[i]!, i * zDim);
   const fit = ridgeFit(x, y.subarray(0, nFit * 40), nFit, zDim, 40, lambda);
+  return ATTRIBUTES.map((name, k) => axisFromFit(name, k, fit.weights[k]!, fit.intercepts[k]!, latents, y, nFit));
+}
 
-  const axesList: Axis[] = ATTRIBUTES.map((name, k) => {
-    const w = fit.weights[k]!;
-    const beta = norm(w);
-    const u = Float32Array.from(w, (v) => v / (beta || 1));
-    const coords = latents.map((z) => dot(z, u));
-    const mean = coords.reduce((s, c) => s + c, 0) / samples;
-    const std = Math.sqrt(coords.reduce((s, c) => s + (c - mean) ** 2, 0) / samples) || 1;
-    // held-out fit quality
-    const pred: number[] = [];
-    const labels: boolean[] = [];
-    let ssRes = 0;
-    let ssTot = 0;
-    let yMean = 0;
-    for (let i = nFit; i < samples; i++) yMean += y[i * 40 + k]! / heldOut;
-    for (let i = nFit; i < samples; i++) {
-      const p = fit.intercepts[k]! + dot(latents[i]!, w);
-      const t = y[i * 40 + k]!;
-      pred.push(p);
-      labels.push(t > 0);
-      ssRes += (t - p) ** 2;
-      ssTot += (t - yMean) ** 2;
-    }
-    const quality = auc(pred, labels);
-    // residual spread of the logit not explained by this coordinate: sets the first guess of the scale
-    const resid = Math.sqrt(Math.max(ssRes / heldOut, 1e-6));
-    const center = beta > 0 ? -fit.intercepts[k]! / beta : 0;
-    return {
-      name,
-      vector: u,
-      center: Math.max(-3, Math.min(3, center)),
-      scale: Math.min(3, Math.max(0.5, (1.28 * resid + 1) / Math.max(beta, 1e-3))),
-      coordMean: mean,
-      coordStd: std,
-      quality: Number.isFinite(quality) ? quality : 0.5,
-      r2: ssTot > 0 ? 1 - ssRes / ssTot : 0,
-      controllable: false,
-      successRate: 0,
-      gain: beta,
-    };
-  });
-  let axes = AxisSet.fromAxes(zDim, axesList);
+/** One attribute's axis, its first-guess scale, and its fit quality on the held-out samples. */
+function axisFromFit(
+  name: AttributeName, k: number, w: Float64Array, intercept: number, latents: Float32Array[], y: Float32Array, nFit: number,
+): Axis {
+  const samples = latents.length;
+  const heldOut = samples - nFit;
+  const beta = norm(w);
+  const u = Float32Array.from(w, (v) => v / (beta || 1));
+  const coords = latents.map((z) => dot(z, u));
+  const mean = coords.reduce((s, c) => s + c, 0) / samples;
+  const std = Math.sqrt(coords.reduce((s, c) => s + (c - mean) ** 2, 0) / samples) || 1;
+  const pred: number[] = [];
+  const labels: boolean[] = [];
+  let ssRes = 0;
+  let ssTot = 0;
+  let yMean = 0;
+  for (let i = nFit; i < samples; i++) yMean += y[i * 40 + k]! / heldOut;
+  for (let i = nFit; i < samples; i++) {
+    const p = intercept + dot(latents[i]!, w);
+    const t = y[i * 40 + k]!;
+    pred.push(p);
+    labels.push(t > 0);
+    ssRes += (t - p) ** 2;
+    ssTot += (t - yMean) ** 2;
+  }
+  const quality = auc(pred, labels);
+  // residual spread of the logit not explained by this coordinate: sets the first guess of the scale
+  const resid = Math.sqrt(Math.max(ssRes / heldOut, 1e-6));
+  const center = beta > 0 ? -intercept / beta : 0;
+  return {
+    name,
+    vector: u,
+    center: Math.max(-3, Math.min(3, center)),
+    scale: Math.min(3, Math.max(0.5, (1.28 * resid + 1) / Math.max(beta, 1e-3))),
+    coordMean: mean,
+    coordStd: std,
+    quality: Number.isFinite(quality) ? quality : 0.5,
+    r2: ssTot > 0 ? 1 - ssRes / ssTot : 0,
+    controllable: false,
+    successRate: 0,
+    gain: beta,
+  };
+}
 
-  // Calibration: the smallest scale on a grid (then bisected) that reaches the target rate, else the
-  // scale that comes closest.
-  const nCal = opts.calibrationSeeds ?? 48;
-  const rate = opts.targetRate ?? 0.9;
-  const calSeeds = Array.from({ length: nCal }, (_, i) => seedToLatent((opts.seed + samples + i) >>> 0, zDim));
+/**
+ * Stage 3: each axis's scale, the smallest on a grid (then bisected) at which +1 switches the attribute on
+ * and -1 off on `rate` of the calibration seeds, else the scale that comes closest.
+ */
+async function calibrateAxes(
+  axes: AxisSet, calSeeds: Float32Array[], logits: LogitFn, rate: number, progress: NonNullable<DiscoverOptions['onProgress']>,
+): Promise<Axis[]> {
   const calibrated: Axis[] = [];
   for (const [k, name] of ATTRIBUTES.entries()) {
     const base = axes.require(name);
@@ -164,27 +209,18 @@ export async function discoverAxes(logits: LogitFn, opts: DiscoverOptions): Prom
     calibrated.push({ ...base, scale: best.scale, successRate: best.rate, controllable: best.rate >= 0.75 && base.quality >= 0.75 });
     progress('calibrate', k + 1, 40);
   }
-  const age = ages ? fitAgeAxis(ages, latents, nFit, zDim, lambda) : undefined;
-  axes = AxisSet.fromAxes(zDim, calibrated, age);
-  const openLoop = new Map(calibrated.map((a) => [a.name, a.successRate]));
-  if (opts.read) {
-    const closed = await closedLoopSuccess(axes, calSeeds, opts.read, progress);
-    for (const [i, a] of calibrated.entries()) {
-      const rate = closed.get(a.name)!;
-      calibrated[i] = { ...a, successRate: rate, controllable: rate >= 0.75 && a.quality >= 0.75 };
-    }
-    axes = AxisSet.fromAxes(zDim, calibrated, age);
-  }
+  return calibrated;
+}
 
+/** Stage 4: axes.json, rounded: the axes, the age axis, the open-loop rates when the loop measured success, and the axes' cosines. */
+function axesFile(
+  axes: AxisSet, calibrated: Axis[], header: { zDim: number; samples: number; heldOut: number; seed: number; method: string },
+  openLoop: Map<AttributeName, number> | undefined, age: AgeAxis | undefined,
+): AxesFile & Record<string, unknown> {
   const cosine = ATTRIBUTES.map((a) => ATTRIBUTES.map((b) => round(dot(axes.require(a).vector, axes.require(b).vector), 3)));
-  const file: AxesFile & Record<string, unknown> = {
+  return {
     version: 1,
-    zDim,
-    samples,
-    heldOut,
-    seed: opts.seed,
-    method: 'ridge regression (λ=' + lambda + ') of F logits on z; axis = unit weight vector; scale calibrated on ' + nCal + ' seeds' +
-      (opts.read ? '; successRate and controllable measured through the closed loop (steer.ts) on the same seeds' : ''),
+    ...header,
     attributes: Object.fromEntries(
       calibrated.map((a) => [
         a.name,
@@ -198,7 +234,7 @@ export async function discoverAxes(logits: LogitFn, opts: DiscoverOptions): Prom
           r2: round(a.r2, 4),
           controllable: a.controllable,
           successRate: round(a.successRate, 4),
-          ...(opts.read ? { openLoopSuccessRate: round(openLoop.get(a.name)!, 4) } : {}),
+          ...(openLoop ? { openLoopSuccessRate: round(openLoop.get(a.name)!, 4) } : {}),
           gain: round(a.gain ?? 1, 4),
         },
       ]),
@@ -215,7 +251,6 @@ export async function discoverAxes(logits: LogitFn, opts: DiscoverOptions): Prom
       : {}),
     cosine: { order: [...ATTRIBUTES], matrix: cosine },
   };
-  return { file, axes };
 }
 
 /** Per attribute: the fraction of seeds where a steered +1 target makes it present (p > 0.5) and -1 absent (the weaker side). */

@@ -1,7 +1,7 @@
-import type { AttributeName } from './attributes.js';
-import type { AgeRequest } from '../grammar/types.js';
+import type { AttributeName } from '../face/attributes.js';
+import type { AgeRequest } from '../face/record.js';
 import type { AgeAxis, Axis, AxisSet } from './axes.js';
-import type { Edit, FaceRecord } from './face.js';
+import type { Edit, FaceRecord } from '../face/record.js';
 import { seedToLatent } from './seed.js';
 import { truncate } from './truncation.js';
 import { addScaled, dot, gramSchmidt, norm, projectOff } from './vector.js';

@@ -1,9 +1,9 @@
-import { ATTRIBUTES, attributeIndex, type AttributeName } from './attributes.js';
+import { ATTRIBUTES, attributeIndex, type AttributeName } from '../face/attributes.js';
 import type { AxisSet } from './axes.js';
 import {
   ageMoveOf, applyEdit, COORD_LIMIT, heldAttributes, keepInRange, moveAlong, wantedYears, type EditOptions,
 } from './edit.js';
-import type { Edit, FaceRecord } from './face.js';
+import type { Edit, FaceRecord } from '../face/record.js';
 import { seedToLatent } from './seed.js';
 import { truncate } from './truncation.js';
 import { dot, gramSchmidt } from './vector.js';

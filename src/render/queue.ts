@@ -15,10 +15,12 @@ export interface QueueOptions {
 }
 
 interface Job {
-  z: Float32Array;
+  /** A latent to draw (batched with others), or a task that runs alone between batches (runInLine). */
+  z?: Float32Array;
+  task?: () => Promise<unknown>;
   size: number;
   onQueued?: (position: number) => void;
-  resolve: (png: Buffer) => void;
+  resolve: (value: unknown) => void;
   reject: (err: Error) => void;
   timer: NodeJS.Timeout;
   settled: boolean;
@@ -48,15 +50,21 @@ export class RenderQueue implements FaceRenderer {
   }
 
   renderPng(z: Float32Array, options: RenderOptions = {}): Promise<Buffer> {
+    return this.enqueue<Buffer>({ z, size: options.size ?? this.options.size, onQueued: options.onQueued });
+  }
+
+  runInLine<T>(task: () => Promise<T>, options: Pick<RenderOptions, 'onQueued'> = {}): Promise<T> {
+    return this.enqueue<T>({ task, size: 0, onQueued: options.onQueued });
+  }
+
+  private enqueue<T>(request: Pick<Job, 'z' | 'task' | 'size' | 'onQueued'>): Promise<T> {
     if (this.waiting.length >= this.options.capacity) {
       return Promise.reject(new QueueFullError(this.options.capacity));
     }
-    return new Promise<Buffer>((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       const job: Job = {
-        z,
-        size: options.size ?? this.options.size,
-        onQueued: options.onQueued,
-        resolve,
+        ...request,
+        resolve: resolve as (value: unknown) => void,
         reject,
         settled: false,
         timer: setTimeout(() => this.expire(job), this.options.timeoutMs),
@@ -73,12 +81,12 @@ export class RenderQueue implements FaceRenderer {
     this.settle(job, undefined, new RenderTimeoutError(this.options.timeoutMs));
   }
 
-  private settle(job: Job, png?: Buffer, err?: Error): void {
+  private settle(job: Job, value?: unknown, err?: Error): void {
     if (job.settled) return;
     job.settled = true;
     clearTimeout(job.timer);
     if (err) job.reject(err);
-    else job.resolve(png!);
+    else job.resolve(value);
   }
 
   private notify(job: Job, position: number): void {
@@ -98,13 +106,25 @@ export class RenderQueue implements FaceRenderer {
     });
   }
 
+  /** What runs next: a task alone, or the renders before the first task (at most maxBatch). */
+  private nextRun(): Job[] {
+    if (this.waiting[0]?.task) return this.waiting.splice(0, 1);
+    const untilTask = this.waiting.findIndex((j) => j.task);
+    return this.waiting.splice(0, Math.min(this.options.maxBatch, untilTask < 0 ? this.waiting.length : untilTask));
+  }
+
   private async runBatch(): Promise<void> {
     if (this.running || this.waiting.length === 0) return;
     this.running = true;
-    const jobs = this.waiting.splice(0, this.options.maxBatch);
+    const jobs = this.nextRun();
     this.waiting.forEach((job, i) => this.notify(job, i + 1));
+    const task = jobs[0]?.task;
     try {
-      const batch: ImageBatch = await this.generator.generate(jobs.map((j) => j.z));
+      if (task) {
+        this.settle(jobs[0]!, await task());
+        return;
+      }
+      const batch: ImageBatch = await this.generator.generate(jobs.map((j) => j.z!));
       await Promise.all(
         jobs.map(async (job, i) => {
           if (job.settled) return;
@@ -116,7 +136,7 @@ export class RenderQueue implements FaceRenderer {
         }),
       );
     } catch (err) {
-      log.error({ err, batch: jobs.length }, 'generator run failed');
+      if (!task) log.error({ err, batch: jobs.length }, 'generator run failed');
       for (const job of jobs) this.settle(job, undefined, err as Error);
     } finally {
       this.running = false;

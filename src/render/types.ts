@@ -1,19 +1,6 @@
 import type { FaceReading } from '../latent/steer.js';
-/** Thrown when the render queue is at capacity; the caller should tell the user to try again soon. */
-export class QueueFullError extends Error {
-  constructor(readonly capacity: number) {
-    super(`the render queue is full (${capacity} waiting); try again in a moment`);
-    this.name = 'QueueFullError';
-  }
-}
-
-/** Thrown when a render request waited or ran longer than its timeout. */
-export class RenderTimeoutError extends Error {
-  constructor(readonly timeoutMs: number) {
-    super(`rendering took longer than ${timeoutMs < 10_000 ? (timeoutMs / 1000).toFixed(1) : Math.round(timeoutMs / 1000)} s and was given up`);
-    this.name = 'RenderTimeoutError';
-  }
-}
+/** The render errors live in errors.ts; front ends get them from src/conversation/errors.ts. */
+export { QueueFullError, RenderTimeoutError } from './errors.js';
 
 export interface RenderOptions {
   /** Output PNG side in pixels (the 64 px generator output is upscaled); default from config. */
@@ -26,6 +13,12 @@ export interface RenderOptions {
 export interface FaceRenderer {
   readonly zDim: number;
   renderPng(z: Float32Array, options?: RenderOptions): Promise<Buffer>;
+  /**
+   * Runs other work on G (e.g. F's reading of a face for explain) in the same line as the renders: it
+   * counts against the capacity (QueueFullError), hears its position, runs alone between batches and
+   * fails with RenderTimeoutError past the timeout.
+   */
+  runInLine<T>(task: () => Promise<T>, options?: Pick<RenderOptions, 'onQueued'>): Promise<T>;
 }
 
 /** F: scores a latent's rendered face on the 40 attributes (probabilities in [0, 1], CelebA order). */

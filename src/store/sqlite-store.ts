@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
-import type { Edit, FaceRecord } from '../latent/face.js';
-import type { FaceStore } from './types.js';
-import { StoreOpenError } from './errors.js';
+import type { Edit, FaceRecord } from '../face/record.js';
+import type { FaceStore, ForgetCounts } from './types.js';
+import { StoreBusyError, StoreOpenError } from './errors.js';
 import { migrate, OWN_TABLES, SCHEMA_VERSION, schemaVersion } from './migrations.js';
 
-export { StoreOpenError } from './errors.js';
+export { StoreBusyError, StoreOpenError } from './errors.js';
 
 export interface SqliteStoreOptions {
   /** How long to wait for another process's lock before giving up (ms). */
@@ -45,6 +45,7 @@ export class SqliteFaceStore implements FaceStore {
   private readonly deleteCurrent: Database.Statement<[string]>;
   private readonly upsertMessage: Database.Statement<[string, string]>;
   private readonly selectMessage: Database.Statement<[string], { face_id: string }>;
+  private readonly forgetTransaction: Database.Transaction<(ownerId: string) => ForgetCounts>;
 
   constructor(
     private readonly db: Database.Database,
@@ -66,10 +67,11 @@ export class SqliteFaceStore implements FaceStore {
        ON CONFLICT (message_id) DO UPDATE SET face_id = excluded.face_id`,
     );
     this.selectMessage = db.prepare('SELECT face_id FROM messages WHERE message_id = ?');
+    this.forgetTransaction = forgetUserTransaction(db);
   }
 
   async saveFace(face: FaceRecord): Promise<void> {
-    this.insertFace.run({
+    this.guard(() => this.insertFace.run({
       id: face.id,
       owner_id: face.ownerId,
       seed: face.seed,
@@ -78,33 +80,47 @@ export class SqliteFaceStore implements FaceStore {
       created_at: face.createdAt,
       model: face.model,
       truncation: face.truncation,
-    });
+    }));
   }
 
   async getFace(id: string): Promise<FaceRecord | undefined> {
-    const row = this.selectFace.get(id);
+    const row = this.guard(() => this.selectFace.get(id));
     return row ? this.toRecord(row) : undefined;
   }
 
   async getCurrentFaceId(ownerId: string): Promise<string | undefined> {
-    return this.selectCurrent.get(ownerId)?.face_id;
+    return this.guard(() => this.selectCurrent.get(ownerId))?.face_id;
   }
 
   async setCurrentFaceId(ownerId: string, faceId: string | null): Promise<void> {
-    if (faceId === null) this.deleteCurrent.run(ownerId);
-    else this.upsertCurrent.run(ownerId, faceId);
+    this.guard(() => (faceId === null ? this.deleteCurrent.run(ownerId) : this.upsertCurrent.run(ownerId, faceId)));
   }
 
   async linkMessage(messageId: string, faceId: string): Promise<void> {
-    this.upsertMessage.run(messageId, faceId);
+    this.guard(() => this.upsertMessage.run(messageId, faceId));
   }
 
   async getFaceIdByMessage(messageId: string): Promise<string | undefined> {
-    return this.selectMessage.get(messageId)?.face_id;
+    return this.guard(() => this.selectMessage.get(messageId))?.face_id;
+  }
+
+  async forgetUser(ownerId: string): Promise<ForgetCounts> {
+    return this.guard(() => this.forgetTransaction.immediate(ownerId));
   }
 
   async close(): Promise<void> {
     if (this.db.open) this.db.close();
+  }
+
+  /** Runs one statement; another process's lock (after the busy timeout) becomes a StoreBusyError that says so. */
+  private guard<T>(statement: () => T): T {
+    try {
+      return statement();
+    } catch (err) {
+      const code = String((err as { code?: unknown }).code ?? '');
+      if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) throw new StoreBusyError(this.path, { cause: err });
+      throw err;
+    }
   }
 
   private toRecord(row: FaceRow): FaceRecord {
@@ -121,6 +137,29 @@ export class SqliteFaceStore implements FaceStore {
       truncation: row.truncation,
     };
   }
+}
+
+/**
+ * forgetUser as one transaction: pointers and links to the user's faces go first, other users' copies are
+ * detached (parent_id NULL), then the faces themselves, so no foreign key is ever left dangling.
+ */
+function forgetUserTransaction(db: Database.Database): Database.Transaction<(ownerId: string) => ForgetCounts> {
+  const theirFaces = 'SELECT id FROM faces WHERE owner_id = @owner';
+  const deleteOwnCurrent = db.prepare('DELETE FROM current_face WHERE owner_id = @owner');
+  const deleteOtherCurrent = db.prepare(`DELETE FROM current_face WHERE face_id IN (${theirFaces})`);
+  const deleteLinks = db.prepare(`DELETE FROM messages WHERE face_id IN (${theirFaces})`);
+  const detachCopies = db.prepare(`UPDATE faces SET parent_id = NULL WHERE owner_id <> @owner AND parent_id IN (${theirFaces})`);
+  const deleteFaces = db.prepare('DELETE FROM faces WHERE owner_id = @owner');
+  return db.transaction((owner: string): ForgetCounts => {
+    const args = { owner };
+    return {
+      currentFace: deleteOwnCurrent.run(args).changes > 0,
+      otherCurrentFaces: deleteOtherCurrent.run(args).changes,
+      messageLinks: deleteLinks.run(args).changes,
+      detachedCopies: detachCopies.run(args).changes,
+      faces: deleteFaces.run(args).changes,
+    };
+  });
 }
 
 /**
@@ -141,10 +180,12 @@ export function openSqliteStore(file: string, options: SqliteStoreOptions = {}):
   }
   try {
     checkSchemaIsOurs(db, where);
+    checkIntact(db, where);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     migrate(db);
+    checkWritable(db);
     return new SqliteFaceStore(db, where);
   } catch (err) {
     db.close();
@@ -177,6 +218,29 @@ function checkFileBeforeOpening(file: string): void {
   if (!header.equals(SQLITE_HEADER)) {
     throw new StoreOpenError(file, 'it is not a SQLite database (corrupt or some other file); it was left untouched — move it away or set DATABASE_PATH to another file');
   }
+}
+
+/**
+ * SQLite's quick_check (every page's structure, without the slower index cross-check): a file damaged past
+ * its header would otherwise open, and then fail every request.
+ */
+function checkIntact(db: Database.Database, file: string): void {
+  const problems = (db.pragma('quick_check(3)') as Array<{ quick_check: string }>)
+    .map((r) => r.quick_check)
+    .filter((r) => r !== 'ok');
+  if (problems.length > 0) {
+    throw new StoreOpenError(
+      file,
+      `the file is damaged (SQLite's quick_check: ${problems.join('; ')}); it was left untouched — restore a backup, ` +
+        `or move it away and start with an empty database (sqlite3's ".recover" command can save what is still readable)`,
+    );
+  }
+}
+
+/** Takes and gives back the write lock, so a database another process holds locked fails here, not on the first face. */
+function checkWritable(db: Database.Database): void {
+  db.exec('BEGIN IMMEDIATE');
+  db.exec('ROLLBACK');
 }
 
 /** Reads the schema (which also proves the file is readable) before anything is written. */

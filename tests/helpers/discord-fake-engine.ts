@@ -1,5 +1,5 @@
-import type { ConversationEngine, EngineContext, EngineReply } from '../../src/conversation/types.js';
-import type { Edit, FaceRecord } from '../../src/latent/face.js';
+import type { ConversationEngine, CurrentFace, EngineContext, EngineReply } from '../../src/conversation/types.js';
+import type { Edit, FaceRecord } from '../../src/face/record.js';
 import type { FaceStore } from '../../src/store/types.js';
 
 /** A valid 1×1 PNG. */
@@ -17,7 +17,7 @@ const KNOWN: Record<string, string> = {
 };
 
 export interface EngineCall {
-  method: 'describe' | 'refine' | 'reroll' | 'undo' | 'reset' | 'explain';
+  method: 'describe' | 'refine' | 'reroll' | 'undo' | 'reset' | 'forget' | 'explain';
   userId: string;
   text?: string;
   faceId?: string;
@@ -61,9 +61,11 @@ export class FakeFaceEngine implements ConversationEngine {
     return this.render(ctx, { seed: undefined, edits: base.edits, parentId: base.id });
   }
 
-  async undo(ctx: EngineContext): Promise<EngineReply> {
-    this.calls.push({ method: 'undo', userId: ctx.userId });
+  /** The real rule (only your current face may be undone from a button) is the engine's; this only stands in. */
+  async undo(ctx: EngineContext, faceId?: string): Promise<EngineReply> {
+    this.calls.push({ method: 'undo', userId: ctx.userId, ...(faceId ? { faceId } : {}) });
     const current = await this.faceOf(ctx);
+    if (faceId && faceId !== current?.id) return { kind: 'text', reason: 'nothing-to-undo', text: 'Only the latest face of its owner can be undone.' };
     const parent = current?.parentId ? await this.store.getFace(current.parentId) : undefined;
     if (!parent) return { kind: 'text', reason: 'nothing-to-undo', text: 'Nothing to undo.' };
     await this.store.setCurrentFaceId(ctx.userId, parent.id);
@@ -74,6 +76,36 @@ export class FakeFaceEngine implements ConversationEngine {
     this.calls.push({ method: 'reset', userId: ctx.userId });
     await this.store.setCurrentFaceId(ctx.userId, null);
     return { kind: 'text', reason: 'info', text: 'Forgot your face.' };
+  }
+
+  async forget(ctx: EngineContext): Promise<EngineReply> {
+    this.calls.push({ method: 'forget', userId: ctx.userId });
+    const counts = await this.store.forgetUser(ctx.userId);
+    return { kind: 'text', reason: 'info', text: `Deleted ${counts.faces} faces and ${counts.messageLinks} links.` };
+  }
+
+  async currentFace(ctx: EngineContext): Promise<CurrentFace | undefined> {
+    const face = await this.faceOf(ctx);
+    return face && { face, caption: face.edits.map((e) => e.text).join(' · ') };
+  }
+
+  /** Fails the next message link or look-up with this error (then cleared). */
+  failNextLink: Error | undefined;
+
+  async linkMessage(messageId: string, faceId: string): Promise<void> {
+    this.throwIfLinkFails();
+    await this.store.linkMessage(messageId, faceId);
+  }
+
+  async faceForMessage(messageId: string): Promise<string | undefined> {
+    this.throwIfLinkFails();
+    return this.store.getFaceIdByMessage(messageId);
+  }
+
+  private throwIfLinkFails(): void {
+    const err = this.failNextLink;
+    this.failNextLink = undefined;
+    if (err) throw err;
   }
 
   async explain(ctx: EngineContext, faceId?: string): Promise<EngineReply> {

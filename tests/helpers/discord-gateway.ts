@@ -54,7 +54,7 @@ const rawChannel = { id: discordIds.channel, type: ChannelType.GuildText, guild_
  * bot user is a real ClientUser built from a raw payload, and the guild arrives as a GUILD_CREATE packet.
  */
 export function createOfflineClient(rest: RestCapture): Client {
-  const client = new Client(botClientOptions({ rest: { makeRequest: rest.makeRequest, retries: 0 } }));
+  const client = new Client(botClientOptions({ messageContent: false }, { rest: { makeRequest: rest.makeRequest, retries: 0 } }));
   client.rest.setToken(FAKE_TOKEN);
   client.user = Reflect.construct(ClientUser, [client, rawUser(discordIds.bot, 'tellaface', true)]) as ClientUser;
   client.users.cache.set(client.user.id, client.user);

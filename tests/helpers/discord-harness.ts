@@ -28,6 +28,7 @@ export interface TestBot {
   client: Client;
   rest: RestCapture;
   engine: FakeFaceEngine;
+  /** The fake engine's store, for assertions (the handlers never see it). */
   store: FakeStore;
   runtime: BotRuntime;
   deps: BotDeps;
@@ -37,7 +38,9 @@ export interface TestBot {
 }
 
 /** The bot's real handlers on a real, offline discord.js Client, with a fake engine and store. */
-export function createTestBot(options: { perMinute?: number; now?: () => number; progressIntervalMs?: number } = {}): TestBot {
+export function createTestBot(
+  options: { perMinute?: number; now?: () => number; progressIntervalMs?: number; messageContent?: boolean } = {},
+): TestBot {
   const rest = new RestCapture();
   const client = createOfflineClient(rest);
   const store = new FakeStore();
@@ -45,8 +48,8 @@ export function createTestBot(options: { perMinute?: number; now?: () => number;
   const { log, lines } = memoryLogger();
   const deps: BotDeps = {
     engine,
-    store,
     log,
+    messageContent: options.messageContent ?? true,
     limiter: new SlidingWindowLimiter(options.perMinute ?? 100, options.now),
     progressIntervalMs: options.progressIntervalMs ?? 0,
   };

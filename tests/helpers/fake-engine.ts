@@ -1,9 +1,10 @@
-import type { ConversationEngine, EngineContext, EngineReply } from '../../src/conversation/types.js';
-import type { FaceRecord } from '../../src/latent/face.js';
+import type { ConversationEngine, CurrentFace, EngineContext, EngineReply } from '../../src/conversation/types.js';
+import type { FaceRecord } from '../../src/face/record.js';
 
 /**
  * A scripted engine for front-end tests: records each call as "method:arg", takes `delayMs` per call
- * (to catch front ends that do not wait), and makes faces whose seed is 100 + the number of describes.
+ * (to catch front ends that do not wait), and makes faces whose seed is 100 + the number of faces made.
+ * Like the real engine, refine without a current face draws a new one; `current` starts as given.
  */
 export class FakeEngine implements ConversationEngine {
   readonly calls: string[] = [];
@@ -12,9 +13,10 @@ export class FakeEngine implements ConversationEngine {
   failNext: Error | undefined;
   private inFlight = 0;
   private count = 0;
-  private current: FaceRecord | undefined;
-
-  constructor(private readonly delayMs = 5) {}
+  constructor(
+    private readonly delayMs = 5,
+    private current: FaceRecord | undefined = undefined,
+  ) {}
 
   private async step<T>(call: string, fn: () => T): Promise<T> {
     this.calls.push(call);
@@ -45,7 +47,7 @@ export class FakeEngine implements ConversationEngine {
     return this.step(`describe:${text}`, () => this.face(100 + this.count, text, undefined));
   }
   refine(_ctx: EngineContext, text: string): Promise<EngineReply> {
-    return this.step(`refine:${text}`, () => this.face(this.current?.seed ?? 0, text, this.current));
+    return this.step(`refine:${text}`, () => this.face(this.current?.seed ?? 100 + this.count, text, this.current));
   }
   reroll(): Promise<EngineReply> {
     return this.step('reroll', () => this.face(900 + this.count, undefined, this.current));
@@ -54,7 +56,23 @@ export class FakeEngine implements ConversationEngine {
     return this.step('undo', (): EngineReply => ({ kind: 'text', text: 'nothing to undo', reason: 'nothing-to-undo' }));
   }
   reset(): Promise<EngineReply> {
-    return this.step('reset', (): EngineReply => ({ kind: 'text', text: 'forgotten', reason: 'info' }));
+    return this.step('reset', (): EngineReply => {
+      this.current = undefined;
+      return { kind: 'text', text: 'forgotten', reason: 'info' };
+    });
+  }
+  forget(): Promise<EngineReply> {
+    return this.step('forget', (): EngineReply => {
+      this.current = undefined;
+      return { kind: 'text', text: 'Deleted everything stored about you', reason: 'info' };
+    });
+  }
+  async currentFace(): Promise<CurrentFace | undefined> {
+    return this.current && { face: this.current, caption: this.current.edits.map((e) => e.text).join(' · ') };
+  }
+  async linkMessage(): Promise<void> {}
+  async faceForMessage(): Promise<string | undefined> {
+    return undefined;
   }
   explain(): Promise<EngineReply> {
     return this.step('explain', (): EngineReply => ({ kind: 'text', text: 'I see: smiling (90%)', reason: 'info' }));

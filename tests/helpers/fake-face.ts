@@ -1,4 +1,4 @@
-import type { Edit, FaceRecord } from '../../src/latent/face.js';
+import type { Edit, FaceRecord } from '../../src/face/record.js';
 
 let counter = 0;
 

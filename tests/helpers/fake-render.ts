@@ -1,4 +1,4 @@
-import { ATTRIBUTES, attributeIndex, type AttributeName } from '../../src/latent/attributes.js';
+import { ATTRIBUTES, attributeIndex, type AttributeName } from '../../src/face/attributes.js';
 import { AxisSet, type Axis } from '../../src/latent/axes.js';
 import { prng } from '../../src/latent/seed.js';
 import type { FaceRenderer, FaceScorer, RenderOptions } from '../../src/render/types.js';
@@ -27,7 +27,7 @@ export function makeFakeAxes(weak: readonly AttributeName[] = []): AxisSet {
   return AxisSet.fromAxes(FAKE_Z_DIM, axes);
 }
 
-/** Records every latent it is asked to draw; the "PNG" names the call. Set `failWith` to make it throw. */
+/** Records every latent it is asked to draw; the "PNG" names the call. Set `failWith` to make it (and runInLine) throw. */
 export class FakeRenderer implements FaceRenderer {
   readonly zDim = FAKE_Z_DIM;
   readonly calls: Float32Array[] = [];
@@ -38,6 +38,15 @@ export class FakeRenderer implements FaceRenderer {
     if (this.failWith) throw this.failWith;
     this.calls.push(Float32Array.from(z));
     return Buffer.from(`png ${this.calls.length}`);
+  }
+
+  /** Tasks run in the queue's line (explain's F pass); they fail like renders when `failWith` is set. */
+  tasks = 0;
+  async runInLine<T>(task: () => Promise<T>, options?: Pick<RenderOptions, 'onQueued'>): Promise<T> {
+    options?.onQueued?.(1);
+    if (this.failWith) throw this.failWith;
+    this.tasks += 1;
+    return task();
   }
 }
 

@@ -1,5 +1,5 @@
-import type { FaceRecord } from '../../src/latent/face.js';
-import type { FaceStore } from '../../src/store/types.js';
+import type { FaceRecord } from '../../src/face/record.js';
+import type { FaceStore, ForgetCounts } from '../../src/store/types.js';
 
 /** An in-memory FaceStore for engine tests; `faces` is exposed for assertions. */
 export class FakeStore implements FaceStore {
@@ -27,6 +27,30 @@ export class FakeStore implements FaceStore {
   }
   async getFaceIdByMessage(messageId: string): Promise<string | undefined> {
     return this.messages.get(messageId);
+  }
+  async forgetUser(ownerId: string): Promise<ForgetCounts> {
+    const theirs = new Set([...this.faces.values()].filter((f) => f.ownerId === ownerId).map((f) => f.id));
+    const counts: ForgetCounts = { faces: theirs.size, currentFace: this.current.delete(ownerId), messageLinks: 0, detachedCopies: 0, otherCurrentFaces: 0 };
+    for (const [owner, faceId] of this.current) {
+      if (theirs.has(faceId)) {
+        this.current.delete(owner);
+        counts.otherCurrentFaces++;
+      }
+    }
+    for (const [messageId, faceId] of this.messages) {
+      if (theirs.has(faceId)) {
+        this.messages.delete(messageId);
+        counts.messageLinks++;
+      }
+    }
+    for (const face of this.faces.values()) {
+      if (face.parentId !== null && theirs.has(face.parentId) && !theirs.has(face.id)) {
+        face.parentId = null;
+        counts.detachedCopies++;
+      }
+    }
+    for (const id of theirs) this.faces.delete(id);
+    return counts;
   }
   async close(): Promise<void> {}
 }

@@ -2,6 +2,7 @@ import { SlashCommandBuilder, type RESTPostAPIChatInputApplicationCommandsJSONBo
 import { axes } from './axes.js';
 import { describe } from './describe.js';
 import { explain } from './explain.js';
+import { forget } from './forget.js';
 import { refine } from './refine.js';
 import { reset } from './reset.js';
 import type { FaceSubcommand } from './types.js';
@@ -12,7 +13,7 @@ export type { FaceSubcommand } from './types.js';
 export const FACE_COMMAND = 'face';
 
 /** Every `/face` subcommand, in the order Discord shows them. */
-export const faceSubcommands: readonly FaceSubcommand[] = [describe, refine, axes, undo, reset, explain];
+export const faceSubcommands: readonly FaceSubcommand[] = [describe, refine, axes, undo, reset, explain, forget];
 
 export function findSubcommand(name: string | null): FaceSubcommand | undefined {
   return faceSubcommands.find((s) => s.name === name);

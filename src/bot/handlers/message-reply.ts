@@ -1,42 +1,58 @@
 import { MessageReferenceType, type Message } from 'discord.js';
 import type { BotDeps } from '../deps.js';
-import { runMessageAction } from '../message-flow.js';
+import { faceBehindMessage } from '../face-lookup.js';
 import { errFields } from '../log-error.js';
+import { runMessageAction } from '../message-flow.js';
 
 /** Removes mentions of the bot ("<@id>" / "<@!id>") and tidies the spaces left behind. */
 export function stripBotMention(content: string, botUserId: string): string {
   return content.replace(new RegExp(`<@!?${botUserId}>`, 'g'), ' ').replace(/\s+/g, ' ').trim();
 }
 
-const EMPTY_HINT =
-  'tell me what to change, e.g. "make him younger". (If you did, I could not read it: mention me in the ' +
-  'reply, or ask the bot owner to enable the Message Content intent.)';
+/**
+ * What to say to a reply to a face that has no words to apply. Without the Message Content intent Discord
+ * sends the text only of messages that mention the bot, so a reply that does not mention it arrives empty.
+ */
+export function emptyReplyHint(mentionedBot: boolean, messageContent: boolean, botUserId: string): string {
+  if (mentionedBot || messageContent) return 'tell me what to change, e.g. "make him younger".';
+  return `I can only read replies that mention me: reply with e.g. "<@${botUserId}> make him younger", or use \`/face refine\`.`;
+}
 
 /**
  * A reply (message_reference) to a face message the bot posted refines that face: "make him younger".
- * Works for faces posted before a restart (the face is looked up by message id in the store). Bots,
- * forwards, and messages that do not reply to a face message are ignored.
+ * Works for faces posted before a restart (the engine finds the face by message id). A reply by someone
+ * other than the face's owner makes them their own copy; the owner's face stays. Bots, forwards, and
+ * messages that do not reply to a face message are ignored.
  */
 export async function handleMessageReply(message: Message, deps: BotDeps, botUserId: string): Promise<void> {
   if (message.author.bot || message.system) return;
   const ref = message.reference;
   if (!ref?.messageId || ref.type === MessageReferenceType.Forward) return;
-  const faceId = await deps.store.getFaceIdByMessage(ref.messageId);
+  const userId = message.author.id;
+  const ctx = { userId, command: 'reply:refine', guildId: message.guildId, channelId: message.channelId };
+  const repliedToBot = message.mentions.repliedUser?.id === botUserId;
+  const faceId = await faceBehindMessage(deps, ref.messageId, ctx, repliedToBot ? (text) => answer(message, text, deps) : undefined);
   if (!faceId) return;
 
   const text = stripBotMention(message.content, botUserId);
   if (!text) {
-    deps.log.info({ userId: message.author.id, command: 'reply:refine', faceId }, 'empty reply to a face');
-    await message
-      .reply({ content: EMPTY_HINT, allowedMentions: { parse: [], repliedUser: true } })
-      .catch((err: unknown) => deps.log.error({ userId: message.author.id, faceId, err: errFields(err) }, 'could not answer'));
+    deps.log.info({ ...ctx, faceId, messageContent: deps.messageContent ?? false }, 'reply to a face without words');
+    const mentionedBot = message.content.includes(`<@${botUserId}>`) || message.content.includes(`<@!${botUserId}>`);
+    await answer(message, emptyReplyHint(mentionedBot, deps.messageContent ?? false, botUserId), deps);
     return;
   }
   await runMessageAction(message, deps, {
     command: 'reply:refine',
-    userId: message.author.id,
+    userId,
     faceId,
     mentionUser: false,
-    call: (ctx) => deps.engine.refine(ctx, text, faceId),
+    rateLimited: true,
+    call: (engineCtx) => deps.engine.refine(engineCtx, text, faceId),
   });
+}
+
+async function answer(message: Message, text: string, deps: BotDeps): Promise<void> {
+  await message
+    .reply({ content: text, allowedMentions: { parse: [], repliedUser: true } })
+    .catch((err: unknown) => deps.log.error({ userId: message.author.id, err: errFields(err) }, 'could not answer'));
 }

@@ -1,13 +1,14 @@
 import type { MessageReaction, PartialMessageReaction, PartialUser, User } from 'discord.js';
 import type { BotDeps } from '../deps.js';
+import { faceBehindMessage } from '../face-lookup.js';
 import { runMessageAction } from '../message-flow.js';
 
 export const REROLL_EMOJI = ['🎲', '🔄'] as const;
 
 /**
  * 🎲 or 🔄 on a face message rerolls it (same edits, new seed); the new face is a reply to that message.
- * Works on uncached messages from before a restart: only ids are used (Partials) and the face is found
- * by message id in the store.
+ * Works on uncached messages from before a restart: only ids are used (Partials) and the engine finds the
+ * face by message id.
  */
 export async function handleReactionAdd(
   reaction: MessageReaction | PartialMessageReaction,
@@ -18,13 +19,15 @@ export async function handleReactionAdd(
   if (user.id === botUserId || user.bot === true) return;
   const emoji = reaction.emoji.name?.replace(/\uFE0F/g, '');
   if (!emoji || !(REROLL_EMOJI as readonly string[]).includes(emoji)) return;
-  const faceId = await deps.store.getFaceIdByMessage(reaction.message.id);
+  const ctx = { userId: user.id, command: 'reaction:reroll', guildId: reaction.message.guildId, channelId: reaction.message.channelId };
+  const faceId = await faceBehindMessage(deps, reaction.message.id, ctx);
   if (!faceId) return;
   await runMessageAction(reaction.message, deps, {
     command: 'reaction:reroll',
     userId: user.id,
     faceId,
     mentionUser: true,
-    call: (ctx) => deps.engine.reroll(ctx, faceId),
+    rateLimited: true,
+    call: (engineCtx) => deps.engine.reroll(engineCtx, faceId),
   });
 }
