@@ -79,6 +79,7 @@ describe('formatting', () => {
       kind: 'face' as const,
       face: { id: 'f', ownerId: 'u', seed: 7, edits: [], parentId: null, createdAt: 0, model: null, truncation: 1 },
       png: TINY_PNG,
+      altText: 'AI-generated face of a person who does not exist (tellaface): older ▲',
       caption: 'older ▲',
       unknown: ['*bold*', '@everyone', ...Array.from({ length: 300 }, (_, i) => `word${i}`)],
       notes: ["'young' overrides the earlier 'old'"],

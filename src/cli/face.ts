@@ -23,6 +23,10 @@ import { AXES_FILE, CLASSIFIER_FILE, GENERATOR_FILE } from '../render/models.js'
 import { LatentScorer } from '../render/scorer.js';
 import { batchReads } from '../latent/steer.js';
 import { encodePng } from '../render/png.js';
+import { fingerprint } from '../render/fingerprint.js';
+import { labelPng } from '../render/png-label.js';
+import { captionForEdits } from '../conversation/wording.js';
+import { SOFTWARE } from '../version.js';
 import { parseWeightList } from './weights.js';
 import { cliConfig } from './args.js';
 
@@ -100,6 +104,8 @@ async function main(): Promise<void> {
     return scorer ? (await faceLatentFor(face, axes, scorer, read)).z : faceLatent(face, axes);
   };
   const seeds = Array.from({ length: count }, (_, i) => seed + i);
+  // the same "<generator>/<axes>" fingerprints the engine records, for each PNG's label
+  const model = `${generator.fingerprint}/${axes ? fingerprint(path.join(modelsDir, AXES_FILE)).sha256 : 'none'}`;
   const outDir = path.resolve(values['out-dir'] ?? '.');
   fs.mkdirSync(values.out ? path.dirname(path.resolve(values.out)) : outDir, { recursive: true });
 
@@ -111,7 +117,8 @@ async function main(): Promise<void> {
     await Promise.all(
       chunk.map(async (s, j) => {
         const file = values.out ? path.resolve(values.out) : path.join(outDir, `${s}.png`);
-        fs.writeFileSync(file, await encodePng(batch, j, size));
+        const label = { software: SOFTWARE, seed: s, truncation, edits: edits.map((e) => e.text), caption: captionForEdits(edits), model };
+        fs.writeFileSync(file, labelPng(await encodePng(batch, j, size), label));
         console.log(file);
       }),
     );

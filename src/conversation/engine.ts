@@ -7,7 +7,9 @@ import { batchReads, steerFace, type ReadFaces, type SteerResult } from '../late
 import type { Edit, FaceRecord } from '../face/record.js';
 import { isValidSeed, MAX_SEED, randomSeed } from '../latent/seed.js';
 import { DEFAULT_TRUNCATION } from '../latent/truncation.js';
+import { labelDescription, labelPng } from '../render/png-label.js';
 import type { FaceRenderer, FaceScorer } from '../render/types.js';
+import { SOFTWARE } from '../version.js';
 import { newFaceId } from '../store/ids.js';
 import type { FaceStore } from '../store/types.js';
 import { changesNothing } from './changes.js';
@@ -43,6 +45,8 @@ export interface EngineDeps {
   random?: () => number;
   /** Clock for createdAt (default Date.now). */
   now?: () => number;
+  /** The software name and version written into every PNG's label (default: package.json's). */
+  software?: string;
 }
 
 type TextReason = Extract<EngineReply, { kind: 'text' }>['reason'];
@@ -95,6 +99,7 @@ const NOT_LATEST = 'Undo steps back from your latest face, and this is an older 
  */
 export function createEngine(deps: EngineDeps): ConversationEngine {
   const { store, renderer, scorer, axes, model } = deps;
+  const software = deps.software ?? SOFTWARE;
   const now = deps.now ?? Date.now;
   const defaultTruncation = deps.truncation ?? DEFAULT_TRUNCATION;
   const busy = new Map<string, Promise<unknown>>();
@@ -124,10 +129,14 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
   /** The face's latent (edits steered by F when it can read faces), rendered; and what the loop missed. */
   async function render(
     ctx: EngineContext, face: Pick<FaceRecord, 'seed' | 'edits' | 'truncation'>,
-  ): Promise<{ png: Buffer; shortfalls: string[] }> {
+  ): Promise<{ png: Buffer; altText: string; shortfalls: string[] }> {
     const { z, steer } = await faceLatentFor(face, axes, scorer, read);
     const png = await renderer.renderPng(z, { onQueued: ctx.onQueued });
-    return { png, shortfalls: (steer?.shortfalls ?? []).map(shortfallText) };
+    // every picture says what it is, inside the file (the front ends say it too: Discord may strip this)
+    const label = {
+      software, seed: face.seed, truncation: face.truncation, edits: face.edits.map((e) => e.text), caption: captionForEdits(face.edits), model,
+    };
+    return { png: labelPng(png, label), altText: labelDescription(label), shortfalls: (steer?.shortfalls ?? []).map(shortfallText) };
   }
 
   /** Renders, then saves and makes current: the one way a new face comes into being. */
@@ -137,11 +146,11 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     words: { caption: string; unknown?: string[]; notes?: string[] },
   ): Promise<EngineReply> {
     const face: FaceRecord = { id: newFaceId(), ownerId: ctx.userId, createdAt: now(), model, ...fields };
-    const { png, shortfalls } = await render(ctx, face);
+    const { png, altText, shortfalls } = await render(ctx, face);
     await store.saveFace(face);
     await store.setCurrentFaceId(ctx.userId, face.id);
     const notes = [...(words.notes ?? []), ...shortfalls];
-    return { kind: 'face', face, png, caption: words.caption, unknown: words.unknown ?? [], notes };
+    return { kind: 'face', face, png, altText, caption: words.caption, unknown: words.unknown ?? [], notes };
   }
 
   function withOlderModelNote(notes: string[], face: Pick<FaceRecord, 'model'>): string[] {
@@ -227,12 +236,12 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     if (!current) return text('nothing-to-undo', `${NO_FACE} There is nothing to undo.`);
     const parent = current.parentId === null ? undefined : await store.getFace(current.parentId);
     if (!parent) return text('nothing-to-undo', 'This is the first version of this face: there is nothing to undo.');
-    const { png } = await render(ctx, parent);
+    const { png, altText } = await render(ctx, parent);
     await store.setCurrentFaceId(ctx.userId, parent.id);
     const undone = current.seed !== parent.seed ? 'the reroll' : `"${current.edits.at(-1)?.text ?? ''}"`;
     const caption = captionForEdits(parent.edits);
     const notes = withOlderModelNote([], parent);
-    return { kind: 'face', face: parent, png, caption: `undid ${undone}${caption ? ` · ${caption}` : ''}`, unknown: [], notes };
+    return { kind: 'face', face: parent, png, altText, caption: `undid ${undone}${caption ? ` · ${caption}` : ''}`, unknown: [], notes };
   }
 
   async function reset(ctx: EngineContext): Promise<EngineReply> {

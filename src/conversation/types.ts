@@ -11,7 +11,10 @@ export type EngineReply =
   | {
       kind: 'face';
       face: FaceRecord;
+      /** The PNG, labelled inside as AI-generated (IPTC trainedAlgorithmicMedia, software, seed, edits, models). */
       png: Buffer;
+      /** The same said in words, for the picture's alt text ("AI-generated face of a person who does not exist …"). */
+      altText: string;
       /** What was applied, e.g. "older ▲, smiling ▲, beard ▲, receding hairline ▲". */
       caption: string;
       /** Words that were not understood (shown to the user, never dropped). */

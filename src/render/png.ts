@@ -2,6 +2,7 @@ import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import sharp from 'sharp';
 import type { ImageBatch } from './generator.js';
+import { chunk, PNG_SIGNATURE as SIGNATURE } from './png-chunks.js';
 
 /*
  * Generator output (NCHW float in [-1, 1]) -> PNG.
@@ -329,33 +330,6 @@ const scratch = {
   },
 };
 
-let crcTable: Int32Array | undefined;
-/** zlib.crc32 (Node >= 20.15), or the same in JS. */
-function crc32(data: Uint8Array, value = 0): number {
-  if (typeof zlib.crc32 === 'function') return zlib.crc32(data, value);
-  if (!crcTable) {
-    crcTable = new Int32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c;
-    }
-  }
-  let c = ~value;
-  for (let i = 0; i < data.length; i++) c = crcTable[(c ^ data[i]!) & 0xff]! ^ (c >>> 8);
-  return ~c >>> 0;
-}
-
-function chunk(type: string, body: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(12 + body.length);
-  out.writeUInt32BE(body.length, 0);
-  out.write(type, 4, 'latin1');
-  out.set(body, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + body.length)), 8 + body.length);
-  return out;
-}
-
-const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** A PNG file around a zlib stream of 8-bit RGB scanlines. */
 function pngFile(width: number, height: number, idat: Uint8Array): Buffer {

@@ -158,7 +158,8 @@ export class FakeFaceEngine implements ConversationEngine {
 
   private reply(face: FaceRecord, unknown: string[]): EngineReply {
     const applied = face.edits.flatMap((e) => e.text.toLowerCase().split(/[^a-z]+/).filter((w) => KNOWN[w]).map((w) => KNOWN[w]));
-    return { kind: 'face', face, png: TINY_PNG, caption: [...new Set(applied)].join(', '), unknown, notes: [] };
+    const caption = [...new Set(applied)].join(', ');
+    return { kind: 'face', face, png: TINY_PNG, altText: `AI-generated face of a person who does not exist (tellaface): ${caption}`, caption, unknown, notes: [] };
   }
 }
 

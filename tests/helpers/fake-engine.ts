@@ -40,7 +40,7 @@ export class FakeEngine implements ConversationEngine {
     const edits = [...(parent?.edits ?? []), ...(text ? [{ text, weights: {}, mode: {}, locks: [] }] : [])];
     const face: FaceRecord = { id: `f${this.count}`, ownerId: 'console', seed, edits, parentId: parent?.id ?? null, createdAt: 0, model: 'fake', truncation: 1 };
     this.current = face;
-    return { kind: 'face', face, png: Buffer.from(`png of ${face.id}`), caption: text ?? 'same', unknown: text?.includes('zz') ? ['zz'] : [], notes: [] };
+    return { kind: 'face', face, png: Buffer.from(`png of ${face.id}`), altText: `AI-generated face: ${text ?? 'same'}`, caption: text ?? 'same', unknown: text?.includes('zz') ? ['zz'] : [], notes: [] };
   }
 
   describe(_ctx: EngineContext, text: string): Promise<EngineReply> {

@@ -1,6 +1,8 @@
 import { ATTRIBUTES, attributeIndex, type AttributeName } from '../../src/face/attributes.js';
 import { AxisSet, type Axis } from '../../src/latent/axes.js';
 import { prng } from '../../src/latent/seed.js';
+import zlib from 'node:zlib';
+import { chunk, PNG_SIGNATURE } from '../../src/render/png-chunks.js';
 import type { FaceRenderer, FaceScorer, RenderOptions } from '../../src/render/types.js';
 
 export const FAKE_Z_DIM = 16;
@@ -27,7 +29,18 @@ export function makeFakeAxes(weak: readonly AttributeName[] = []): AxisSet {
   return AxisSet.fromAxes(FAKE_Z_DIM, axes);
 }
 
-/** Records every latent it is asked to draw; the "PNG" names the call. Set `failWith` to make it (and runInLine) throw. */
+/** A real 1x1 PNG whose one pixel tells calls apart (its red and green bytes are the call number). */
+export function tinyPng(n: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(1, 0);
+  ihdr.writeUInt32BE(1, 4);
+  ihdr[8] = 8; // bit depth
+  ihdr[9] = 2; // RGB
+  const pixel = zlib.deflateSync(Buffer.from([0, n & 0xff, (n >> 8) & 0xff, 0x80]));
+  return Buffer.concat([PNG_SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', pixel), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** Records every latent it is asked to draw; the PNG's pixel names the call. Set `failWith` to make it (and runInLine) throw. */
 export class FakeRenderer implements FaceRenderer {
   readonly zDim = FAKE_Z_DIM;
   readonly calls: Float32Array[] = [];
@@ -37,7 +50,7 @@ export class FakeRenderer implements FaceRenderer {
     options?.onQueued?.(1);
     if (this.failWith) throw this.failWith;
     this.calls.push(Float32Array.from(z));
-    return Buffer.from(`png ${this.calls.length}`);
+    return tinyPng(this.calls.length);
   }
 
   /** Tasks run in the queue's line (explain's F pass); they fail like renders when `failWith` is set. */

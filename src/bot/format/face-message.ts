@@ -56,7 +56,8 @@ export function faceButtons(faceId: string): ActionRowBuilder<ButtonBuilder>[] {
 export function faceMessage(reply: FaceReply): FaceMessagePayload {
   const file = new AttachmentBuilder(reply.png, {
     name: `face-${reply.face.seed}.png`,
-    description: clamp(reply.caption.trim() || 'a random face', 1024),
+    // alt text: Discord may strip the file's own label, so the message says what the picture is
+    description: clamp(reply.altText, 1024),
   });
   return {
     content: faceCaption(reply),
