@@ -1,7 +1,7 @@
 /**
  * npm run bench [-- --axes] [-- --models-dir DIR]
  * Prints figures (no pass/fail): parser throughput, render latency and batched throughput with the
- * shipped models, the cost of the closed loop per face, the time to discover the axes, and 50 concurrent /face describe through the bot layer.
+ * shipped models, the cost of the closed loop per face, the time to discover the axes, 50 concurrent /face describe through the bot layer, ms per /face morph, and the four-up grid (pick from four).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,6 +14,8 @@ import { benchBotLoad } from './bot-load.js';
 import { benchParser } from './parser.js';
 import { benchRender } from './render.js';
 import { benchSteer } from './steer.js';
+import { benchMorph } from './morph.js';
+import { benchGrid } from './grid.js';
 import { spawnSync } from 'node:child_process';
 
 const { values } = parseArgs({
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     'models-dir': { type: 'string', default: 'models' },
     axes: { type: 'boolean', default: false },
     only: { type: 'string' },
+    'grid-out': { type: 'string' },
   },
 });
 const modelsDir = path.resolve(values['models-dir']!);
@@ -58,6 +61,8 @@ async function main(): Promise<void> {
   if (want('steer')) await benchSteer(modelsDir);
   if (want('axes')) await benchAxes();
   if (want('bot')) await benchBot();
+  if (want('morph')) await benchMorph(modelsDir);
+  if (want('grid')) await benchGrid(modelsDir, 12, values['grid-out']);
 }
 
 main().catch((err: unknown) => {

@@ -28,6 +28,7 @@ export const ConfigSchema = z.object({
   RENDER_TIMEOUT_MS: intFromEnv(20_000, 100, 600_000),
   RATE_LIMIT_PER_MINUTE: intFromEnv(6, 1, 1000),
   MESSAGE_CONTENT: z.enum(['on', 'off']).default('off'),
+  GRID_DEFAULT: z.enum(['on', 'off']).default('off'),
   TRUNCATION: z.coerce.number().min(TRUNCATION_MIN).max(TRUNCATION_MAX).default(DEFAULT_TRUNCATION),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

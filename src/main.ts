@@ -106,6 +106,7 @@ async function main(argv: string[]): Promise<number> {
       output: process.stdout,
       outDir: flags['out-dir'] ?? 'out',
       interactive: process.stdin.isTTY === true,
+      gridDefault: config.GRID_DEFAULT === 'on',
     });
   } finally {
     await shutdown();

@@ -74,3 +74,28 @@ describe('the engine steers edits with F when the scorer reads faces', () => {
     expect((await store.getFace(reply.face.id))!.edits[0]!.age).toEqual({ mode: 'exact', years: 70 });
   });
 });
+
+describe('shortfall wording', () => {
+  it('says a missed goal the way it was asked for ("woman 79%", not "man 21%")', async () => {
+    const { shortfallText } = await import('../src/conversation/wording.js');
+    const logit = (p: number) => Math.log(p / (1 - p));
+    expect(shortfallText({ name: 'Male', wanted: -1.5, reached: logit(0.21), direction: 'down' })).toBe(
+      'woman: weak in this model, it only got so far (woman 79%)',
+    );
+    expect(shortfallText({ name: 'Eyeglasses', wanted: 1.5, reached: logit(0.42), direction: 'up' })).toMatch(/\(glasses 42%\)$/);
+  });
+
+  it('a grid gathers the four faces\' shortfalls into one note per goal', async () => {
+    const { gridShortfalls } = await import('../src/conversation/wording.js');
+    const notes = gridShortfalls([
+      ['glasses: weak in this model, it only got so far (glasses 33%)', 'woman: weak in this model, it only got so far (woman 79%)'],
+      ['glasses: weak in this model, it only got so far (glasses 42%)'],
+      [],
+      ['glasses: weak in this model, it only got so far (glasses 13%)'],
+    ]);
+    expect(notes).toEqual([
+      'glasses: weak in this model (short on 3 of 4 faces)',
+      'woman: weak in this model, it only got so far (woman 79%)',
+    ]);
+  });
+});

@@ -1,6 +1,7 @@
-import type { EngineContext, EngineReply } from '../conversation/types.js';
+import type { EngineContext, EngineReply, GridReply } from '../conversation/types.js';
 import type { ActionContext, BotDeps } from './deps.js';
 import { faceMessage, type FaceMessagePayload } from './format/face-message.js';
+import { gridMessage } from './format/grid-message.js';
 import { errFields } from './log-error.js';
 import { QueueProgress } from './queue-progress.js';
 import { slowDownMessage } from './rate-limit.js';
@@ -14,7 +15,8 @@ export interface BotAction {
   faceId?: string;
   /** Whether this action renders and so counts against the per-user rate limit. */
   rateLimited: boolean;
-  call: (ctx: EngineContext) => Promise<EngineReply>;
+  /** A face, text, or a grid of four to pick from (describe with four, Vary). */
+  call: (ctx: EngineContext) => Promise<EngineReply | GridReply>;
 }
 
 /**
@@ -60,7 +62,7 @@ export async function runAction(deps: BotDeps, action: BotAction, ctx: ActionCon
   const progress = surface.showProgress
     ? new QueueProgress(surface.showProgress, (err) => log.warn({ ...ctx, err: errFields(err) }, 'could not show the queue position'), deps.progressIntervalMs)
     : undefined;
-  let reply: EngineReply;
+  let reply: EngineReply | GridReply;
   try {
     reply = await action.call({ userId: ctx.userId, onQueued: progress?.onQueued });
   } catch (err) {
@@ -74,6 +76,19 @@ export async function runAction(deps: BotDeps, action: BotAction, ctx: ActionCon
   if (reply.kind === 'text') {
     log.info({ ...ctx, reason: reply.reason }, 'answered with text');
     await surface.tell(reply.text, 'answer', ctx);
+    return;
+  }
+
+  if (reply.kind === 'grid') {
+    // four faces in one message: not linked to a face (replies and 🎲 need one face: Pick it first)
+    const faceIds = reply.faces.map((f) => f.id);
+    try {
+      const messageId = await surface.postFace(gridMessage(reply));
+      log.info({ ...ctx, faceIds, sourceFaceId: action.faceId, messageId, ms: Date.now() - started }, 'grid posted');
+    } catch (err) {
+      log.error({ ...ctx, faceIds, err: errFields(err) }, 'could not post the grid');
+      await surface.tell(FACE_NOT_POSTED, 'answer', ctx);
+    }
     return;
   }
 

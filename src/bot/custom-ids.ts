@@ -1,8 +1,11 @@
-/** Button custom ids: `face:<action>:<faceId>` (Discord allows 100 characters). */
-export type FaceButtonAction = 'reroll' | 'undo';
+/**
+ * Button custom ids: `face:<action>:<faceId>` (Discord allows 100 characters). Reroll and Undo sit under a
+ * face; Pick and Vary under a grid of four (one button per face, each carrying that face's id).
+ */
+export type FaceButtonAction = 'reroll' | 'undo' | 'pick' | 'vary';
 
 const PREFIX = 'face';
-const ACTIONS: readonly FaceButtonAction[] = ['reroll', 'undo'];
+const ACTIONS: readonly FaceButtonAction[] = ['reroll', 'undo', 'pick', 'vary'];
 export const MAX_CUSTOM_ID = 100;
 
 export function faceButtonId(action: FaceButtonAction, faceId: string): string {

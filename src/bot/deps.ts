@@ -14,6 +14,8 @@ export interface BotDeps {
   messageContent?: boolean;
   /** Minimum time between two "rendering… 3rd in line" edits of one reply (default 1500 ms). */
   progressIntervalMs?: number;
+  /** Whether /face describe answers with a grid of four to pick from (GRID_DEFAULT=on; default off: one face). */
+  gridDefault?: boolean;
 }
 
 /** What a log line about one user action carries. */

@@ -57,7 +57,7 @@ export async function startBot(
   const messageContent = config.MESSAGE_CONTENT === 'on';
   const client = new Client(botClientOptions({ messageContent }, options.rest ? { rest: options.rest } : {}));
   const limiter = options.limiter ?? new SlidingWindowLimiter(config.RATE_LIMIT_PER_MINUTE);
-  const runtime = attachHandlers(client, { engine, limiter, log, messageContent });
+  const runtime = attachHandlers(client, { engine, limiter, log, messageContent, gridDefault: config.GRID_DEFAULT === 'on' });
   watchConnection(client, log);
 
   try {

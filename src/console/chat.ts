@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { QueueFullError, RenderTimeoutError, StoreBusyError } from '../conversation/errors.js';
 import { describeChange } from '../conversation/summary.js';
-import type { ConversationEngine, EngineContext, EngineReply } from '../conversation/types.js';
+import type { ConversationEngine, EngineContext, EngineReply, FourReply } from '../conversation/types.js';
 import type { FaceRecord } from '../face/record.js';
+import { gridIndex } from '../conversation/grid.js';
 import { log } from '../log.js';
 import { readLines } from './lines.js';
 
@@ -16,6 +17,8 @@ export interface ChatOptions {
   userId?: string;
   /** Show a banner and a prompt (a terminal); off for piped input. */
   interactive?: boolean;
+  /** `/new TEXT` draws four faces to pick from, like /four (GRID_DEFAULT=on); default one face. */
+  gridDefault?: boolean;
 }
 
 /** How a chat went: what main needs for its exit code (non-zero when any request failed). */
@@ -35,6 +38,10 @@ export const CHAT_HELP = [
   '  /undo       back to the previous version',
   '  /explain    what the classifier sees in the face',
   '  /axes       everything you can ask for',
+  '  /morph TEXT an animation of the face: "older", "smile", "from young to old", or a face id',
+  '  /four TEXT  four faces to pick from, as one picture (<id>-grid.png, numbered 1 2 / 3 4)',
+  '  /pick N     face N of the last four becomes your face (1-4)',
+  '  /vary N     four faces close to face N of the last four (/vary alone: close to your face)',
   '  /reset      forget the current face (the next line starts a new one)',
   '  /forget     delete everything stored about you (faces, current face)',
   '  /help       this list',
@@ -71,6 +78,52 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
     shown = reply.face;
   }
 
+  /** The last four faces shown (/four, /vary), in grid order: what /pick N and /vary N name. */
+  let grid: FaceRecord[] | undefined;
+
+  /** A grid of four is saved as <first face id>-grid.png; the current face stays as it was until /pick. */
+  async function showFour(reply: FourReply): Promise<void> {
+    if (reply.kind === 'text') return void say(reply.text);
+    const file = path.join(outDir, `${reply.faces[0]!.id}-grid.png`);
+    await fs.promises.writeFile(file, reply.png);
+    grid = reply.faces;
+    const parts = [reply.caption, `four faces: ${reply.faces.map((f, i) => `${i + 1} seed ${f.seed}`).join(', ')}`].filter((p) => p !== '');
+    if (reply.unknown.length > 0) parts.push(`not understood: ${reply.unknown.map((w) => `"${w}"`).join(', ')}`);
+    parts.push(...reply.notes, '/pick N keeps one, /vary N draws four close to it');
+    say(file);
+    say(`  ${parts.join(' · ')}`);
+  }
+
+  /** The face `/pick N` or `/vary N` names in the last grid, or what to say instead. */
+  function gridFace(command: string, arg: string): FaceRecord | string {
+    if (!grid) return `There are no four faces to ${command} from yet: /four TEXT draws four.`;
+    const n = /^\d+$/.test(arg) ? Number(arg) : NaN;
+    const index = gridIndex(n);
+    if (index === undefined) return `/${command} takes a number from 1 to 4: the faces are numbered 1 2 / 3 4.`;
+    return grid[index]!;
+  }
+
+  async function pickOrVary(command: 'pick' | 'vary', arg: string): Promise<void> {
+    if (!engine.pick || !engine.vary) return void say('Picking from four is not available here.');
+    if (command === 'vary' && arg === '') return showFour(await engine.vary(ctx));
+    const face = gridFace(command, arg);
+    if (typeof face === 'string') return void say(face);
+    if (command === 'pick') return show(await engine.pick(ctx, face.id));
+    return showFour(await engine.vary(ctx, face.id));
+  }
+
+  /** /morph: the animation is saved as <faceId>-morph.webp (-2, -3… for more of one face); the current face stays as it was. */
+  async function showMorph(words: string): Promise<void> {
+    if (!engine.morph) return void say('Morphs are not available here.');
+    const reply = await engine.morph(ctx, words);
+    if (reply.kind === 'text') return void say(reply.text);
+    let file = path.join(outDir, `${reply.face.id}-morph.webp`);
+    for (let n = 2; fs.existsSync(file); n++) file = path.join(outDir, `${reply.face.id}-morph-${n}.webp`);
+    await fs.promises.writeFile(file, reply.webp);
+    say(file);
+    say(`  ${[`morph: ${reply.caption}`, `${reply.frames} frames`, ...(reply.unknown.length ? [`not understood: ${reply.unknown.map((w) => `"${w}"`).join(', ')}`] : []), ...reply.notes].join(' · ')}`);
+  }
+
   /** Handles one line; false means quit. */
   async function handle(line: string): Promise<boolean> {
     const [, command, rest = ''] = /^\/(\S+)\s*(.*)$/s.exec(line) ?? [];
@@ -79,7 +132,16 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
         await show(await engine.refine(ctx, line));
         return true;
       case 'new':
-        await show(await engine.describe(ctx, rest));
+        if (options.gridDefault && engine.describeFour) await showFour(await engine.describeFour(ctx, rest));
+        else await show(await engine.describe(ctx, rest));
+        return true;
+      case 'four':
+        if (!engine.describeFour) say('Picking from four is not available here.');
+        else await showFour(await engine.describeFour(ctx, rest));
+        return true;
+      case 'pick':
+      case 'vary':
+        await pickOrVary(command.toLowerCase() as 'pick' | 'vary', rest.trim());
         return true;
       case 'reroll':
         await show(await engine.reroll(ctx));
@@ -97,6 +159,10 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
       case 'forget':
         await show(await engine.forget(ctx));
         shown = undefined;
+        grid = undefined;
+        return true;
+      case 'morph':
+        await showMorph(rest);
         return true;
       case 'axes':
         say(engine.axesHelp());

@@ -2,7 +2,7 @@ import type { AxisSet } from '../latent/axes.js';
 import { faceLatent } from '../latent/edit.js';
 import type { FaceRecord } from '../face/record.js';
 
-type Drawable = Pick<FaceRecord, 'seed' | 'edits' | 'truncation'>;
+type Drawable = Pick<FaceRecord, 'seed' | 'edits' | 'truncation' | 'jitter'>;
 
 /**
  * Whether refining `base` into `next` changes nothing the face shows: the same linear latent (the words ask

@@ -13,9 +13,11 @@ import { SOFTWARE } from '../version.js';
 import { newFaceId } from '../store/ids.js';
 import type { FaceStore } from '../store/types.js';
 import { changesNothing } from './changes.js';
-import type { ConversationEngine, CurrentFace, EngineContext, EngineReply } from './types.js';
+import { createMorph } from './morph.js';
+import { composeGrid, GRID_FACES, VARY_STEP } from './grid.js';
+import type { ConversationEngine, CurrentFace, EngineContext, EngineReply, FourReply } from './types.js';
 import {
-  axesHelpText, captionForEdits, emptyTextHelp, explainScores, forgetText, nothingChangedText, nothingUnderstoodText,
+  axesHelpText, captionForEdits, emptyTextHelp, explainScores, forgetText, gridShortfalls, nothingChangedText, nothingUnderstoodText,
   shortfallText,
 } from './wording.js';
 
@@ -25,7 +27,7 @@ import {
  * concurrent requests (batchReads); the result is the same.
  */
 export async function faceLatentFor(
-  face: Pick<FaceRecord, 'seed' | 'edits' | 'truncation'>, axes: AxisSet, scorer: FaceScorer, read?: ReadFaces,
+  face: Pick<FaceRecord, 'seed' | 'edits' | 'truncation' | 'jitter'>, axes: AxisSet, scorer: FaceScorer, read?: ReadFaces,
 ): Promise<{ z: Float32Array; steer?: SteerResult }> {
   if (!scorer.read) return { z: faceLatent(face, axes) };
   const steer = await steerFace(face, axes, read ?? ((zs) => scorer.read!(zs)));
@@ -51,7 +53,7 @@ export interface EngineDeps {
 
 type TextReason = Extract<EngineReply, { kind: 'text' }>['reason'];
 
-function text(reason: TextReason, message: string): EngineReply {
+function text(reason: TextReason, message: string): Extract<EngineReply, { kind: 'text' }> {
   return { kind: 'text', text: message, reason };
 }
 
@@ -128,7 +130,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
 
   /** The face's latent (edits steered by F when it can read faces), rendered; and what the loop missed. */
   async function render(
-    ctx: EngineContext, face: Pick<FaceRecord, 'seed' | 'edits' | 'truncation'>,
+    ctx: EngineContext, face: Pick<FaceRecord, 'seed' | 'edits' | 'truncation' | 'jitter'>,
   ): Promise<{ png: Buffer; altText: string; shortfalls: string[] }> {
     const { z, steer } = await faceLatentFor(face, axes, scorer, read);
     const png = await renderer.renderPng(z, { onQueued: ctx.onQueued });
@@ -142,7 +144,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
   /** Renders, then saves and makes current: the one way a new face comes into being. */
   async function create(
     ctx: EngineContext,
-    fields: Pick<FaceRecord, 'seed' | 'edits' | 'parentId' | 'truncation'>,
+    fields: Pick<FaceRecord, 'seed' | 'edits' | 'parentId' | 'truncation' | 'jitter'>,
     words: { caption: string; unknown?: string[]; notes?: string[] },
   ): Promise<EngineReply> {
     const face: FaceRecord = { id: newFaceId(), ownerId: ctx.userId, createdAt: now(), model, ...fields };
@@ -196,6 +198,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
       edits: [...base.edits, editFrom(words, parse)],
       parentId: base.id,
       truncation: parse.truncation ?? base.truncation,
+      ...(base.jitter ? { jitter: base.jitter } : {}),
     };
     if (changesNothing(base, fields, axes)) return text('nothing-changed', nothingChangedText(words, parse.unknown));
     return create(
@@ -244,6 +247,90 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     return { kind: 'face', face: parent, png, altText, caption: `undid ${undone}${caption ? ` · ${caption}` : ''}`, unknown: [], notes };
   }
 
+  /**
+   * Four faces at once (pick from four): each latent made (the closed loop's reads batched together), then
+   * all four handed to the render queue in the same tick, so they run through G as one batch. Saved, not
+   * made current: the user picks one.
+   */
+  async function createFour(
+    ctx: EngineContext,
+    fields: Array<Pick<FaceRecord, 'seed' | 'edits' | 'parentId' | 'truncation' | 'jitter'>>,
+    words: { caption: string; unknown?: string[]; notes?: string[] },
+  ): Promise<FourReply> {
+    const faces: FaceRecord[] = fields.map((f) => ({ id: newFaceId(), ownerId: ctx.userId, createdAt: now(), model, ...f }));
+    const latents = await Promise.all(faces.map((face) => faceLatentFor(face, axes, scorer, read)));
+    const pngs = await Promise.all(latents.map(({ z }) => renderer.renderPng(z, { onQueued: ctx.onQueued })));
+    const first = faces[0]!;
+    const seeds = faces.map((f) => f.seed).join(', ');
+    const edits = captionForEdits(first.edits);
+    const label = {
+      software, seed: first.seed, truncation: first.truncation, edits: first.edits.map((e) => e.text), model,
+      caption: `four faces to pick from (seeds ${seeds})${edits ? `: ${edits}` : ''}`,
+    };
+    const png = labelPng(await composeGrid(pngs), label);
+    for (const face of faces) await store.saveFace(face);
+    const shortfalls = gridShortfalls(latents.map(({ steer }) => (steer?.shortfalls ?? []).map(shortfallText)));
+    return {
+      kind: 'grid', faces, png, altText: labelDescription(label), caption: words.caption,
+      unknown: words.unknown ?? [], notes: [...(words.notes ?? []), ...shortfalls],
+    };
+  }
+
+  /** Four different random seeds (a constant `random`, as in tests, gives four consecutive ones). */
+  function fourSeeds(): number[] {
+    const seeds: number[] = [];
+    while (seeds.length < GRID_FACES) {
+      let seed = randomSeed(deps.random);
+      for (let i = 0; i < 8 && seeds.includes(seed); i++) seed = randomSeed(deps.random);
+      while (seeds.includes(seed)) seed = (seed + 1) % (MAX_SEED + 1);
+      seeds.push(seed);
+    }
+    return seeds;
+  }
+
+  async function describeFour(ctx: EngineContext, words: string, seed?: number): Promise<FourReply> {
+    if (seed !== undefined && !isValidSeed(seed)) {
+      return text('error', `The seed must be a whole number from 0 to ${MAX_SEED}.`);
+    }
+    if (words.trim() === '') return text('nothing-understood', emptyTextHelp());
+    const parse = parseDescription(words);
+    if (!understoodAnything(parse)) return text('nothing-understood', nothingUnderstoodText(parse.unknown));
+    const edits = [editFrom(words, parse)];
+    const truncation = parse.truncation ?? defaultTruncation;
+    return createFour(
+      ctx,
+      (seed === undefined ? fourSeeds() : [0, 1, 2, 3].map((i) => (seed + i) % (MAX_SEED + 1))).map((s) => ({ seed: s, edits, parentId: null, truncation })),
+      { caption: captionWithTypicality(parse), unknown: parse.unknown, notes: parse.notes },
+    );
+  }
+
+  async function pick(ctx: EngineContext, faceId: string): Promise<EngineReply> {
+    const face = await store.getFace(faceId);
+    if (!face) return text('no-face', FACE_GONE);
+    const caption = captionForEdits(face.edits);
+    const picked = caption ? `picked · ${caption}` : 'picked';
+    if (face.ownerId !== ctx.userId) {
+      const { seed, edits, truncation, jitter } = face;
+      return create(ctx, { seed, edits, parentId: face.id, truncation, ...(jitter ? { jitter } : {}) }, { caption: picked, notes: withCopyNote(ctx, [], face) });
+    }
+    const { png, altText, shortfalls } = await render(ctx, face);
+    await store.setCurrentFaceId(ctx.userId, face.id);
+    return { kind: 'face', face, png, altText, caption: picked, unknown: [], notes: withOlderModelNote(shortfalls, face) };
+  }
+
+  async function vary(ctx: EngineContext, faceId?: string): Promise<FourReply> {
+    const base = await findFace(ctx, faceId);
+    if (base === 'gone') return text('no-face', FACE_GONE);
+    if (!base) return text('no-face', NO_FACE);
+    const steps = fourSeeds().map((seed) => [...(base.jitter ?? []), { seed, scale: VARY_STEP }]);
+    const caption = captionForEdits(base.edits);
+    return createFour(
+      ctx,
+      steps.map((jitter) => ({ seed: base.seed, edits: base.edits, parentId: base.id, truncation: base.truncation, jitter })),
+      { caption: `four neighbours of seed ${base.seed}${caption ? ` · ${caption}` : ''}`, notes: withCopyNote(ctx, withOlderModelNote([], base), base) },
+    );
+  }
+
   async function reset(ctx: EngineContext): Promise<EngineReply> {
     await store.setCurrentFaceId(ctx.userId, null);
     return text('info', 'Forgotten. Your next description starts a new face.');
@@ -274,9 +361,18 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     return face && face !== 'gone' ? { face, caption: captionForEdits(face.edits) } : undefined;
   }
 
+  // an animation of the face along an edit or into another face (not stored): ./morph.ts
+  const morph = createMorph({
+    renderer, scorer, axes, model, software, findFace, getFace: (id) => store.getFace(id),
+    latentOf: (face) => faceLatentFor(face, axes, scorer, read),
+  });
+
   return {
     describe: (ctx, words, seed) => oneAtATime(ctx.userId, () => describe(ctx, words, seed)),
     refine: (ctx, words, faceId) => oneAtATime(ctx.userId, () => refine(ctx, words, faceId)),
+    describeFour: (ctx, words, seed) => oneAtATime(ctx.userId, () => describeFour(ctx, words, seed)),
+    pick: (ctx, faceId) => oneAtATime(ctx.userId, () => pick(ctx, faceId)),
+    vary: (ctx, faceId) => oneAtATime(ctx.userId, () => vary(ctx, faceId)),
     reroll: (ctx, faceId) => oneAtATime(ctx.userId, () => reroll(ctx, faceId)),
     undo: (ctx, faceId) => oneAtATime(ctx.userId, () => undo(ctx, faceId)),
     reset: (ctx) => oneAtATime(ctx.userId, () => reset(ctx)),
@@ -286,5 +382,6 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     linkMessage: (messageId, faceId) => store.linkMessage(messageId, faceId),
     faceForMessage: (messageId) => store.getFaceIdByMessage(messageId),
     axesHelp: () => axesHelpText(axes),
+    morph: (ctx, words, options) => oneAtATime(ctx.userId, () => morph(ctx, words, options)),
   };
 }

@@ -29,6 +29,25 @@ export type EngineReply =
       reason: 'nothing-understood' | 'nothing-changed' | 'no-face' | 'nothing-to-undo' | 'info' | 'error';
     };
 
+/**
+ * "Pick from four": four saved faces carrying the same edits (none made current), drawn as one 2×2 picture.
+ * A reply of its own (not an EngineReply kind), so code that handles faces and text is unchanged.
+ */
+export interface GridReply {
+  kind: 'grid';
+  /** The four faces, in reading order (1 2 / 3 4): what pick and vary take. */
+  faces: FaceRecord[];
+  /** The 2×2 PNG, labelled inside as AI-generated like every face. */
+  png: Buffer;
+  altText: string;
+  caption: string;
+  unknown: string[];
+  notes: string[];
+}
+
+/** What describeFour and vary answer: the grid, or text saying why there is none. */
+export type FourReply = GridReply | Extract<EngineReply, { kind: 'text' }>;
+
 /** A user's current face, and its edits as a caption ("older ▲ · smiling ▲"). */
 export interface CurrentFace {
   face: FaceRecord;
@@ -48,6 +67,15 @@ export interface ConversationEngine {
    * Words that would change nothing get a 'nothing-changed' text reply and no new face.
    */
   refine(ctx: EngineContext, text: string, faceId?: string): Promise<EngineReply>;
+  /**
+   * "Pick from four": four new seeds (or seed, seed+1, seed+2, seed+3) carrying the same edits, saved (not current) and drawn in one batch as a
+   * 2×2 'grid' reply; pick or vary one of them next. (Optional, like morph: test doubles may leave the grid out.)
+   */
+  describeFour?(ctx: EngineContext, text: string, seed?: number): Promise<FourReply>;
+  /** One face of a grid becomes the user's current face (their own copy if it is someone else's), at full size. */
+  pick?(ctx: EngineContext, faceId: string): Promise<EngineReply>;
+  /** Four neighbours of a face (the given one, else the current one): small latent steps that keep its edits; a 'grid' reply. */
+  vary?(ctx: EngineContext, faceId?: string): Promise<FourReply>;
   /** Same edits, new seed. */
   reroll(ctx: EngineContext, faceId?: string): Promise<EngineReply>;
   /**
@@ -69,4 +97,40 @@ export interface ConversationEngine {
   faceForMessage(messageId: string): Promise<string | undefined>;
   /** The controls, grouped, for /face axes and /axes. */
   axesHelp(): string;
+  /**
+   * An animated WebP of the face (the given one, else the current one) moving along an edit ("older",
+   * "smile", "from young to old") or into another face (a face id), there and back. Not stored as a face:
+   * the current face stays current. Words that name no control get a text reply. Optional so that test
+   * engines need not draw animations; the real engine has it.
+   */
+  morph?(ctx: EngineContext, text: string, options?: MorphOptions): Promise<MorphReply>;
 }
+
+export interface MorphOptions {
+  /** Morph this face instead of the current one. */
+  faceId?: string;
+  /** Morph into this face (else the words may name a face id, or an edit). */
+  toFaceId?: string;
+  /** Frames in the loop (default 16). */
+  frames?: number;
+  /** Frame side in pixels (default the renderer's, 256). */
+  size?: number;
+}
+
+/** A morph: a looping animated WebP, labelled inside as AI-generated (XMP), or a text answer. */
+export type MorphReply =
+  | {
+      kind: 'morph';
+      /** The face it starts from (unchanged, still current). */
+      face: FaceRecord;
+      webp: Buffer;
+      /** "AI-generated animation of a face of a person who does not exist (tellaface), morphing: …". */
+      altText: string;
+      /** What it morphs along, e.g. "older ▲" or "from young to old". */
+      caption: string;
+      /** Frames in the animation. */
+      frames: number;
+      unknown: string[];
+      notes: string[];
+    }
+  | Extract<EngineReply, { kind: 'text' }>;

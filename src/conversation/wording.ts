@@ -85,8 +85,26 @@ export function shortfallText(s: Shortfall): string {
   }
   const labels = attributeLabels();
   const p = Math.round(100 * sigmoid(s.reached));
-  const name = s.direction === 'down' ? (OPPOSITES[s.name] ?? `less ${labelOf(s.name, labels)}`) : labelOf(s.name, labels);
+  // said the way it was asked for: "woman ... (woman 79%)", not "(man 21%)"
+  if (s.direction === 'down' && OPPOSITES[s.name]) return `${OPPOSITES[s.name]}: weak in this model, it only got so far (${OPPOSITES[s.name]} ${100 - p}%)`;
+  const name = s.direction === 'down' ? `less ${labelOf(s.name, labels)}` : labelOf(s.name, labels);
   return `${name}: weak in this model, it only got so far (${labelOf(s.name, labels)} ${p}%)`;
+}
+
+/**
+ * The shortfalls of the four faces of a grid, one note per goal instead of one per face: "glasses: weak in
+ * this model (short on 3 of 4 faces)". A goal missed by one face only keeps its own wording.
+ */
+export function gridShortfalls(perFace: readonly string[][]): string[] {
+  const byGoal = new Map<string, string[]>();
+  for (const notes of perFace) {
+    for (const note of notes) {
+      const goal = note.split(':')[0]!;
+      byGoal.set(goal, [...(byGoal.get(goal) ?? []), note]);
+    }
+  }
+  return [...byGoal.entries()].map(([goal, notes]) =>
+    notes.length === 1 ? notes[0]! : `${goal}: weak in this model (short on ${notes.length} of ${perFace.length} faces)`);
 }
 
 /** "I see: smiling (92%), male (88%), no beard (81%)", from F's 40 probabilities in CelebA order. */

@@ -60,4 +60,15 @@ export interface FaceRecord {
   model: string | null;
   /** Truncation psi: the seed's latent is scaled by psi before the edits (1 = none; lower = more typical). */
   truncation: number;
+  /**
+   * Small random steps from the seed's latent, in order ("vary": a neighbour of a face that keeps its edits;
+   * src/latent/jitter.ts). Absent on most faces (and on every face stored before it existed).
+   */
+  jitter?: Jitter[];
+}
+
+/** One small step from a seed's latent: the noise of another seed, at this scale (src/latent/jitter.ts). */
+export interface Jitter {
+  seed: number;
+  scale: number;
 }

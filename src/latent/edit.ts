@@ -2,7 +2,7 @@ import type { AttributeName } from '../face/attributes.js';
 import type { AgeRequest } from '../face/record.js';
 import type { AgeAxis, Axis, AxisSet } from './axes.js';
 import type { Edit, FaceRecord } from '../face/record.js';
-import { seedToLatent } from './seed.js';
+import { seedLatent } from './jitter.js';
 import { truncate } from './truncation.js';
 import { addScaled, dot, gramSchmidt, norm, projectOff } from './vector.js';
 
@@ -163,11 +163,11 @@ export function keepInRange(z: Float32Array): Float32Array {
  * toward the average.
  */
 export function faceLatent(
-  face: Pick<FaceRecord, 'seed' | 'edits'> & { truncation?: number },
+  face: Pick<FaceRecord, 'seed' | 'edits' | 'jitter'> & { truncation?: number },
   axes: AxisSet,
   options: EditOptions = {},
 ): Float32Array {
-  let z = truncate(seedToLatent(face.seed, axes.zDim), face.truncation ?? 1);
+  let z = truncate(seedLatent(face, axes.zDim), face.truncation ?? 1);
   const locks = new Set<AttributeName>();
   for (const edit of face.edits) {
     z = applyEdit(z, edit, axes, locks, options);

@@ -4,7 +4,7 @@ import {
   ageMoveOf, applyEdit, COORD_LIMIT, heldAttributes, keepInRange, moveAlong, wantedYears, type EditOptions,
 } from './edit.js';
 import type { Edit, FaceRecord } from '../face/record.js';
-import { seedToLatent } from './seed.js';
+import { seedLatent } from './jitter.js';
 import { truncate } from './truncation.js';
 import { dot, gramSchmidt } from './vector.js';
 
@@ -258,12 +258,12 @@ export async function steerEdit(
  * they were made).
  */
 export async function steerFace(
-  face: Pick<FaceRecord, 'seed' | 'edits'> & { truncation?: number },
+  face: Pick<FaceRecord, 'seed' | 'edits' | 'jitter'> & { truncation?: number },
   axes: AxisSet,
   read: ReadFaces,
   options: EditOptions = {},
 ): Promise<SteerResult> {
-  let z = keepInRange(truncate(seedToLatent(face.seed, axes.zDim), face.truncation ?? 1));
+  let z = keepInRange(truncate(seedLatent(face, axes.zDim), face.truncation ?? 1));
   let reading: FaceReading | undefined;
   let passes = 0;
   let shortfalls: Shortfall[] = [];

@@ -29,6 +29,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE faces ADD COLUMN model TEXT;
   ALTER TABLE faces ADD COLUMN truncation REAL NOT NULL DEFAULT 1;
   `,
+  // 3: a varied face's small steps from its seed's latent (JSON [{seed, scale}], null for most faces).
+  `
+  ALTER TABLE faces ADD COLUMN jitter TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

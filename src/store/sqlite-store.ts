@@ -24,6 +24,7 @@ const EditSchema = z.object({
   age: z.object({ mode: z.enum(['exact', 'atLeast', 'atMost', 'step']), years: z.number() }).optional(),
 });
 const EditsSchema = z.array(EditSchema);
+const JitterSchema = z.array(z.object({ seed: z.number().int().min(0).max(0xffffffff), scale: z.number() }));
 
 interface FaceRow {
   id: string;
@@ -34,6 +35,8 @@ interface FaceRow {
   created_at: number;
   model: string | null;
   truncation: number;
+  /** JSON of FaceRecord.jitter; null when the face has none (and on faces stored before migration 3). */
+  jitter: string | null;
 }
 
 /** Faces in one SQLite file (WAL, synchronous=NORMAL): every write is committed before its promise resolves. */
@@ -52,8 +55,8 @@ export class SqliteFaceStore implements FaceStore {
     readonly path: string,
   ) {
     this.insertFace = db.prepare(
-      `INSERT INTO faces (id, owner_id, seed, edits, parent_id, created_at, model, truncation)
-       VALUES (@id, @owner_id, @seed, @edits, @parent_id, @created_at, @model, @truncation)`,
+      `INSERT INTO faces (id, owner_id, seed, edits, parent_id, created_at, model, truncation, jitter)
+       VALUES (@id, @owner_id, @seed, @edits, @parent_id, @created_at, @model, @truncation, @jitter)`,
     );
     this.selectFace = db.prepare('SELECT * FROM faces WHERE id = ?');
     this.selectCurrent = db.prepare('SELECT face_id FROM current_face WHERE owner_id = ?');
@@ -80,6 +83,7 @@ export class SqliteFaceStore implements FaceStore {
       created_at: face.createdAt,
       model: face.model,
       truncation: face.truncation,
+      jitter: face.jitter?.length ? JSON.stringify(face.jitter) : null,
     }));
   }
 
@@ -126,6 +130,8 @@ export class SqliteFaceStore implements FaceStore {
   private toRecord(row: FaceRow): FaceRecord {
     const edits = EditsSchema.safeParse(JSON.parse(row.edits));
     if (!edits.success) throw new Error(`face ${row.id} in ${this.path} has unreadable edits`);
+    const jitter = row.jitter === null ? undefined : JitterSchema.safeParse(JSON.parse(row.jitter));
+    if (jitter && !jitter.success) throw new Error(`face ${row.id} in ${this.path} has an unreadable jitter`);
     return {
       id: row.id,
       ownerId: row.owner_id,
@@ -135,6 +141,7 @@ export class SqliteFaceStore implements FaceStore {
       createdAt: row.created_at,
       model: row.model,
       truncation: row.truncation,
+      ...(jitter?.success && jitter.data.length ? { jitter: jitter.data } : {}),
     };
   }
 }

@@ -3,6 +3,7 @@ import { axes } from './axes.js';
 import { describe } from './describe.js';
 import { explain } from './explain.js';
 import { forget } from './forget.js';
+import { morph } from './morph.js';
 import { refine } from './refine.js';
 import { reset } from './reset.js';
 import type { FaceSubcommand } from './types.js';
@@ -13,7 +14,7 @@ export type { FaceSubcommand } from './types.js';
 export const FACE_COMMAND = 'face';
 
 /** Every `/face` subcommand, in the order Discord shows them. */
-export const faceSubcommands: readonly FaceSubcommand[] = [describe, refine, axes, undo, reset, explain, forget];
+export const faceSubcommands: readonly FaceSubcommand[] = [describe, refine, axes, undo, reset, explain, forget, morph];
 
 export function findSubcommand(name: string | null): FaceSubcommand | undefined {
   return faceSubcommands.find((s) => s.name === name);

@@ -4,8 +4,11 @@ import type { BotDeps } from '../deps.js';
 import { answerPrivately } from '../interaction-answer.js';
 import { runInteractionAction } from '../interaction-flow.js';
 
+const NO_GRID = 'Picking from four is not available here.';
+
 /**
- * Reroll 🎲 and Undo ↩ under a face. The face id comes from the button, so old messages keep working; the
+ * Reroll 🎲 and Undo ↩ under a face; Pick N and Vary N under a grid of four (pick: that face becomes your
+ * current one, drawn at full size; vary: four neighbours of it). The face id comes from the button, so old messages keep working; the
  * engine decides whether that face may be undone by this user (only their current face).
  */
 export async function handleButton(interaction: ButtonInteraction, deps: BotDeps): Promise<void> {
@@ -22,6 +25,18 @@ export async function handleButton(interaction: ButtonInteraction, deps: BotDeps
     faceId,
     ephemeral: false,
     rateLimited: true,
-    call: action === 'reroll' ? (ctx) => deps.engine.reroll(ctx, faceId) : (ctx) => deps.engine.undo(ctx, faceId),
+    call: (ctx) => {
+      const { engine } = deps;
+      switch (action) {
+        case 'reroll':
+          return engine.reroll(ctx, faceId);
+        case 'undo':
+          return engine.undo(ctx, faceId);
+        case 'pick':
+          return engine.pick ? engine.pick(ctx, faceId) : Promise.resolve({ kind: 'text', reason: 'error', text: NO_GRID });
+        case 'vary':
+          return engine.vary ? engine.vary(ctx, faceId) : Promise.resolve({ kind: 'text', reason: 'error', text: NO_GRID });
+      }
+    },
   });
 }
