@@ -172,13 +172,20 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     return current === undefined ? undefined : store.getFace(current);
   }
 
-  async function describe(ctx: EngineContext, words: string, seed?: number): Promise<EngineReply> {
+  /** A new face's words (and seed, if given) read, or the text reply that says why nothing can be drawn. */
+  function readNewFace(words: string, seed?: number): ParseResult | Extract<EngineReply, { kind: 'text' }> {
     if (seed !== undefined && !isValidSeed(seed)) {
       return text('error', `The seed must be a whole number from 0 to ${MAX_SEED}.`);
     }
     if (words.trim() === '') return text('nothing-understood', emptyTextHelp());
     const parse = parseDescription(words);
     if (!understoodAnything(parse)) return text('nothing-understood', nothingUnderstoodText(parse.unknown));
+    return parse;
+  }
+
+  async function describe(ctx: EngineContext, words: string, seed?: number): Promise<EngineReply> {
+    const parse = readNewFace(words, seed);
+    if ('kind' in parse) return parse;
     return create(
       ctx,
       { seed: seed ?? newSeed(), edits: [editFrom(words, parse)], parentId: null, truncation: parse.truncation ?? defaultTruncation },
@@ -289,12 +296,8 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
   }
 
   async function describeFour(ctx: EngineContext, words: string, seed?: number): Promise<FourReply> {
-    if (seed !== undefined && !isValidSeed(seed)) {
-      return text('error', `The seed must be a whole number from 0 to ${MAX_SEED}.`);
-    }
-    if (words.trim() === '') return text('nothing-understood', emptyTextHelp());
-    const parse = parseDescription(words);
-    if (!understoodAnything(parse)) return text('nothing-understood', nothingUnderstoodText(parse.unknown));
+    const parse = readNewFace(words, seed);
+    if ('kind' in parse) return parse;
     const edits = [editFrom(words, parse)];
     const truncation = parse.truncation ?? defaultTruncation;
     return createFour(

@@ -26,12 +26,18 @@ export interface FaceMessagePayload {
 export function faceCaption(reply: FaceReply): string {
   const caption = reply.caption.trim() || 'a random face';
   const lines = [`**${escapeMarkdown(clamp(caption, 600))}**`, `seed \`${reply.face.seed}\``];
+  return clamp([...lines, ...unknownAndNotes(reply)].join('\n'), CONTENT_LIMIT);
+}
+
+/** The lines under a caption: the words not understood, then up to five notes (face and grid messages). */
+export function unknownAndNotes(reply: { unknown: readonly string[]; notes: readonly string[] }): string[] {
+  const lines: string[] = [];
   if (reply.unknown.length) {
     const words = reply.unknown.map((w) => `“${escapeMarkdown(clamp(w, 60))}”`).join(', ');
     lines.push(`not understood: ${clamp(words, 500)}`);
   }
   for (const note of reply.notes.slice(0, 5)) lines.push(`_${escapeMarkdown(clamp(note, 200))}_`);
-  return clamp(lines.join('\n'), CONTENT_LIMIT);
+  return lines;
 }
 
 export function faceButtons(faceId: string): ActionRowBuilder<ButtonBuilder>[] {

@@ -1,7 +1,7 @@
 import { ActionRowBuilder, AttachmentBuilder, ButtonBuilder, ButtonStyle, escapeMarkdown } from 'discord.js';
 import type { GridReply } from '../../conversation/types.js';
 import { faceButtonId, fitsCustomId } from '../custom-ids.js';
-import { NO_PINGS, type FaceMessagePayload } from './face-message.js';
+import { NO_PINGS, unknownAndNotes, type FaceMessagePayload } from './face-message.js';
 import { CONTENT_LIMIT, clamp } from './text.js';
 
 /** Caption, the four seeds in grid order, how to choose, words not understood and notes. */
@@ -13,12 +13,7 @@ export function gridCaption(reply: GridReply): string {
     `four faces, numbered 1 2 / 3 4 — seeds ${seeds}`,
     'Pick one to keep it (it becomes your face), or Vary one for four faces close to it.',
   ];
-  if (reply.unknown.length) {
-    const words = reply.unknown.map((w) => `“${escapeMarkdown(clamp(w, 60))}”`).join(', ');
-    lines.push(`not understood: ${clamp(words, 500)}`);
-  }
-  for (const note of reply.notes.slice(0, 5)) lines.push(`_${escapeMarkdown(clamp(note, 200))}_`);
-  return clamp(lines.join('\n'), CONTENT_LIMIT);
+  return clamp([...lines, ...unknownAndNotes(reply)].join('\n'), CONTENT_LIMIT);
 }
 
 /** Two rows: Pick 1–4 and Vary 1–4, each button carrying its face's id (so old grids keep working). */
