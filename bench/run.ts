@@ -1,7 +1,7 @@
 /**
  * npm run bench [-- --axes] [-- --models-dir DIR]
  * Prints figures (no pass/fail): parser throughput, render latency and batched throughput with the
- * shipped models, the cost of the closed loop per face, the time to discover the axes, 50 concurrent /face describe through the bot layer, ms per /face morph, and the four-up grid (pick from four).
+ * shipped models, the cost of the closed loop per face, the time to discover the axes, 50 concurrent /face describe through the bot layer, ms per /face morph, the four-up grid (pick from four), and ms per /face mix and analogy.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,6 +16,8 @@ import { benchRender } from './render.js';
 import { benchSteer } from './steer.js';
 import { benchMorph } from './morph.js';
 import { benchGrid } from './grid.js';
+import { benchMix } from './mix.js';
+import { benchVary } from './vary.js';
 import { spawnSync } from 'node:child_process';
 
 const { values } = parseArgs({
@@ -63,6 +65,9 @@ async function main(): Promise<void> {
   if (want('bot')) await benchBot();
   if (want('morph')) await benchMorph(modelsDir);
   if (want('grid')) await benchGrid(modelsDir, 12, values['grid-out']);
+  if (want('mix')) await benchMix(modelsDir);
+  // opt-in (about 90 s a description): how close vary's neighbours stay, against rerolls
+  if (values.only?.split(',').includes('vary')) await benchVary(modelsDir);
 }
 
 main().catch((err: unknown) => {

@@ -11,6 +11,21 @@ const optionalString = z
 const intFromEnv = (def: number, min: number, max: number) =>
   z.coerce.number().int().min(min).max(max).default(def);
 
+/** postgres://… or postgresql://…, a URL as the pg client reads it (postgres://user@/db?host=/run/postgresql included). */
+function isPostgresUrl(value: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(value) && (URL.canParse(value) || URL.canParse(value.replace('@/', '@placeholder/')));
+}
+
+/** redis://… or rediss://… with a host. */
+function isRedisUrl(value: string): boolean {
+  try {
+    const { protocol, hostname } = new URL(value);
+    return (protocol === 'redis:' || protocol === 'rediss:') && hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
 export const ConfigSchema = z.object({
   DISCORD_TOKEN: optionalString,
   DISCORD_CLIENT_ID: optionalString.pipe(
@@ -20,6 +35,13 @@ export const ConfigSchema = z.object({
     z.string().regex(/^\d{17,20}$/, 'must be a server id (17-20 digits)').optional(),
   ),
   DATABASE_PATH: z.string().trim().min(1).default('data/tellaface.db'),
+  /** postgres://user:password@host:port/database: faces in PostgreSQL instead of the DATABASE_PATH file. */
+  DATABASE_URL: optionalString.pipe(
+    z
+      .string()
+      .refine(isPostgresUrl, 'must be a postgres:// or postgresql:// URL (postgres://user:password@host:5432/database)')
+      .optional(),
+  ),
   MODELS_DIR: z.string().trim().min(1).default('models'),
   EXECUTION_PROVIDER: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
   RENDER_SIZE: intFromEnv(256, 64, 1024),
@@ -27,6 +49,12 @@ export const ConfigSchema = z.object({
   MAX_BATCH: intFromEnv(32, 1, 512),
   RENDER_TIMEOUT_MS: intFromEnv(20_000, 100, 600_000),
   RATE_LIMIT_PER_MINUTE: intFromEnv(6, 1, 1000),
+  /** redis://[:password@]host:port[/db]: the bot's processes share the rate limit and per-user order (unset: in memory). */
+  REDIS_URL: optionalString.pipe(
+    z.string().refine(isRedisUrl, 'must be a redis:// or rediss:// URL').optional(),
+  ),
+  /** local: renders run in this process (default); redis: as jobs in Redis, drawn by `npm run render-worker` processes. */
+  RENDER_WORKERS: z.enum(['local', 'redis']).default('local'),
   MESSAGE_CONTENT: z.enum(['on', 'off']).default('off'),
   GRID_DEFAULT: z.enum(['on', 'off']).default('off'),
   TRUNCATION: z.coerce.number().min(TRUNCATION_MIN).max(TRUNCATION_MAX).default(DEFAULT_TRUNCATION),
@@ -47,6 +75,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const c = parsed.data;
+  if (c.RENDER_WORKERS === 'redis' && !c.REDIS_URL) {
+    throw new ConfigError('invalid configuration:\n  RENDER_WORKERS: redis needs REDIS_URL (the render jobs go through Redis)');
+  }
   return {
     ...c,
     DATABASE_PATH: path.resolve(c.DATABASE_PATH),

@@ -7,6 +7,8 @@ import pino from 'pino';
 const REDACT = [
   'token', '*.token', '*.*.token', 'DISCORD_TOKEN', '*.DISCORD_TOKEN', 'authorization', '*.authorization',
   'headers.authorization', '*.headers.authorization', 'config.DISCORD_TOKEN',
+  // connection URLs may carry a password
+  'DATABASE_URL', '*.DATABASE_URL', 'config.DATABASE_URL', 'REDIS_URL', '*.REDIS_URL', 'config.REDIS_URL',
 ];
 
 /**

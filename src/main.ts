@@ -3,8 +3,10 @@ import { UsageError, parseFlags } from './cli/args.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createEngine } from './conversation/engine.js';
 import { log, oneLine } from './log.js';
-import { engineModels, loadFaceModels, ModelLoadError } from './render/models.js';
-import { openSqliteStore, StoreOpenError } from './store/sqlite-store.js';
+import { engineModels, loadFaceModels, modelConfigFrom, ModelLoadError } from './render/models.js';
+import type { RemoteRenderer } from './render/remote-renderer.js';
+import type { SharedState } from './shared-state/index.js';
+import { openFaceStore, StoreOpenError } from './store/open.js';
 
 const USAGE = `usage: npm start [-- --out-dir DIR]
 
@@ -48,41 +50,81 @@ async function main(argv: string[]): Promise<number> {
     if (problem) return fail(problem);
   }
 
+  // REDIS_URL: the bot's processes share the per-user rate limit and one-at-a-time rule (else in memory)
+  let shared: SharedState | undefined;
+  if (config.DISCORD_TOKEN && config.REDIS_URL) {
+    const { openSharedState, SharedStateOpenError } = await import('./shared-state/index.js');
+    try {
+      shared = await openSharedState({ url: config.REDIS_URL, perMinute: config.RATE_LIMIT_PER_MINUTE, log: log.child({ component: 'redis' }) });
+    } catch (err) {
+      if (err instanceof SharedStateOpenError) return fail(err.message);
+      throw err;
+    }
+  } else if (config.REDIS_URL) {
+    log.info(config.RENDER_WORKERS === 'redis'
+      ? 'the local chat keeps its per-user order in memory; its renders go to the render workers (RENDER_WORKERS=redis)'
+      : 'REDIS_URL is only used by the Discord bot: the local chat keeps its per-user order in memory');
+  }
+
   let store;
   try {
-    store = openSqliteStore(config.DATABASE_PATH);
+    store = await openFaceStore(config);
   } catch (err) {
+    await shared?.close();
     if (err instanceof StoreOpenError) return fail(err.message);
     throw err;
   }
 
   let models;
   try {
-    models = await loadFaceModels({
-      modelsDir: config.MODELS_DIR,
-      provider: config.EXECUTION_PROVIDER,
-      renderSize: config.RENDER_SIZE,
-      queueCapacity: config.QUEUE_CAPACITY,
-      maxBatch: config.MAX_BATCH,
-      timeoutMs: config.RENDER_TIMEOUT_MS,
-    });
+    models = await loadFaceModels(modelConfigFrom(config));
   } catch (err) {
     await store.close();
+    await shared?.close();
     if (err instanceof ModelLoadError) return fail(`${err.message} (MODELS_DIR is ${config.MODELS_DIR})`);
     throw err;
   }
 
-  const engine = createEngine({ store, ...engineModels(models), truncation: config.TRUNCATION });
+  // RENDER_WORKERS=redis: the final renders are jobs for `npm run render-worker` processes; the steering
+  // passes (F's reading) and explain's runInLine stay on this process's own G and F
+  let remote: RemoteRenderer | undefined;
+  if (config.RENDER_WORKERS === 'redis' && config.REDIS_URL) {
+    const { RemoteRenderer } = await import('./render/remote-renderer.js');
+    const { SharedStateOpenError } = await import('./shared-state/errors.js');
+    try {
+      remote = await RemoteRenderer.open({
+        url: config.REDIS_URL,
+        log: log.child({ component: 'render-queue' }),
+        zDim: models.generator.zDim,
+        capacity: config.QUEUE_CAPACITY,
+        timeoutMs: config.RENDER_TIMEOUT_MS,
+        size: config.RENDER_SIZE,
+        local: models.renderer,
+      });
+    } catch (err) {
+      await models.close();
+      await store.close();
+      await shared?.close();
+      if (err instanceof SharedStateOpenError) return fail(err.message);
+      throw err;
+    }
+    log.info('RENDER_WORKERS=redis: renders are drawn by the render workers (npm run render-worker)');
+  }
+
+  const renderer = remote ?? models.renderer;
+  const engine = createEngine({ store, ...engineModels(models), renderer, truncation: config.TRUNCATION, userLock: shared?.userLock });
   const shutdown = async () => {
+    await remote?.close();
     await models.close();
     await store.close();
+    await shared?.close();
   };
 
   if (config.DISCORD_TOKEN) {
     const { startBot, BotStartError } = await import('./bot/start.js');
     let bot;
     try {
-      bot = await startBot(config, engine);
+      bot = await startBot(config, engine, shared ? { limiter: shared.limiter } : {});
     } catch (err) {
       await shutdown();
       if (err instanceof BotStartError) return fail(err.message);

@@ -11,16 +11,21 @@ import { TINY_PNG } from './helpers/discord-fake-engine.js';
 import { FAKE_TOKEN } from './helpers/discord-ids.js';
 
 describe('SlidingWindowLimiter', () => {
-  it('allows N per rolling minute per user and says when the next one is allowed', () => {
+  it('allows N per rolling minute per user and says when the next one is allowed', async () => {
     let now = 0;
     const limiter = new SlidingWindowLimiter(3, () => now);
-    expect([0, 10_000, 20_000].map((t) => ((now = t), limiter.take('a').ok))).toEqual([true, true, true]);
+    const allowed: boolean[] = [];
+    for (const t of [0, 10_000, 20_000]) {
+      now = t;
+      allowed.push((await limiter.take('a')).ok);
+    }
+    expect(allowed).toEqual([true, true, true]);
     now = 30_000;
-    expect(limiter.take('a')).toEqual({ ok: false, retryAfterMs: 30_000 });
-    expect(limiter.take('b').ok).toBe(true);
+    expect(await limiter.take('a')).toEqual({ ok: false, retryAfterMs: 30_000 });
+    expect((await limiter.take('b')).ok).toBe(true);
     now = 60_000; // the first hit left the window
-    expect(limiter.take('a').ok).toBe(true);
-    expect(limiter.take('a')).toEqual({ ok: false, retryAfterMs: 10_000 });
+    expect((await limiter.take('a')).ok).toBe(true);
+    expect(await limiter.take('a')).toEqual({ ok: false, retryAfterMs: 10_000 });
   });
 
   it('words the wait in whole seconds', () => {
@@ -87,7 +92,7 @@ describe('formatting', () => {
     const text = faceCaption(reply);
     expect(text.length).toBeLessThanOrEqual(2000);
     expect(text).toContain('\\*bold\\*');
-    expect(text).toContain('seed `7`');
+    expect(text).toContain('seed `7` · face `f`');
     expect(text).toContain("_'young' overrides the earlier 'old'_");
   });
 

@@ -8,7 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { faceCommandJson } from '../src/bot/commands/index.js';
 import { runChat } from '../src/console/chat.js';
 import { createEngine } from '../src/conversation/engine.js';
-import { encodeAnimation, interpolateLatent, morphDelays, morphSchedule, splitMorphWords } from '../src/conversation/morph.js';
+import { interpolateLatent } from '../src/latent/origin.js';
+import { encodeAnimation, morphDelays, morphSchedule, splitMorphWords } from '../src/conversation/morph.js';
 import type { ConversationEngine, MorphReply } from '../src/conversation/types.js';
 import { DIGITAL_SOURCE_TYPE } from '../src/render/png-label.js';
 import { engineModels, loadFaceModels, type FaceModels } from '../src/render/models.js';

@@ -4,7 +4,9 @@ tests/fixtures/models/generator.onnx: z [N, 8] -> image [N, 3, 16, 16]. Each ima
 a linear function of z squashed by tanh, so the pipeline has a known structure.
 tests/fixtures/models/classifier.onnx: image [N, 3, 16, 16] -> logits [N, 40]. Logit k reads the image
 through a fixed random projection, so F(G(z)) is close to linear in z and each attribute has a known,
-recoverable direction (written to tests/fixtures/true_axes.json for the discovery test).
+recoverable direction (written to tests/fixtures/fixture_truth.json for the discovery test). Its `features`
+output (onnx_features.py: what the logits head reads) is the flattened image [N, 768], so a linear probe on
+it (npm run attribute) is linear in the image too.
 tests/fixtures/models-age/: the same generator, and a classifier that also has F's age output: `age` [N] =
 40 + 30 x the mean of the first z direction's image pattern, a known linear age for the age-axis tests.
 
@@ -20,7 +22,7 @@ import torch
 import torch.nn as nn
 
 from common import ATTRIBUTES, REPO
-from onnx_export import export_classifier, export_generator
+from onnx_export import add_features, export_classifier, export_generator
 
 Z, RES = 8, 16
 OUT = os.path.join(REPO, "tests", "fixtures", "models")
@@ -79,6 +81,7 @@ def main() -> None:
     torch.onnx.export(fa, torch.zeros(2, 3, RES, RES), os.path.join(age_dir, "classifier.onnx"), input_names=["image"],
                       output_names=["logits", "age"], dynamic_axes={"image": {0: "batch"}, "logits": {0: "batch"}, "age": {0: "batch"}},
                       opset_version=13)
+    add_features(os.path.join(age_dir, "classifier.onnx"))
     print(f"wrote fixtures to {age_dir}")
     if age_only:
         return

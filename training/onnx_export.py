@@ -5,6 +5,7 @@ import torch
 
 GEN_IN, GEN_OUT = "z", "image"
 CLS_IN, CLS_OUT, AGE_OUT = "image", "logits", "age"
+# `features` (the penultimate layer the logits head reads) is added after export by onnx_features.py
 
 
 def export_generator(g: torch.nn.Module, z_dim: int, path: str) -> None:
@@ -26,13 +27,21 @@ class _WithAge(torch.nn.Module):
 
 
 def export_classifier(f: torch.nn.Module, res: int, path: str, age: torch.nn.Module | None = None) -> None:
-    """F -> ONNX: input `image` [N, 3, res, res] in [-1, 1]; output `logits` [N, 40], and with an age head
-    also `age` [N] (years)."""
+    """F -> ONNX: input `image` [N, 3, res, res] in [-1, 1]; outputs `logits` [N, 40], with an age head
+    also `age` [N] (years), and `features` [N, D], the layer the logits head reads (onnx_features.py)."""
     f = f.eval()
     model, outputs = (f, [CLS_OUT]) if age is None else (_WithAge(f, age.eval()), [CLS_OUT, AGE_OUT])
     torch.onnx.export(model, torch.zeros(2, 3, res, res), path, input_names=[CLS_IN], output_names=outputs,
                       dynamic_axes={CLS_IN: {0: "batch"}, **{o: {0: "batch"} for o in outputs}}, opset_version=13,
                       do_constant_folding=True)
+    add_features(path)
+
+
+def add_features(path: str) -> None:
+    """Adds the `features` output to an exported F, in place (onnx_features.py)."""
+    from onnx_features import add_features_file
+
+    add_features_file(path)
 
 
 def add_age_head(classifier_onnx: str, age: torch.nn.Module, res: int, out: str) -> None:
@@ -74,3 +83,4 @@ def add_age_head(classifier_onnx: str, age: torch.nn.Module, res: int, out: str)
     f.graph.output.extend(a.graph.output)
     onnx.checker.check_model(f)
     onnx.save(f, out)
+    add_features(out)

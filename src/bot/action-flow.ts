@@ -4,7 +4,7 @@ import { faceMessage, type FaceMessagePayload } from './format/face-message.js';
 import { gridMessage } from './format/grid-message.js';
 import { errFields } from './log-error.js';
 import { QueueProgress } from './queue-progress.js';
-import { slowDownMessage } from './rate-limit.js';
+import { admitRender } from './rate-limit.js';
 import { errorKind, userMessageForError } from './user-errors.js';
 
 /** One engine-backed action a user started: a slash command, a button, a reply or a reaction. */
@@ -48,10 +48,9 @@ const FACE_NOT_LINKED = 'note: this face could not be remembered, so replies and
 export async function runAction(deps: BotDeps, action: BotAction, ctx: ActionContext, surface: AnswerSurface): Promise<void> {
   const { log } = deps;
   if (action.rateLimited) {
-    const decision = deps.limiter.take(ctx.userId);
-    if (!decision.ok) {
-      log.info({ ...ctx, retryAfterMs: decision.retryAfterMs }, 'rate limited');
-      await surface.tell(slowDownMessage(decision.retryAfterMs), 'refused', ctx);
+    const refused = await admitRender(deps, ctx);
+    if (refused !== undefined) {
+      await surface.tell(refused, 'refused', ctx);
       return;
     }
   }

@@ -1,4 +1,4 @@
-import { QueueFullError, RenderTimeoutError, StoreBusyError } from '../conversation/errors.js';
+import { QueueFullError, RenderTimeoutError, SharedStateUnavailableError, StoreBusyError } from '../conversation/errors.js';
 
 /** The one line a user sees for a failure; the full error only goes to the log. */
 export function userMessageForError(err: unknown): string {
@@ -7,6 +7,7 @@ export function userMessageForError(err: unknown): string {
     return '⌛ rendering took too long and was given up; please try again in a moment';
   }
   if (err instanceof StoreBusyError) return '⏳ the face store is busy right now, so nothing was saved; please try again in a moment';
+  if (err instanceof SharedStateUnavailableError) return '⏳ the bot is busy right now, so nothing was done; please try again in a moment';
   return '⚠️ something went wrong drawing that face; it has been logged, please try again';
 }
 
@@ -15,5 +16,6 @@ export function errorKind(err: unknown): string {
   if (err instanceof QueueFullError) return 'queue-full';
   if (err instanceof RenderTimeoutError) return 'render-timeout';
   if (err instanceof StoreBusyError) return 'store-busy';
+  if (err instanceof SharedStateUnavailableError) return 'shared-state-unavailable';
   return err instanceof Error ? err.name : typeof err;
 }

@@ -3,10 +3,15 @@
  * Discovers the 40 feature axes (TL-GAN step 3) with the shipped G and F, and writes models/axes.json.
  * Each axis's success rate (and so whether /face axes marks it weak) is measured through the closed loop
  * the engine uses; --open-loop measures the linear move alone, as before.
+ * Added attributes (`npm run attribute -- add`) are kept: their probes are read from the axes file being
+ * replaced (--out, else the models folder's, else $MODELS_DIR's: a campaign candidate's F is the shipped one),
+ * and their axes found again with the new G, the same way. A probe learned on another F's features is dropped,
+ * with the command that adds it again.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { AxisSet, type AddedAttributeModel } from '../latent/axes.js';
 import { discoverAxes } from '../latent/discover.js';
 import { Classifier } from '../render/classifier.js';
 import { fingerprint } from '../render/fingerprint.js';
@@ -38,17 +43,19 @@ async function main(): Promise<void> {
   const provider = values.provider as 'auto' | 'cpu' | 'cuda';
   const generator = await Generator.load(path.join(dir, GENERATOR_FILE), provider);
   const classifier = await Classifier.load(path.join(dir, CLASSIFIER_FILE), generator.provider);
-  const scorer = new LatentScorer(generator, classifier);
+  const added = keptAttributes([out, path.join(dir, 'axes.json')], path.join(path.resolve(config.MODELS_DIR), 'axes.json'), classifier);
+  const scorer = new LatentScorer(generator, classifier, added.map((m) => m.probe));
   console.error(`discovering axes: ${samples} samples, seed ${seed}, provider ${generator.provider}`);
   const t0 = performance.now();
   let lastStage = '';
   let lastPrint = 0;
-  const { file } = await discoverAxes((zs) => scorer.logits(zs), {
+  const { file } = await discoverAxes((zs) => scorer.logitsWithAdded(zs), {
     zDim: generator.zDim,
     samples,
     seed,
     calibrationSeeds: Number(values['calibration-seeds']),
-    ...(scorer.readsAge ? { withAges: async (zs: Float32Array[]) => { const r = await scorer.readMany(zs); return { logits: r.logits, ages: r.ages! }; } } : {}),
+    added,
+    ...(scorer.readsAge ? { withAges: async (zs: Float32Array[]) => { const r = await scorer.readWithAdded(zs); return { logits: r.logits, ages: r.ages! }; } } : {}),
     ...(values['open-loop'] ? {} : { read: (zs: Float32Array[]) => scorer.read(zs) }),
     onProgress: (stage, done, total) => {
       const now = performance.now();
@@ -77,6 +84,12 @@ async function main(): Promise<void> {
       `${name.padEnd(22)} ${a.quality.toFixed(3)}   ${a.r2.toFixed(2).padStart(5)}  ${a.scale.toFixed(2)}   ${a.successRate.toFixed(2)} ${open}        ${a.controllable ? 'yes' : 'WEAK'}`,
     );
   }
+  for (const [name, a] of Object.entries(file.added ?? {})) {
+    console.error(
+      `${name.padEnd(22)} ${a.quality.toFixed(3)}   ${a.r2.toFixed(2).padStart(5)}  ${a.scale.toFixed(2)}   ${a.successRate.toFixed(2)}` +
+        ` ${a.openLoopSuccessRate === undefined ? '      ' : `(${a.openLoopSuccessRate.toFixed(2)})`}        ${a.controllable ? 'yes' : 'WEAK'}  (added)`,
+    );
+  }
   const reliable = Object.values(file.attributes).filter((a) => a.controllable).length;
   console.error(`${reliable} of 40 axes reliable (on/off success >= 0.75 ${values['open-loop'] ? 'open-loop' : 'through the closed loop'})`);
   if (file.age) {
@@ -85,6 +98,33 @@ async function main(): Promise<void> {
   }
   await generator.close();
   await classifier.close();
+}
+
+/**
+ * The added attributes to keep: those of the first of `files` that exists and loads (else of `fallback`, the
+ * $MODELS_DIR axes a campaign candidate's F comes with), whose probes read this F's features (its fingerprint
+ * recorded with the probe). Those left out of `files` are named, with how to add them again; a fallback made for
+ * another F (npm run axes on other models) is ignored without a word.
+ */
+function keptAttributes(files: readonly string[], fallback: string, classifier: Classifier): AddedAttributeModel[] {
+  const own = files.find((f) => fs.existsSync(f));
+  const from = own ?? (fs.existsSync(fallback) ? fallback : undefined);
+  if (!from) return [];
+  let axes: AxisSet;
+  try {
+    axes = AxisSet.fromFile(from);
+  } catch {
+    return []; // a broken file is being replaced: nothing to keep from it
+  }
+  if (axes.added().length === 0) return [];
+  const print = fingerprint(classifier.file).sha256;
+  const kept = axes.added().filter((m) => m.record.classifier === print && classifier.hasFeatures);
+  for (const m of own ? axes.added().filter((a) => !kept.includes(a)) : []) {
+    console.error(`not keeping the added attribute ${m.probe.name} from ${from}: it was learned on another classifier's features; ` +
+      `add it again with npm run attribute -- add ${m.probe.name} --positive ${m.record.positive} --negative ${m.record.negative} --crop ${m.record.crop}`);
+  }
+  if (kept.length > 0) console.error(`keeping ${kept.length} added attribute(s) from ${from}: ${kept.map((m) => m.probe.name).join(', ')}`);
+  return kept;
 }
 
 main().catch((err: unknown) => {

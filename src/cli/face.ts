@@ -95,7 +95,7 @@ async function main(): Promise<void> {
   const edits = description ? [toEdit(description), ...refinements.map(toEdit)] : [];
   const axes = edits.length ? AxisSet.fromFile(path.join(modelsDir, AXES_FILE)) : undefined;
   const classifier = axes && !values['open-loop'] ? await Classifier.load(path.join(modelsDir, CLASSIFIER_FILE), generator.provider) : undefined;
-  const scorer = classifier ? new LatentScorer(generator, classifier) : undefined;
+  const scorer = classifier ? new LatentScorer(generator, classifier, axes?.probes()) : undefined;
   // the faces of a chunk are steered together: their G+F passes run as one batch
   const read = scorer ? batchReads((zs) => scorer.read(zs)) : undefined;
   const latentOf = async (s: number): Promise<Float32Array> => {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { QueueFullError, RenderTimeoutError, StoreBusyError } from '../conversation/errors.js';
+import { parseMixWords } from '../conversation/mix-words.js';
 import { describeChange } from '../conversation/summary.js';
 import type { ConversationEngine, EngineContext, EngineReply, FourReply } from '../conversation/types.js';
 import type { FaceRecord } from '../face/record.js';
@@ -42,6 +43,8 @@ export const CHAT_HELP = [
   '  /four TEXT  four faces to pick from, as one picture (<id>-grid.png, numbered 1 2 / 3 4)',
   '  /pick N     face N of the last four becomes your face (1-4)',
   '  /vary N     four faces close to face N of the last four (/vary alone: close to your face)',
+  '  /mix FACE [N%]  a new face between yours and FACE (a face id, or 1-4 of the last four): N% of FACE (default 50%)',
+  '  /analogy FROM TO [N%]  your face, changed the way TO differs from FROM (N% of the difference, default 100%)',
   '  /reset      forget the current face (the next line starts a new one)',
   '  /forget     delete everything stored about you (faces, current face)',
   '  /help       this list',
@@ -124,6 +127,32 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
     say(`  ${[`morph: ${reply.caption}`, `${reply.frames} frames`, ...(reply.unknown.length ? [`not understood: ${reply.unknown.map((w) => `"${w}"`).join(', ')}`] : []), ...reply.notes].join(' · ')}`);
   }
 
+  /** A face named in a command: a face id, or 1–4 for a face of the last four. */
+  function faceRef(word: string): string {
+    if (/^[1-4]$/.test(word)) {
+      const face = gridFace('mix', word);
+      return typeof face === 'string' ? word : face.id;
+    }
+    return word;
+  }
+
+  /** /mix FACE [N% | words] and /analogy FROM TO [N%]: new faces made from faces, shown like any face. */
+  async function combine(command: 'mix' | 'analogy', rest: string): Promise<void> {
+    if (!engine.mix || !engine.analogy) return void say('Mixing faces is not available here.');
+    const words = rest.trim().split(/\s+/).filter((w) => w !== '');
+    const refs = words.filter((w) => !/%$|^\d+(\.\d+)?$/.test(w) || /^[1-4]$/.test(w)).slice(0, command === 'mix' ? 1 : 2);
+    const needed = command === 'mix' ? 1 : 2;
+    if (refs.length < needed) {
+      return void say(command === 'mix'
+        ? 'Say which face to mix with yours: /mix FACE [N%], where FACE is a face id or 1-4 of the last four (e.g. /mix 2 30%).'
+        : 'Say two faces: /analogy FROM TO [N%] makes your face change the way TO differs from FROM.');
+    }
+    const { weight } = parseMixWords(words.filter((w) => !refs.includes(w)).join(' '));
+    if (grid === undefined && refs.some((r) => /^[1-4]$/.test(r))) return void say(`There are no four faces to ${command} from yet: /four TEXT draws four.`);
+    if (command === 'mix') return show(await engine.mix(ctx, { otherFaceId: faceRef(refs[0]!), ...(weight !== undefined ? { weight } : {}) }));
+    return show(await engine.analogy(ctx, { fromFaceId: faceRef(refs[0]!), toFaceId: faceRef(refs[1]!), ...(weight !== undefined ? { strength: weight } : {}) }));
+  }
+
   /** Handles one line; false means quit. */
   async function handle(line: string): Promise<boolean> {
     const [, command, rest = ''] = /^\/(\S+)\s*(.*)$/s.exec(line) ?? [];
@@ -163,6 +192,10 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
         return true;
       case 'morph':
         await showMorph(rest);
+        return true;
+      case 'mix':
+      case 'analogy':
+        await combine(command.toLowerCase() as 'mix' | 'analogy', rest);
         return true;
       case 'axes':
         say(engine.axesHelp());

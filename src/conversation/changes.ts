@@ -1,8 +1,6 @@
 import type { AxisSet } from '../latent/axes.js';
 import { faceLatent } from '../latent/edit.js';
-import type { FaceRecord } from '../face/record.js';
-
-type Drawable = Pick<FaceRecord, 'seed' | 'edits' | 'truncation' | 'jitter'>;
+import type { Drawable } from '../face/record.js';
 
 /**
  * Whether refining `base` into `next` changes nothing the face shows: the same linear latent (the words ask
@@ -10,7 +8,7 @@ type Drawable = Pick<FaceRecord, 'seed' | 'edits' | 'truncation' | 'jitter'>;
  * new lock (a lock changes later edits, so it counts). Pure arithmetic: no render.
  */
 export function changesNothing(base: Drawable, next: Drawable, axes: AxisSet): boolean {
-  if (next.seed !== base.seed || next.truncation !== base.truncation) return false;
+  if (next.seed !== base.seed || next.truncation !== base.truncation || next.origin?.z !== base.origin?.z) return false;
   const held = new Set(base.edits.flatMap((e) => e.locks));
   if (next.edits.some((e) => e.locks.some((l) => !held.has(l)))) return false;
   const before = faceLatent(base, axes);

@@ -4,7 +4,7 @@ import type { AxisSet } from '../latent/axes.js';
 import { faceLatent } from '../latent/edit.js';
 import { sigmoid } from '../latent/vector.js';
 import { batchReads, steerFace, type ReadFaces, type SteerResult } from '../latent/steer.js';
-import type { Edit, FaceRecord } from '../face/record.js';
+import type { Drawable, Edit, FaceRecord } from '../face/record.js';
 import { isValidSeed, MAX_SEED, randomSeed } from '../latent/seed.js';
 import { DEFAULT_TRUNCATION } from '../latent/truncation.js';
 import { labelDescription, labelPng } from '../render/png-label.js';
@@ -12,8 +12,11 @@ import type { FaceRenderer, FaceScorer } from '../render/types.js';
 import { SOFTWARE } from '../version.js';
 import { newFaceId } from '../store/ids.js';
 import type { FaceStore } from '../store/types.js';
+import { InMemoryUserLock, type UserLock } from '../shared-state/user-lock.js';
 import { changesNothing } from './changes.js';
+import { createMix } from './mix.js';
 import { createMorph } from './morph.js';
+import { createStudio } from './studio.js';
 import { composeGrid, GRID_FACES, VARY_STEP } from './grid.js';
 import type { ConversationEngine, CurrentFace, EngineContext, EngineReply, FourReply } from './types.js';
 import {
@@ -27,7 +30,7 @@ import {
  * concurrent requests (batchReads); the result is the same.
  */
 export async function faceLatentFor(
-  face: Pick<FaceRecord, 'seed' | 'edits' | 'truncation' | 'jitter'>, axes: AxisSet, scorer: FaceScorer, read?: ReadFaces,
+  face: Drawable, axes: AxisSet, scorer: FaceScorer, read?: ReadFaces,
 ): Promise<{ z: Float32Array; steer?: SteerResult }> {
   if (!scorer.read) return { z: faceLatent(face, axes) };
   const steer = await steerFace(face, axes, read ?? ((zs) => scorer.read!(zs)));
@@ -49,9 +52,24 @@ export interface EngineDeps {
   now?: () => number;
   /** The software name and version written into every PNG's label (default: package.json's). */
   software?: string;
+  /**
+   * The per-user one-at-a-time rule (default: in memory, this process only). With REDIS_URL the bot passes
+   * one shared by all its processes; it may reject with SharedStateUnavailableError (nothing was run).
+   */
+  userLock?: UserLock;
 }
 
 type TextReason = Extract<EngineReply, { kind: 'text' }>['reason'];
+
+/** Where a face's latent starts, beyond its seed: carried by refines, picks and varies. */
+function startOf(face: Drawable): Pick<Drawable, 'jitter' | 'origin'> {
+  return { ...(face.jitter ? { jitter: face.jitter } : {}), ...(face.origin ? { origin: face.origin } : {}) };
+}
+
+/** A mixed face's edits for a new seed: the mix itself goes, the locks it carried stay. */
+function withoutOrigin(edits: readonly Edit[]): Edit[] {
+  return edits.flatMap((e) => (!e.made ? [e] : e.locks.length ? [{ text: `keep: ${e.locks.join(', ')}`, weights: {}, mode: {}, locks: e.locks }] : []));
+}
 
 function text(reason: TextReason, message: string): Extract<EngineReply, { kind: 'text' }> {
   return { kind: 'text', text: message, reason };
@@ -104,20 +122,13 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
   const software = deps.software ?? SOFTWARE;
   const now = deps.now ?? Date.now;
   const defaultTruncation = deps.truncation ?? DEFAULT_TRUNCATION;
-  const busy = new Map<string, Promise<unknown>>();
+  const userLock = deps.userLock ?? new InMemoryUserLock();
   // the closed loop's G+F passes of concurrent requests run as one batch
   const read = scorer.read ? batchReads((zs) => scorer.read!(zs)) : undefined;
 
-  /** Runs fn after the user's previous request has settled. */
+  /** Runs fn after the user's previous request has settled (in this process, or in every one sharing the lock). */
   function oneAtATime<T>(userId: string, fn: () => Promise<T>): Promise<T> {
-    const before = busy.get(userId) ?? Promise.resolve();
-    const run = before.then(fn, fn);
-    const settled = run.catch(() => undefined);
-    busy.set(userId, settled);
-    void settled.then(() => {
-      if (busy.get(userId) === settled) busy.delete(userId);
-    });
-    return run;
+    return userLock.run(userId, fn);
   }
 
   function newSeed(avoid?: number): number {
@@ -130,7 +141,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
 
   /** The face's latent (edits steered by F when it can read faces), rendered; and what the loop missed. */
   async function render(
-    ctx: EngineContext, face: Pick<FaceRecord, 'seed' | 'edits' | 'truncation' | 'jitter'>,
+    ctx: EngineContext, face: Drawable,
   ): Promise<{ png: Buffer; altText: string; shortfalls: string[] }> {
     const { z, steer } = await faceLatentFor(face, axes, scorer, read);
     const png = await renderer.renderPng(z, { onQueued: ctx.onQueued });
@@ -144,7 +155,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
   /** Renders, then saves and makes current: the one way a new face comes into being. */
   async function create(
     ctx: EngineContext,
-    fields: Pick<FaceRecord, 'seed' | 'edits' | 'parentId' | 'truncation' | 'jitter'>,
+    fields: Drawable & Pick<FaceRecord, 'parentId'>,
     words: { caption: string; unknown?: string[]; notes?: string[] },
   ): Promise<EngineReply> {
     const face: FaceRecord = { id: newFaceId(), ownerId: ctx.userId, createdAt: now(), model, ...fields };
@@ -205,7 +216,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
       edits: [...base.edits, editFrom(words, parse)],
       parentId: base.id,
       truncation: parse.truncation ?? base.truncation,
-      ...(base.jitter ? { jitter: base.jitter } : {}),
+      ...startOf(base),
     };
     if (changesNothing(base, fields, axes)) return text('nothing-changed', nothingChangedText(words, parse.unknown));
     return create(
@@ -219,11 +230,13 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     const base = await findFace(ctx, faceId);
     if (base === 'gone') return text('no-face', FACE_GONE);
     if (!base) return text('no-face', NO_FACE);
-    const caption = captionForEdits(base.edits);
+    const edits = base.origin ? withoutOrigin(base.edits) : base.edits;
+    const caption = captionForEdits(edits);
+    const notes = base.origin ? [`a new seed replaces the ${base.origin.kind}: its edits since are kept (undo brings the ${base.origin.kind} back)`] : [];
     return create(
       ctx,
-      { seed: newSeed(base.seed), edits: base.edits, parentId: base.id, truncation: base.truncation },
-      { caption: caption ? `new seed · ${caption}` : 'new seed', notes: withCopyNote(ctx, [], base) },
+      { seed: newSeed(base.seed), edits, parentId: base.id, truncation: base.truncation },
+      { caption: caption ? `new seed · ${caption}` : 'new seed', notes: withCopyNote(ctx, notes, base) },
     );
   }
 
@@ -261,7 +274,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
    */
   async function createFour(
     ctx: EngineContext,
-    fields: Array<Pick<FaceRecord, 'seed' | 'edits' | 'parentId' | 'truncation' | 'jitter'>>,
+    fields: Array<Drawable & Pick<FaceRecord, 'parentId'>>,
     words: { caption: string; unknown?: string[]; notes?: string[] },
   ): Promise<FourReply> {
     const faces: FaceRecord[] = fields.map((f) => ({ id: newFaceId(), ownerId: ctx.userId, createdAt: now(), model, ...f }));
@@ -313,8 +326,8 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     const caption = captionForEdits(face.edits);
     const picked = caption ? `picked · ${caption}` : 'picked';
     if (face.ownerId !== ctx.userId) {
-      const { seed, edits, truncation, jitter } = face;
-      return create(ctx, { seed, edits, parentId: face.id, truncation, ...(jitter ? { jitter } : {}) }, { caption: picked, notes: withCopyNote(ctx, [], face) });
+      const { seed, edits, truncation } = face;
+      return create(ctx, { seed, edits, parentId: face.id, truncation, ...startOf(face) }, { caption: picked, notes: withCopyNote(ctx, [], face) });
     }
     const { png, altText, shortfalls } = await render(ctx, face);
     await store.setCurrentFaceId(ctx.userId, face.id);
@@ -329,7 +342,9 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     const caption = captionForEdits(base.edits);
     return createFour(
       ctx,
-      steps.map((jitter) => ({ seed: base.seed, edits: base.edits, parentId: base.id, truncation: base.truncation, jitter })),
+      steps.map((jitter) => ({
+        seed: base.seed, edits: base.edits, parentId: base.id, truncation: base.truncation, jitter, ...(base.origin ? { origin: base.origin } : {}),
+      })),
       { caption: `four neighbours of seed ${base.seed}${caption ? ` · ${caption}` : ''}`, notes: withCopyNote(ctx, withOlderModelNote([], base), base) },
     );
   }
@@ -364,10 +379,23 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     return face && face !== 'gone' ? { face, caption: captionForEdits(face.edits) } : undefined;
   }
 
+  // faces made from other faces (mix, analogy): ./mix.ts
+  const { mix, analogy } = createMix({
+    axes, findFace, getFace: (id) => store.getFace(id), latentOf: (face) => faceLatentFor(face, axes, scorer, read),
+    create: (ctx, base, fields, caption, notes) => create(ctx, fields, { caption, notes: withCopyNote(ctx, withOlderModelNote(notes, base), base) }),
+  });
+
   // an animation of the face along an edit or into another face (not stored): ./morph.ts
   const morph = createMorph({
     renderer, scorer, axes, model, software, findFace, getFace: (id) => store.getFace(id),
     latentOf: (face) => faceLatentFor(face, axes, scorer, read),
+  });
+
+  // the studio's sliders, locks, seed and text box (npm run studio, src/studio): ./studio.ts
+  const studio = createStudio({
+    store, renderer, axes, model, software, now, truncation: defaultTruncation, newSeed,
+    latentOf: (face) => faceLatentFor(face, axes, scorer, read), findFace, refine, reroll, undo,
+    olderModelNote: (face) => olderModelNote(face, model), serial: oneAtATime,
   });
 
   return {
@@ -386,5 +414,9 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     faceForMessage: (messageId) => store.getFaceIdByMessage(messageId),
     axesHelp: () => axesHelpText(axes),
     morph: (ctx, words, options) => oneAtATime(ctx.userId, () => morph(ctx, words, options)),
+    mix: (ctx, options) => oneAtATime(ctx.userId, () => mix(ctx, options)),
+    analogy: (ctx, options) => oneAtATime(ctx.userId, () => analogy(ctx, options)),
+    // serialised per user inside (previews, which only read, are not)
+    studio: (ctx, request) => studio(ctx, request),
   };
 }

@@ -2,7 +2,8 @@ import sharp from 'sharp';
 import { captionFor, parseDescription } from '../grammar/index.js';
 import type { ParseResult } from '../grammar/types.js';
 import type { AxisSet } from '../latent/axes.js';
-import type { FaceRecord } from '../face/record.js';
+import { interpolateLatent } from '../latent/origin.js';
+import type { Drawable, FaceRecord } from '../face/record.js';
 import { xmpPacket, type FaceLabel } from '../render/png-label.js';
 import type { FaceRenderer, FaceScorer } from '../render/types.js';
 import type { EngineContext, MorphOptions, MorphReply } from './types.js';
@@ -39,24 +40,6 @@ export function morphSchedule(frames: number): number[] {
 /** The frame delays: END_HOLD_MS on the two ends, FRAME_MS elsewhere. */
 export function morphDelays(frames: number): number[] {
   return Array.from({ length: frames }, (_, i) => (i === 0 || 2 * i === frames ? END_HOLD_MS : FRAME_MS));
-}
-
-/** z at t between a and b: straight line, with |z| interpolated between |a| and |b|. */
-export function interpolateLatent(a: Float32Array, b: Float32Array, t: number): Float32Array {
-  const z = new Float32Array(a.length);
-  let na = 0;
-  let nb = 0;
-  let nz = 0;
-  for (let i = 0; i < a.length; i++) {
-    z[i] = (1 - t) * a[i]! + t * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-    nz += z[i]! * z[i]!;
-  }
-  const want = (1 - t) * Math.sqrt(na) + t * Math.sqrt(nb);
-  const k = nz > 0 ? want / Math.sqrt(nz) : 1;
-  for (let i = 0; i < z.length; i++) z[i] = z[i]! * k;
-  return z;
 }
 
 /** "from young to old" → both ends; anything else is where the face goes. */
@@ -105,7 +88,7 @@ export interface MorphDeps {
   model: string;
   software: string;
   /** The engine's latent of a face as drawn (faceLatentFor). */
-  latentOf: (face: Pick<FaceRecord, 'seed' | 'edits' | 'truncation'>) => Promise<{ z: Float32Array }>;
+  latentOf: (face: Drawable) => Promise<{ z: Float32Array }>;
   /** The given face, else the user's current one (the engine's findFace). */
   findFace: (ctx: EngineContext, faceId?: string) => Promise<FaceRecord | 'gone' | undefined>;
   /** The face with this id, if stored (for "morph to <face id>"). */
@@ -150,8 +133,8 @@ export function createMorph(deps: MorphDeps) {
       return textReply('nothing-understood', 'Say what to morph along, e.g. "older", "smile" or "from young to old" (`/face axes` lists every control).');
     }
 
-    let start: Pick<FaceRecord, 'seed' | 'edits' | 'truncation'> = base;
-    let end: Pick<FaceRecord, 'seed' | 'edits' | 'truncation'>;
+    let start: Drawable = base;
+    let end: Drawable;
     let caption: string;
     const unknown: string[] = [];
     const notes: string[] = [];

@@ -5,10 +5,12 @@ export function describeChange(prev: FaceRecord | undefined, next: FaceRecord): 
   if (prev && next.id === prev.id) return `same face, seed ${next.seed}`;
   if (prev && next.parentId === prev.id) {
     if (next.seed !== prev.seed) return `rerolled: seed ${prev.seed} → ${next.seed}`;
+    if (next.origin && next.origin.z !== prev.origin?.z) return `made from ${next.origin.parts.length} faces (${next.origin.kind})`;
     return `refined, same seed ${next.seed}, ${plural(next.edits.length, 'edit')}`;
   }
   if (prev && prev.parentId === next.id) return `back to the previous version, seed ${next.seed}`;
   if (next.parentId === null) return `new face, seed ${next.seed}`;
+  if (next.origin) return `a ${next.origin.kind} of ${next.origin.parts.length} faces, ${plural(next.edits.length, 'edit')}`;
   return `seed ${next.seed}, ${plural(next.edits.length, 'edit')}`;
 }
 

@@ -104,6 +104,44 @@ export interface ConversationEngine {
    * engines need not draw animations; the real engine has it.
    */
   morph?(ctx: EngineContext, text: string, options?: MorphOptions): Promise<MorphReply>;
+  /**
+   * A new face between two faces: the given one (else the user's current one) and `otherFaceId`, with
+   * `weight` of the other (default 0.5; 0.05–0.95). Made from the latents the two are drawn with, the base
+   * face's locks held; saved and made current like any face, so it can be refined, rerolled and undone
+   * (undo goes back to the base face). Optional, like morph.
+   */
+  mix?(ctx: EngineContext, options: MixOptions): Promise<EngineReply>;
+  /**
+   * An analogy: the given face (else the current one), changed the way `toFaceId` differs from
+   * `fromFaceId` (latent arithmetic: this + s·(to − from)), saved and made current like mix.
+   */
+  analogy?(ctx: EngineContext, options: AnalogyOptions): Promise<EngineReply>;
+  /**
+   * The studio (npm run studio): open the current face, preview sliders (not stored), set sliders and locks
+   * (a new face per release), text (refine), seed, reroll, undo. The request is validated here: an invalid
+   * one (unknown axis, out-of-range or non-finite value, bad seed, unknown field) gets an 'invalid' reply and
+   * nothing is stored. Optional, like morph (src/conversation/studio.ts).
+   */
+  studio?(ctx: EngineContext, request: StudioRequest): Promise<StudioReply>;
+}
+
+export interface MixOptions {
+  /** The face to mix in. */
+  otherFaceId: string;
+  /** The face to start from (default: the user's current face). */
+  faceId?: string;
+  /** The other face's share, 0.05–0.95 (default 0.5): "70% of that one" is 0.7. */
+  weight?: number;
+}
+
+export interface AnalogyOptions {
+  /** "the way `to` differs from `from`": the difference added is to − from. */
+  fromFaceId: string;
+  toFaceId: string;
+  /** The face to change (default: the user's current face). */
+  faceId?: string;
+  /** How much of the difference, (0, 2] (default 1). */
+  strength?: number;
 }
 
 export interface MorphOptions {
@@ -132,5 +170,67 @@ export type MorphReply =
       frames: number;
       unknown: string[];
       notes: string[];
+    }
+  | Extract<EngineReply, { kind: 'text' }>;
+
+/**
+ * A studio request (src/conversation/studio.ts). Sliders are relative steps on their axes from the face
+ * drawn without them (0 = the seed as drawn), from -2 to 2, by attribute name ("Smiling"); locks are
+ * attribute names. Requests come from the page as JSON, so the engine checks them again whatever the type says.
+ */
+export type StudioRequest =
+  | { action: 'open' }
+  | { action: 'preview' | 'set'; faceId: string; sliders: Record<string, number>; locks?: string[] }
+  | { action: 'text'; faceId: string; text: string }
+  | { action: 'seed'; faceId: string; seed: number }
+  | { action: 'reroll' | 'undo'; faceId: string };
+
+/** A face as the studio shows it: its sliders (those not at 0) and locked axes. */
+export interface StudioState {
+  face: FaceRecord;
+  caption: string;
+  sliders: Record<string, number>;
+  locks: string[];
+  /** Whether the face has a parent to step back to. */
+  canUndo: boolean;
+}
+
+/** The studio's controls: one slider per axis the models have, grouped as /face axes groups them. */
+export interface StudioControls {
+  min: number;
+  max: number;
+  step: number;
+  groups: Array<{ group: string; axes: Array<{ name: string; label: string; opposite: string; weak: boolean }> }>;
+}
+
+export type StudioReply =
+  | {
+      /** A face: stored (a release, a lock, words, a seed, reroll) or shown again (open; undo makes the parent current). */
+      kind: 'studio';
+      state: StudioState;
+      /** The PNG, labelled inside as AI-generated like every face. */
+      png: Buffer;
+      altText: string;
+      /** Whether this request stored a new face. */
+      stored: boolean;
+      /** What happened, in short ("Smiling +0.80", "undid …", the refine's caption). */
+      said: string;
+      unknown: string[];
+      notes: string[];
+      /** With 'open': the sliders to draw. */
+      controls?: StudioControls;
+    }
+  | {
+      /** A slider being dragged: the picture only, not stored. */
+      kind: 'preview';
+      faceId: string;
+      sliders: Record<string, number>;
+      png: Buffer;
+      altText: string;
+    }
+  | {
+      /** The request is not valid: what is wrong with it, in words. Nothing was stored. */
+      kind: 'invalid';
+      text: string;
     }
   | Extract<EngineReply, { kind: 'text' }>;

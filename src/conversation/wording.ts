@@ -70,7 +70,7 @@ export function editAsParse(edit: Edit): ParseResult {
 
 /** The caption of a chain of edits, e.g. "older ▲, smiling ▲ · beard ▲". */
 export function captionForEdits(edits: readonly Edit[]): string {
-  return edits.map((e) => captionFor(editAsParse(e))).filter((c) => c.trim() !== '').join(' · ');
+  return edits.map((e) => (e.made ? e.text : captionFor(editAsParse(e)))).filter((c) => c.trim() !== '').join(' · ');
 }
 
 /**

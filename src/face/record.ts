@@ -37,6 +37,13 @@ export interface Edit {
   locks: AttributeName[];
   /** The age asked for in years (drives the age axis when the models have one; else Young does). */
   age?: AgeRequest;
+  /**
+   * Set on the first edit of a face made from other faces (FaceRecord.origin): its text says what was
+   * combined ("mixed with face …"); it has no weights, and carries the locks of the face it started from.
+   */
+  made?: LatentOrigin['kind'];
+  /** 'studio': the studio's sliders (one edit of step weights, rewritten in place as the sliders move). */
+  source?: 'studio';
 }
 
 /**
@@ -65,7 +72,30 @@ export interface FaceRecord {
    * src/latent/jitter.ts). Absent on most faces (and on every face stored before it existed).
    */
   jitter?: Jitter[];
+  /**
+   * Where the face's latent starts when it is not a seed's: a mix of two faces or an analogy (A − B + C),
+   * made from the latents those faces were drawn with. Absent on faces drawn from a seed. The latent itself
+   * is kept, so the face does not depend on the faces it came from staying stored (or being redrawn the
+   * same way by later models); ψ scales it and jitter steps move it as they do a seed's latent.
+   */
+  origin?: LatentOrigin;
 }
+
+/** A face's starting latent made from other faces (FaceRecord.origin). */
+export interface LatentOrigin {
+  /** 'mix': (1 − w)·this + w·other; 'analogy': this + (to − from). */
+  kind: 'mix' | 'analogy';
+  /**
+   * The faces it was made from and their weights, for history and captions: a mix
+   * [{this, 1 − w}, {other, w}]; an analogy [{this, 1}, {to, s}, {from, −s}].
+   */
+  parts: Array<{ faceId: string; weight: number }>;
+  /** The starting latent: little-endian float32, base64. */
+  z: string;
+}
+
+/** What a face's picture depends on (what the latent stage needs to draw it). */
+export type Drawable = Pick<FaceRecord, 'seed' | 'edits' | 'truncation' | 'jitter' | 'origin'>;
 
 /** One small step from a seed's latent: the noise of another seed, at this scale (src/latent/jitter.ts). */
 export interface Jitter {

@@ -1,17 +1,25 @@
 /**
  * A short human caption of what a parse applies, e.g. "older ▲, man, smiling, beard ▲, gender kept".
  * Targets read as plain words ("woman", "glasses", "very old"); steps as the label with
- * an arrow (▲ more, ▼ less; doubled for a big step). Labels come from prompts/attributes.json.
+ * an arrow (▲ more, ▼ less; doubled for a big step). Labels come from prompts/attributes.json, and for added
+ * attributes from prompts/added.json.
  */
-import { ATTRIBUTES, type AttributeName } from '../face/attributes.js';
+import { ADDED_INFO, ALL_ATTRIBUTES, type AttributeName } from '../face/attributes.js';
 import type { ParseResult } from './types.js';
 import { DATA } from './data.js';
 
-const INFO = DATA.attributes.attributes;
+/** An attribute's caption words (prompts/attributes.json's shape). */
+type Info = (typeof DATA.attributes.attributes)[AttributeName];
+
+/** Caption words of every attribute: prompts/attributes.json for the 40, prompts/added.json for added ones. */
+const INFO: ReadonlyMap<AttributeName, Info> = new Map<AttributeName, Info>([
+  ...(Object.entries(DATA.attributes.attributes) as Array<[AttributeName, Info]>),
+  ...[...ADDED_INFO].map(([name, a]): [AttributeName, Info] => [name, { group: 'added', label: a.label, target: a.target, examples: a.examples }]),
+]);
 const BIG_STEP = 1;
 
 function targetText(attr: AttributeName, w: number): string {
-  const info = INFO[attr];
+  const info = INFO.get(attr)!;
   const text = info.target[w < 0 ? 0 : 1];
   if (info.graded === false || /^(no|not) /.test(text)) return text;
   const size = Math.abs(w);
@@ -21,7 +29,7 @@ function targetText(attr: AttributeName, w: number): string {
 }
 
 function stepText(attr: AttributeName, w: number): string {
-  const info = INFO[attr];
+  const info = INFO.get(attr)!;
   const big = Math.abs(w) >= BIG_STEP;
   if (info.steps) return `${info.steps[w < 0 ? 0 : 1]} ${big ? '▲▲' : '▲'}`;
   const arrow = (info.inverted ? -w : w) > 0 ? '▲' : '▼';
@@ -31,7 +39,7 @@ function stepText(attr: AttributeName, w: number): string {
 /** "keep everything else" locks most attributes: say so instead of listing them. */
 const MANY_LOCKS = 16;
 
-function lockTexts(locks: readonly AttributeName[]): string[] {
+export function lockTexts(locks: readonly AttributeName[]): string[] {
   if (locks.length >= MANY_LOCKS) return ['everything else kept'];
   const left = new Set(locks);
   const out: string[] = [];
@@ -44,13 +52,13 @@ function lockTexts(locks: readonly AttributeName[]): string[] {
   }
   if (left.size === 1 && left.has('Male')) return [...out, 'gender kept'];
   if (left.size === 1 && left.has('Young')) return [...out, 'age kept'];
-  return [...out, ...ATTRIBUTES.filter((a) => left.has(a)).map((a) => `${INFO[a].label.replace(/^older$/, 'age').replace(/^masculine$/, 'gender')} kept`)];
+  return [...out, ...ALL_ATTRIBUTES.filter((a) => left.has(a)).map((a) => `${(INFO.get(a)?.label ?? a).replace(/^older$/, 'age').replace(/^masculine$/, 'gender')} kept`)];
 }
 
 export function captionFor(result: ParseResult): string {
   const parts: string[] = [];
   for (const [attr, w] of Object.entries(result.weights) as Array<[AttributeName, number]>) {
-    if (!Number.isFinite(w) || !INFO[attr]) continue;
+    if (!Number.isFinite(w) || !INFO.has(attr)) continue;
     parts.push(result.mode[attr] === 'step' ? stepText(attr, w) : targetText(attr, w));
   }
   parts.push(...lockTexts(result.locks));

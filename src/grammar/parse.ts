@@ -6,7 +6,7 @@
  * at punctuation such as a comma. Each understood feature becomes a Mention; the mentions are
  * combined in order at the end (see combine.ts), then pronoun gender and locks are applied.
  */
-import { ATTRIBUTES, type AttributeName } from '../face/attributes.js';
+import { ALL_ATTRIBUTES, ATTRIBUTES, type AttributeName } from '../face/attributes.js';
 import type { AgeRequest, Weights } from '../face/record.js';
 import { emptyParse, type ParseResult } from './types.js';
 import { DATA } from './data.js';
@@ -478,6 +478,7 @@ class Parser {
     const result = emptyParse();
     const locked = new Set<AttributeName>();
     for (const lock of this.locks) {
+      // "keep everything else" holds the 40; an added attribute is held when named ("keep the schoolchild")
       const attrs = lock.rest ? ATTRIBUTES.filter((a) => !combiner.entries.has(a)) : lock.attributes;
       for (const a of attrs) locked.add(a);
     }
@@ -488,7 +489,7 @@ class Parser {
         if (!e.implicit) combiner.note(`'${e.source}' was not applied: you asked to keep it`);
       }
     }
-    result.locks = ATTRIBUTES.filter((a) => locked.has(a));
+    result.locks = ALL_ATTRIBUTES.filter((a) => locked.has(a));
     for (const [attr, e] of combiner.entries) {
       const w = round(e.w);
       result.weights[attr] = w;

@@ -3,7 +3,7 @@
  * normalised words. A trie node carries every meaning its phrase has (a phrase may be both a
  * feature and a degree word, e.g. "pretty", "heavy"); the parser picks one from context.
  */
-import type { AttributeName } from '../face/attributes.js';
+import { ADDED_INFO, type AttributeName } from '../face/attributes.js';
 import type { Weights } from '../face/record.js';
 import { DATA, vocabularySections } from './data.js';
 import { expandPattern } from './patterns.js';
@@ -136,6 +136,17 @@ function compile(): void {
           };
           add([phrase], 'term', term, `vocabulary.${section}`);
         }
+      }
+    }
+  }
+  // added attributes (prompts/added.json): each phrase is a plain target of +1, like "with glasses"
+  for (const [name, info] of ADDED_INFO) {
+    for (const pattern of info.say) {
+      for (const phrase of expandPattern(pattern)) {
+        const words = phraseWords(phrase);
+        const last = words[words.length - 1] ?? '';
+        const term: Term = { person: false, hairWord: false, sizeNoun: SIZE_NOUNS.has(last), set: { [name]: 1 } };
+        add([phrase], 'term', term, `added.${name}`);
       }
     }
   }

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { z } from 'zod';
-import { ATTRIBUTES, type AttributeName } from '../face/attributes.js';
+import { ATTRIBUTES, asAddedName, type AttributeName } from '../face/attributes.js';
+import type { Probe } from './probe.js';
 
 /** One feature axis: a unit direction in z-space along which F's logit for the attribute rises. */
 export interface Axis {
@@ -56,6 +57,34 @@ const AgeAxisJson = z.object({
   ageStd: z.number(),
 });
 
+/**
+ * An added attribute's probe (`npm run attribute -- add`): logit = weights · F's features + bias, learned from
+ * two folders of photos. It reads the features of the F whose fingerprint it records.
+ */
+const ProbeJson = z.object({
+  weights: z.array(z.number()).min(1),
+  bias: z.number(),
+  /** The first 12 hex digits of the SHA-256 of the classifier.onnx whose `features` it reads. */
+  classifier: z.string(),
+  lambda: z.number().nonnegative(),
+  positives: z.number().int().positive(),
+  negatives: z.number().int().positive(),
+  /** Held-out (cross-validated) accuracy, each folder weighted equally, and ROC AUC. */
+  heldOutAccuracy: z.number(),
+  heldOutAuc: z.number(),
+  folds: z.number().int().positive(),
+  /** The folders it was learned from and how they were framed, for the record and for adding it again. */
+  positive: z.string(),
+  negative: z.string(),
+  crop: z.string(),
+  createdAt: z.string().optional(),
+});
+export type ProbeRecord = z.infer<typeof ProbeJson>;
+
+/** An added attribute in axes.json: its axis, fitted and calibrated like the 40, and the probe that defines it. */
+const AddedAxisJson = AxisJson.extend({ probe: ProbeJson });
+export type AddedAxisRecord = z.infer<typeof AddedAxisJson>;
+
 /** The age axis: a unit direction in z along which F's age head (years) rises, fitted like the others. */
 export type AgeAxis = Omit<z.infer<typeof AgeAxisJson>, 'axis'> & { vector: Float32Array };
 
@@ -65,6 +94,8 @@ export const AxesFileSchema = z.object({
   attributes: z.record(z.string(), AxisJson),
   /** Present when F has an age head (classifier.onnx output `age`). */
   age: AgeAxisJson.optional(),
+  /** Attributes added with `npm run attribute -- add`, by name (prompts/added.json holds their words). */
+  added: z.record(z.string(), AddedAxisJson).optional(),
 });
 
 export type AxesFile = z.infer<typeof AxesFileSchema>;
@@ -73,16 +104,24 @@ export class AxesFileError extends Error {
   override name = 'AxesFileError';
 }
 
+/** An added attribute as axes.json keeps it: its probe, and where it came from. */
+export interface AddedAttributeModel {
+  probe: Probe;
+  record: ProbeRecord;
+}
+
 export class AxisSet {
   private constructor(
     readonly zDim: number,
     private readonly axes: ReadonlyMap<AttributeName, Axis>,
     /** The age axis, when the models have an age head. */
     readonly age?: AgeAxis,
+    /** Added attributes (their axes are in `axes` too), by name. */
+    private readonly addedModels: ReadonlyMap<AttributeName, AddedAttributeModel> = new Map(),
   ) {}
 
-  static fromAxes(zDim: number, axes: readonly Axis[], age?: AgeAxis): AxisSet {
-    return new AxisSet(zDim, new Map(axes.map((a) => [a.name, a])), age);
+  static fromAxes(zDim: number, axes: readonly Axis[], age?: AgeAxis, added: readonly AddedAttributeModel[] = []): AxisSet {
+    return new AxisSet(zDim, new Map(axes.map((a) => [a.name, a])), age, new Map(added.map((m) => [m.probe.name, m])));
   }
 
   static fromJSON(json: unknown, source = 'axes.json'): AxisSet {
@@ -105,7 +144,20 @@ export class AxisSet {
       throw new AxesFileError(`${source}: the age axis has ${age.axis.length} numbers, expected ${zDim}`);
     }
     const ageAxis = age ? (({ axis, ...rest }) => ({ vector: Float32Array.from(axis), ...rest }))(age) : undefined;
-    return AxisSet.fromAxes(zDim, axes, ageAxis);
+    const added: AddedAttributeModel[] = [];
+    for (const [key, a] of Object.entries(parsed.data.added ?? {})) {
+      const name = asAddedName(key);
+      if (!name) throw new AxesFileError(`${source}: "${key}" is not a valid name for an added attribute (a letter, then letters, digits or _; not one of the 40)`);
+      if (a.axis.length !== zDim) {
+        throw new AxesFileError(`${source}: the axis of the added attribute ${key} has ${a.axis.length} numbers, expected ${zDim}`);
+      }
+      const { axis, probe, ...rest } = a;
+      axes.push({ name, vector: Float32Array.from(axis), ...rest });
+      added.push({ probe: { name, weights: Float32Array.from(probe.weights), bias: probe.bias }, record: probe });
+    }
+    const widths = new Set(added.map((m) => m.probe.weights.length));
+    if (widths.size > 1) throw new AxesFileError(`${source}: the added attributes' probes read different numbers of features (${[...widths].join(', ')})`);
+    return AxisSet.fromAxes(zDim, axes, ageAxis, added);
   }
 
   static fromFile(path: string): AxisSet {
@@ -134,7 +186,23 @@ export class AxisSet {
     return a;
   }
 
+  /** Every axis's name: the 40, then the added attributes. */
   names(): AttributeName[] {
     return [...this.axes.keys()];
+  }
+
+  /** The added attributes' probes, in axes.json's order (the scorer reads them on F's features). */
+  probes(): Probe[] {
+    return [...this.addedModels.values()].map((m) => m.probe);
+  }
+
+  /** The added attributes, with their probes' records. */
+  added(): AddedAttributeModel[] {
+    return [...this.addedModels.values()];
+  }
+
+  /** Whether `name` is an added attribute of these axes. */
+  isAdded(name: AttributeName): boolean {
+    return this.addedModels.has(name);
   }
 }

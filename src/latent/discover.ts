@@ -1,12 +1,15 @@
 import { ATTRIBUTES, type AttributeName } from '../face/attributes.js';
-import { AxisSet, type AgeAxis, type Axis, type AxesFile } from './axes.js';
+import { AxisSet, type AddedAttributeModel, type AddedAxisRecord, type AgeAxis, type Axis, type AxesFile } from './axes.js';
 import { applyEdit, keepInRange } from './edit.js';
-import { batchReads, steerEdit, type ReadFaces } from './steer.js';
+import { batchReads, readingLogit, steerEdit, type ReadFaces } from './steer.js';
 import { auc, ridgeFit } from './ridge.js';
 import { seedToLatent } from './seed.js';
 import { dot, norm } from './vector.js';
 
-/** F(G(z)) for many latents: logits, row-major [n, 40]. */
+/**
+ * F(G(z)) for many latents: logits, row-major [n, columns]: the 40 in CelebA order, then the added
+ * attributes' probe logits in the order of `added` (discoverAxes); the probes' alone (discoverAddedAxes).
+ */
 export type LogitFn = (latents: Float32Array[]) => Promise<Float32Array>;
 
 export interface DiscoverOptions {
@@ -30,9 +33,15 @@ export interface DiscoverOptions {
   withAges?: (latents: Float32Array[]) => Promise<{ logits: Float32Array; ages: Float32Array }>;
   /**
    * F's reading of rendered faces. When given, each axis's on/off success is re-measured through the closed
-   * loop (steer.ts), as users get it, and `controllable` follows that; the open-loop rate is kept too.
+   * loop (steer.ts), as users get it, and `controllable` follows that; the open-loop rate is kept too. With
+   * added attributes, it reads their probes too.
    */
   read?: ReadFaces;
+  /**
+   * Added attributes (`npm run attribute -- add`) to discover with the 40: `logits` (and `withAges`) give
+   * their probe logits after F's 40, in this order, and their axes go into the file with their probes.
+   */
+  added?: readonly AddedAttributeModel[];
 }
 
 export interface Discovery {
@@ -42,7 +51,7 @@ export interface Discovery {
 
 /** Fraction of seeds where +1 made the attribute present (p > 0.5) and -1 absent, at a given scale. */
 async function successAt(
-  axis: Axis, others: AxisSet, seeds: Float32Array[], logits: LogitFn, col: number,
+  axis: Axis, others: AxisSet, seeds: Float32Array[], logits: LogitFn, col: number, width: number,
 ): Promise<{ up: number; down: number }> {
   const set = AxisSet.fromAxes(others.zDim, [...others.names().filter((n) => n !== axis.name).map((n) => others.require(n)), axis]);
   const edit = (w: number) => ({ text: '', weights: { [axis.name]: w }, mode: { [axis.name]: 'target' as const }, locks: [] });
@@ -51,8 +60,8 @@ async function successAt(
   let up = 0;
   let down = 0;
   for (let i = 0; i < seeds.length; i++) {
-    if (out[i * 40 + col]! > 0) up++;
-    if (out[(i + seeds.length) * 40 + col]! < 0) down++;
+    if (out[i * width + col]! > 0) up++;
+    if (out[(i + seeds.length) * width + col]! < 0) down++;
   }
   return { up: up / seeds.length, down: down / seeds.length };
 }
@@ -67,27 +76,69 @@ export async function discoverAxes(logits: LogitFn, opts: DiscoverOptions): Prom
   const heldOut = Math.max(1, Math.round(samples * (opts.heldOutFraction ?? 0.2)));
   const lambda = opts.lambda ?? 1;
   const progress = opts.onProgress ?? (() => {});
+  const added = opts.added ?? [];
+  const names: AttributeName[] = [...ATTRIBUTES, ...added.map((m) => m.probe.name)];
 
-  const sampled = await sampleReadings(logits, opts, progress);
-  const fitted = fitAxes(sampled, samples - heldOut, zDim, lambda);
+  const sampled = await sampleReadings(logits, names.length, opts, progress);
+  const fitted = fitAxes(sampled, names, samples - heldOut, zDim, lambda);
   const nCal = opts.calibrationSeeds ?? 48;
   const calSeeds = Array.from({ length: nCal }, (_, i) => seedToLatent((opts.seed + samples + i) >>> 0, zDim));
-  let calibrated = await calibrateAxes(AxisSet.fromAxes(zDim, fitted), calSeeds, logits, opts.targetRate ?? 0.9, progress);
+  const fittedSet = AxisSet.fromAxes(zDim, fitted, undefined, added);
+  let calibrated = await calibrateAxes(fittedSet, names, fittedSet, calSeeds, logits, opts.targetRate ?? 0.9, progress);
   const age = sampled.ages ? fitAgeAxis(sampled.ages, sampled.latents, samples - heldOut, zDim, lambda) : undefined;
-  let axes = AxisSet.fromAxes(zDim, calibrated, age);
+  let axes = AxisSet.fromAxes(zDim, calibrated, age, added);
   const openLoop = new Map(calibrated.map((a) => [a.name, a.successRate]));
   if (opts.read) {
-    const closed = await closedLoopSuccess(axes, calSeeds, opts.read, progress);
+    const closed = await closedLoopSuccess(axes, names, calSeeds, opts.read, progress);
     calibrated = calibrated.map((a) => {
       const rate = closed.get(a.name)!;
       return { ...a, successRate: rate, controllable: rate >= 0.75 && a.quality >= 0.75 };
     });
-    axes = AxisSet.fromAxes(zDim, calibrated, age);
+    axes = AxisSet.fromAxes(zDim, calibrated, age, added);
   }
   const method = 'ridge regression (λ=' + lambda + ') of F logits on z; axis = unit weight vector; scale calibrated on ' + nCal + ' seeds' +
     (opts.read ? '; successRate and controllable measured through the closed loop (steer.ts) on the same seeds' : '');
   const file = axesFile(axes, calibrated, { zDim, samples, heldOut, seed: opts.seed, method }, opts.read ? openLoop : undefined, age);
   return { file, axes };
+}
+
+/**
+ * The axes of added attributes alone, found exactly as discoverAxes finds the 40 (the same latents for the
+ * same seed, ridge fit, calibration, closed-loop success), next to the `base` axes (which the calibration's
+ * and the loop's edits hold, as users' edits do). `logits` gives the probes' logits only, in `added`'s order.
+ * Returns the axes and their entries for axes.json's `added` section.
+ */
+export async function discoverAddedAxes(
+  logits: LogitFn, added: readonly AddedAttributeModel[], base: AxisSet, opts: Omit<DiscoverOptions, 'withAges' | 'added'>,
+): Promise<{ axes: Axis[]; entries: Record<string, AddedAxisRecord> }> {
+  const { zDim, samples } = opts;
+  if (zDim !== base.zDim) throw new RangeError(`z has ${zDim} numbers but the axes ${base.zDim}`);
+  const heldOut = Math.max(1, Math.round(samples * (opts.heldOutFraction ?? 0.2)));
+  const lambda = opts.lambda ?? 1;
+  const progress = opts.onProgress ?? (() => {});
+  const names = added.map((m) => m.probe.name);
+  const sampled = await sampleReadings(logits, names.length, opts, progress);
+  const fitted = fitAxes(sampled, names, samples - heldOut, zDim, lambda);
+  const nCal = opts.calibrationSeeds ?? 48;
+  const calSeeds = Array.from({ length: nCal }, (_, i) => seedToLatent((opts.seed + samples + i) >>> 0, zDim));
+  const baseAxes = base.names().filter((n) => !names.includes(n)).map((n) => base.require(n));
+  const baseAdded = base.added().filter((m) => !names.includes(m.probe.name));
+  const withFitted = AxisSet.fromAxes(zDim, [...baseAxes, ...fitted], base.age, [...baseAdded, ...added]);
+  let calibrated = await calibrateAxes(withFitted, names, withFitted, calSeeds, logits, opts.targetRate ?? 0.9, progress);
+  const openLoop = new Map(calibrated.map((a) => [a.name, a.successRate]));
+  if (opts.read) {
+    const set = AxisSet.fromAxes(zDim, [...baseAxes, ...calibrated], base.age, [...baseAdded, ...added]);
+    const closed = await closedLoopSuccess(set, names, calSeeds, opts.read, progress);
+    calibrated = calibrated.map((a) => {
+      const rate = closed.get(a.name)!;
+      return { ...a, successRate: rate, controllable: rate >= 0.75 && a.quality >= 0.75 };
+    });
+  }
+  const byName = new Map(added.map((m) => [m.probe.name, m]));
+  const entries = Object.fromEntries(
+    calibrated.map((a) => [a.name, { ...axisEntry(a, opts.read ? openLoop : undefined), probe: byName.get(a.name)!.record }]),
+  );
+  return { axes: calibrated, entries };
 }
 
 interface Sampled {
@@ -98,41 +149,43 @@ interface Sampled {
   ages?: Float32Array;
 }
 
-/** Stage 1: the sampled latents and F's reading of G(z) for each, in chunks. */
+/** Stage 1: the sampled latents and F's reading of G(z) for each ([samples, width] logits), in chunks. */
 async function sampleReadings(
-  logits: LogitFn, opts: DiscoverOptions, progress: NonNullable<DiscoverOptions['onProgress']>,
+  logits: LogitFn, width: number, opts: Pick<DiscoverOptions, 'zDim' | 'samples' | 'seed' | 'withAges'>,
+  progress: NonNullable<DiscoverOptions['onProgress']>,
 ): Promise<Sampled> {
   const { zDim, samples } = opts;
   const latents: Float32Array[] = [];
   for (let i = 0; i < samples; i++) latents.push(seedToLatent((opts.seed + i) >>> 0, zDim));
-  const y = new Float32Array(samples * 40);
+  const y = new Float32Array(samples * width);
   const ages = opts.withAges ? new Float32Array(samples) : undefined;
   const chunk = 512;
   for (let i = 0; i < samples; i += chunk) {
     const part = latents.slice(i, i + chunk);
     if (opts.withAges) {
       const read = await opts.withAges(part);
-      y.set(read.logits, i * 40);
+      y.set(read.logits, i * width);
       ages!.set(read.ages, i);
     } else {
-      y.set(await logits(part), i * 40);
+      y.set(await logits(part), i * width);
     }
     progress('sample', Math.min(i + chunk, samples), samples);
   }
   return { latents, y, ...(ages ? { ages } : {}) };
 }
 
-/** Stage 2: one ridge regression per attribute on the first nFit samples; the unit weight vector is the axis. */
-function fitAxes({ latents, y }: Sampled, nFit: number, zDim: number, lambda: number): Axis[] {
+/** Stage 2: one ridge regression per attribute (column) on the first nFit samples; the unit weight vector is the axis. */
+function fitAxes({ latents, y }: Sampled, names: readonly AttributeName[], nFit: number, zDim: number, lambda: number): Axis[] {
+  const width = names.length;
   const x = new Float32Array(nFit * zDim);
   for (let i = 0; i < nFit; i++) x.set(latents[i]!, i * zDim);
-  const fit = ridgeFit(x, y.subarray(0, nFit * 40), nFit, zDim, 40, lambda);
-  return ATTRIBUTES.map((name, k) => axisFromFit(name, k, fit.weights[k]!, fit.intercepts[k]!, latents, y, nFit));
+  const fit = ridgeFit(x, y.subarray(0, nFit * width), nFit, zDim, width, lambda);
+  return names.map((name, k) => axisFromFit(name, k, width, fit.weights[k]!, fit.intercepts[k]!, latents, y, nFit));
 }
 
 /** One attribute's axis, its first-guess scale, and its fit quality on the held-out samples. */
 function axisFromFit(
-  name: AttributeName, k: number, w: Float64Array, intercept: number, latents: Float32Array[], y: Float32Array, nFit: number,
+  name: AttributeName, k: number, width: number, w: Float64Array, intercept: number, latents: Float32Array[], y: Float32Array, nFit: number,
 ): Axis {
   const samples = latents.length;
   const heldOut = samples - nFit;
@@ -146,10 +199,10 @@ function axisFromFit(
   let ssRes = 0;
   let ssTot = 0;
   let yMean = 0;
-  for (let i = nFit; i < samples; i++) yMean += y[i * 40 + k]! / heldOut;
+  for (let i = nFit; i < samples; i++) yMean += y[i * width + k]! / heldOut;
   for (let i = nFit; i < samples; i++) {
     const p = intercept + dot(latents[i]!, w);
-    const t = y[i * 40 + k]!;
+    const t = y[i * width + k]!;
     pred.push(p);
     labels.push(t > 0);
     ssRes += (t - p) ** 2;
@@ -179,13 +232,14 @@ function axisFromFit(
  * and -1 off on `rate` of the calibration seeds, else the scale that comes closest.
  */
 async function calibrateAxes(
-  axes: AxisSet, calSeeds: Float32Array[], logits: LogitFn, rate: number, progress: NonNullable<DiscoverOptions['onProgress']>,
+  axes: AxisSet, names: readonly AttributeName[], others: AxisSet, calSeeds: Float32Array[], logits: LogitFn, rate: number,
+  progress: NonNullable<DiscoverOptions['onProgress']>,
 ): Promise<Axis[]> {
   const calibrated: Axis[] = [];
-  for (const [k, name] of ATTRIBUTES.entries()) {
+  for (const [k, name] of names.entries()) {
     const base = axes.require(name);
     const score = async (scale: number) => {
-      const r = await successAt({ ...base, scale }, axes, calSeeds, logits, k);
+      const r = await successAt({ ...base, scale }, others, calSeeds, logits, k, names.length);
       // rank by the weaker direction, then by the average of both
       return { scale, rate: Math.min(r.up, r.down), rank: Math.min(r.up, r.down) + 0.01 * (r.up + r.down) };
     };
@@ -207,38 +261,42 @@ async function calibrateAxes(
       }
     }
     calibrated.push({ ...base, scale: best.scale, successRate: best.rate, controllable: best.rate >= 0.75 && base.quality >= 0.75 });
-    progress('calibrate', k + 1, 40);
+    progress('calibrate', k + 1, names.length);
   }
   return calibrated;
 }
 
-/** Stage 4: axes.json, rounded: the axes, the age axis, the open-loop rates when the loop measured success, and the axes' cosines. */
+/** One axis as axes.json keeps it, rounded. */
+function axisEntry(a: Axis, openLoop: Map<AttributeName, number> | undefined): AxesFile['attributes'][string] {
+  return {
+    axis: Array.from(a.vector, (v) => round(v, 6)),
+    center: round(a.center, 4),
+    scale: round(a.scale, 4),
+    coordMean: round(a.coordMean, 4),
+    coordStd: round(a.coordStd, 4),
+    quality: round(a.quality, 4),
+    r2: round(a.r2, 4),
+    controllable: a.controllable,
+    successRate: round(a.successRate, 4),
+    ...(openLoop ? { openLoopSuccessRate: round(openLoop.get(a.name)!, 4) } : {}),
+    gain: round(a.gain ?? 1, 4),
+  };
+}
+
+/**
+ * Stage 4: axes.json, rounded: the axes, the age axis, the open-loop rates when the loop measured success, the
+ * 40 axes' cosines, and the added attributes (axis and probe) when there are any.
+ */
 function axesFile(
   axes: AxisSet, calibrated: Axis[], header: { zDim: number; samples: number; heldOut: number; seed: number; method: string },
   openLoop: Map<AttributeName, number> | undefined, age: AgeAxis | undefined,
 ): AxesFile & Record<string, unknown> {
   const cosine = ATTRIBUTES.map((a) => ATTRIBUTES.map((b) => round(dot(axes.require(a).vector, axes.require(b).vector), 3)));
+  const added = new Map(axes.added().map((m) => [m.probe.name, m.record]));
   return {
     version: 1,
     ...header,
-    attributes: Object.fromEntries(
-      calibrated.map((a) => [
-        a.name,
-        {
-          axis: Array.from(a.vector, (v) => round(v, 6)),
-          center: round(a.center, 4),
-          scale: round(a.scale, 4),
-          coordMean: round(a.coordMean, 4),
-          coordStd: round(a.coordStd, 4),
-          quality: round(a.quality, 4),
-          r2: round(a.r2, 4),
-          controllable: a.controllable,
-          successRate: round(a.successRate, 4),
-          ...(openLoop ? { openLoopSuccessRate: round(openLoop.get(a.name)!, 4) } : {}),
-          gain: round(a.gain ?? 1, 4),
-        },
-      ]),
-    ) as AxesFile['attributes'],
+    attributes: Object.fromEntries(calibrated.filter((a) => !added.has(a.name)).map((a) => [a.name, axisEntry(a, openLoop)])),
     ...(age
       ? {
           age: {
@@ -250,25 +308,35 @@ function axesFile(
         }
       : {}),
     cosine: { order: [...ATTRIBUTES], matrix: cosine },
+    ...(added.size > 0
+      ? {
+          added: Object.fromEntries(
+            calibrated.filter((a) => added.has(a.name)).map((a) => [a.name, { ...axisEntry(a, openLoop), probe: added.get(a.name)! }]),
+          ),
+        }
+      : {}),
   };
 }
 
 /** Per attribute: the fraction of seeds where a steered +1 target makes it present (p > 0.5) and -1 absent (the weaker side). */
 async function closedLoopSuccess(
-  axes: AxisSet, seeds: Float32Array[], read: ReadFaces, progress: NonNullable<DiscoverOptions['onProgress']>,
+  axes: AxisSet, names: readonly AttributeName[], seeds: Float32Array[], read: ReadFaces, progress: NonNullable<DiscoverOptions['onProgress']>,
 ): Promise<Map<AttributeName, number>> {
   const batched = batchReads(read);
   const starts = seeds.map((z) => keepInRange(z));
   const before = await read(starts);
   const out = new Map<AttributeName, number>();
-  for (const [k, name] of ATTRIBUTES.entries()) {
+  for (const [k, name] of names.entries()) {
     const rate = async (w: number) => {
       const e = { text: '', weights: { [name]: w }, mode: { [name]: 'target' as const }, locks: [] };
       const r = await Promise.all(starts.map((z, i) => steerEdit(z, before[i]!, e, axes, new Set(), batched)));
-      return r.filter((x) => (w > 0 ? x.reading.logits[k]! > 0 : x.reading.logits[k]! < 0)).length / seeds.length;
+      return r.filter((x) => {
+        const v = readingLogit(x.reading, name);
+        return v !== undefined && (w > 0 ? v > 0 : v < 0);
+      }).length / seeds.length;
     };
     out.set(name, Math.min(await rate(1), await rate(-1)));
-    progress('closed loop', k + 1, 40);
+    progress('closed loop', k + 1, names.length);
   }
   return out;
 }

@@ -163,7 +163,7 @@ export function keepInRange(z: Float32Array): Float32Array {
  * toward the average.
  */
 export function faceLatent(
-  face: Pick<FaceRecord, 'seed' | 'edits' | 'jitter'> & { truncation?: number },
+  face: Pick<FaceRecord, 'seed' | 'edits' | 'jitter' | 'origin'> & { truncation?: number },
   axes: AxisSet,
   options: EditOptions = {},
 ): Float32Array {

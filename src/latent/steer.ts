@@ -1,4 +1,4 @@
-import { ATTRIBUTES, attributeIndex, type AttributeName } from '../face/attributes.js';
+import { ATTRIBUTES, attributeIndex, isCelebaAttribute, type AttributeName } from '../face/attributes.js';
 import type { AxisSet } from './axes.js';
 import {
   ageMoveOf, applyEdit, COORD_LIMIT, heldAttributes, keepInRange, moveAlong, wantedYears, type EditOptions,
@@ -30,10 +30,19 @@ import { dot, gramSchmidt } from './vector.js';
  * Replays are deterministic: the same seed, edits and models give the same latent.
  */
 
-/** What F reads on one rendered face: 40 logits in CelebA order, and the age head's years if present. */
+/**
+ * What F reads on one rendered face: 40 logits in CelebA order, the age head's years if present, and the
+ * logits of the added attributes' probes on F's features (by name) when the models have any.
+ */
 export interface FaceReading {
   logits: Float32Array;
   age?: number;
+  added?: Partial<Record<AttributeName, number>>;
+}
+
+/** An attribute's logit on a reading: F's own for the 40, the probe's for an added one (undefined if not read). */
+export function readingLogit(r: FaceReading, name: AttributeName): number | undefined {
+  return isCelebaAttribute(name) ? r.logits[attributeIndex(name)] : r.added?.[name];
 }
 
 /** Renders and reads latents (one G pass and one F pass for the batch). */
@@ -85,10 +94,7 @@ export interface SteerResult {
   passes: number;
 }
 
-const logitOf = (name: AttributeName) => {
-  const k = attributeIndex(name);
-  return (r: FaceReading) => r.logits[k];
-};
+const logitOf = (name: AttributeName) => (r: FaceReading) => readingLogit(r, name);
 
 function checksFor(
   edit: Edit, before: FaceReading, axes: AxisSet, locks: ReadonlySet<AttributeName>, options: EditOptions,
@@ -96,12 +102,15 @@ function checksFor(
   const checks: Check[] = [];
   const ageMove = ageMoveOf(edit, axes);
   const readsAge = before.age !== undefined && axes.age !== undefined;
-  for (const name of ATTRIBUTES) {
+  // the 40 in F's order, then added attributes in the edit's order
+  const added = (Object.keys(edit.weights) as AttributeName[]).filter((n) => !isCelebaAttribute(n));
+  for (const name of [...ATTRIBUTES, ...added]) {
     const w = edit.weights[name];
     const axis = axes.get(name);
     if (w === undefined || !Number.isFinite(w) || w === 0 || !axis) continue;
     if (ageMove && name === 'Young' && readsAge) continue;
-    const now = before.logits[attributeIndex(name)]!;
+    const now = readingLogit(before, name);
+    if (now === undefined) continue; // an added attribute this reader has no probe for: the linear move alone
     const gain = axis.gain ?? 1;
     if (edit.mode[name] === 'step') {
       const to = now + STEP_LOGIT * w;
@@ -134,7 +143,8 @@ function checksFor(
         direction: 'exact', vector: axes.age!.vector, gain: axes.age!.slope });
       continue;
     }
-    const now = before.logits[attributeIndex(name)]!;
+    const now = readingLogit(before, name);
+    if (now === undefined) continue;
     checks.push({ name, kind: 'hold', value: logitOf(name), lo: now - HOLD_LOGIT, hi: now + HOLD_LOGIT,
       direction: 'exact', vector: axis.vector, gain: axis.gain ?? 1 });
   }
@@ -258,7 +268,7 @@ export async function steerEdit(
  * they were made).
  */
 export async function steerFace(
-  face: Pick<FaceRecord, 'seed' | 'edits' | 'jitter'> & { truncation?: number },
+  face: Pick<FaceRecord, 'seed' | 'edits' | 'jitter' | 'origin'> & { truncation?: number },
   axes: AxisSet,
   read: ReadFaces,
   options: EditOptions = {},

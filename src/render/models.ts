@@ -34,6 +34,20 @@ export interface ModelConfig {
   timeoutMs: number;
 }
 
+/** The model settings of the validated config (src/config.ts) as loadFaceModels takes them. */
+export function modelConfigFrom(config: {
+  MODELS_DIR: string; EXECUTION_PROVIDER: ProviderChoice; RENDER_SIZE: number; QUEUE_CAPACITY: number; MAX_BATCH: number; RENDER_TIMEOUT_MS: number;
+}): ModelConfig {
+  return {
+    modelsDir: config.MODELS_DIR,
+    provider: config.EXECUTION_PROVIDER,
+    renderSize: config.RENDER_SIZE,
+    queueCapacity: config.QUEUE_CAPACITY,
+    maxBatch: config.MAX_BATCH,
+    timeoutMs: config.RENDER_TIMEOUT_MS,
+  };
+}
+
 export interface FaceModels {
   generator: Generator;
   classifier: Classifier;
@@ -73,6 +87,24 @@ export function missingModelsProblem(modelsDir: string): string | undefined {
   return `${modelsDir} lacks ${missing.join(', ')}: ${advice}`;
 }
 
+/** Why F cannot read the added attributes' probes in `axes` (no `features` output, or another width), if it cannot. */
+export function probesProblem(axes: AxisSet, classifier: Classifier, axesFile: string): string | undefined {
+  const probes = axes.probes();
+  if (probes.length === 0) return undefined;
+  const names = probes.map((p) => p.name).join(', ');
+  if (!classifier.hasFeatures) {
+    return `${axesFile} has added attributes (${names}) but ${classifier.file} has no \`features\` output for them to read: ` +
+      'add it with `/usr/bin/python3 training/onnx_features.py ' + classifier.file + '`';
+  }
+  const width = probes[0]!.weights.length;
+  const size = classifier.featureSize;
+  if (size !== undefined && size !== width) {
+    return `the added attributes in ${axesFile} (${names}) read ${width} features but ${classifier.file} gives ${size}: ` +
+      'they were learned on another classifier; add them again with `npm run attribute -- add`';
+  }
+  return undefined;
+}
+
 /** Loads G, F and the axes once, and builds the shared render queue. Errors name the file at fault. */
 export async function loadFaceModels(config: ModelConfig): Promise<FaceModels> {
   const file = (name: string) => path.join(config.modelsDir, name);
@@ -99,6 +131,11 @@ export async function loadFaceModels(config: ModelConfig): Promise<FaceModels> {
       `${file(AXES_FILE)} was made for z of ${axes.zDim} numbers but ${file(GENERATOR_FILE)} takes ${generator.zDim}: remake it with ${axesCommand(config.modelsDir)}`,
     );
   }
+  const probeProblem = probesProblem(axes, classifier, file(AXES_FILE));
+  if (probeProblem) {
+    await Promise.all([generator.close(), classifier.close()]);
+    throw new ModelLoadError(probeProblem);
+  }
   log.info({ provider: generator.provider, modelsDir: config.modelsDir }, `ONNX execution provider: ${generator.provider}`);
   const axesFile = fingerprint(file(AXES_FILE));
   const axesMadeFor = axesGeneratorFingerprint(file(AXES_FILE));
@@ -107,6 +144,16 @@ export async function loadFaceModels(config: ModelConfig): Promise<FaceModels> {
       { axesMadeFor, generator: generator.fingerprint },
       `${file(AXES_FILE)} was made for another generator than ${file(GENERATOR_FILE)}: edits will miss; remake it with ${axesCommand(config.modelsDir)}`,
     );
+  }
+  const classifierPrint = axes.added().length > 0 ? fingerprint(file(CLASSIFIER_FILE)).sha256 : undefined;
+  for (const m of axes.added()) {
+    if (m.record.classifier !== classifierPrint) {
+      log.warn(
+        { attribute: m.probe.name, probeMadeFor: m.record.classifier, classifier: classifierPrint },
+        `the added attribute ${m.probe.name} was learned on another classifier's features than ${file(CLASSIFIER_FILE)}: ` +
+          `it will not read right; add it again (npm run attribute -- add ${m.probe.name} --positive ${m.record.positive} --negative ${m.record.negative})`,
+      );
+    }
   }
   const renderer = new RenderQueue(generator, {
     capacity: config.queueCapacity,
@@ -118,7 +165,7 @@ export async function loadFaceModels(config: ModelConfig): Promise<FaceModels> {
     generator,
     classifier,
     renderer,
-    scorer: new LatentScorer(generator, classifier),
+    scorer: new LatentScorer(generator, classifier, axes.probes()),
     axes,
     provider: generator.provider,
     version: `${generator.fingerprint}/${axesFile.sha256}`,

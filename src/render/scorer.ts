@@ -1,19 +1,46 @@
 import type { FaceReading } from '../latent/steer.js';
+import { probeLogits, type Probe } from '../latent/probe.js';
 import type { Classifier } from './classifier.js';
 import { sigmoid } from './classifier.js';
 import type { Generator } from './generator.js';
 import type { FaceScorer } from './types.js';
 
-/** F(G(z)): the classifier's reading of the face a latent renders to. */
+/** What F reads on many rendered faces, row-major. */
+export interface ManyReadings {
+  /** [n, 40] */
+  logits: Float32Array;
+  /** [n] years, when F has an age head. */
+  ages?: Float32Array;
+  /** [n, probes] the added attributes' probe logits, when there are probes. */
+  added?: Float32Array;
+}
+
+/**
+ * F(G(z)): the classifier's reading of the face a latent renders to. With probes (added attributes, from
+ * axes.json), each reading also carries their logits, read on F's `features` in the same pass.
+ */
 export class LatentScorer implements FaceScorer {
   constructor(
     private readonly generator: Generator,
     private readonly classifier: Classifier,
-  ) {}
+    private readonly probes: readonly Probe[] = [],
+  ) {
+    if (probes.length > 0 && !classifier.hasFeatures) {
+      throw new Error(
+        `${classifier.file} has no \`features\` output, which the added attributes (${probes.map((p) => p.name).join(', ')}) read: ` +
+          'add it with /usr/bin/python3 training/onnx_features.py',
+      );
+    }
+  }
 
   /** Whether F reads age in years too. */
   get readsAge(): boolean {
     return this.classifier.hasAge;
+  }
+
+  /** The added attributes this scorer reads. */
+  get probeNames(): string[] {
+    return this.probes.map((p) => p.name);
   }
 
   /** Logits for many latents, row-major [n, 40], run in chunks of `batch`. */
@@ -21,29 +48,80 @@ export class LatentScorer implements FaceScorer {
     return (await this.readMany(latents, batch)).logits;
   }
 
-  /** Logits row-major [n, 40] and, when F has an age head, ages in years [n], run in chunks of `batch`. */
-  async readMany(latents: readonly Float32Array[], batch = 256): Promise<{ logits: Float32Array; ages?: Float32Array }> {
-    const logits = new Float32Array(latents.length * 40);
-    const ages = this.classifier.hasAge ? new Float32Array(latents.length) : undefined;
-    for (let i = 0; i < latents.length; i += batch) {
+  /** F's 40 logits, then the probes' logits: row-major [n, 40 + probes] (axis discovery with added attributes). */
+  async logitsWithAdded(latents: readonly Float32Array[], batch = 256): Promise<Float32Array> {
+    return (await this.readWithAdded(latents, batch)).logits;
+  }
+
+  /** logitsWithAdded, and the ages [n] when F has an age head, from one pass. */
+  async readWithAdded(latents: readonly Float32Array[], batch = 256): Promise<{ logits: Float32Array; ages?: Float32Array }> {
+    const r = await this.readMany(latents, batch);
+    return { logits: joinColumns(r, latents.length, this.probes.length), ...(r.ages ? { ages: r.ages } : {}) };
+  }
+
+  /** Logits row-major [n, 40], ages [n] when F has an age head, probe logits [n, probes] when there are probes. */
+  async readMany(latents: readonly Float32Array[], batch = 256): Promise<ManyReadings> {
+    const n = latents.length;
+    const k = this.probes.length;
+    const logits = new Float32Array(n * 40);
+    const ages = this.classifier.hasAge ? new Float32Array(n) : undefined;
+    const added = k > 0 ? new Float32Array(n * k) : undefined;
+    for (let i = 0; i < n; i += batch) {
       const chunk = latents.slice(i, i + batch);
       const out = await this.classifier.read(await this.generator.generate(chunk));
       logits.set(out.logits, i * 40);
       if (ages && out.ages) ages.set(out.ages, i);
+      if (added && out.features) {
+        const dim = out.features.length / chunk.length;
+        added.set(probeLogits(this.probes, out.features, chunk.length, dim), i * k);
+      }
     }
-    return { logits, ...(ages ? { ages } : {}) };
+    return { logits, ...(ages ? { ages } : {}), ...(added ? { added } : {}) };
   }
 
-  /** F's reading of each latent's face: 40 logits, and the age in years when F has an age head. */
+  /** F's features of each latent's face, row-major [n, D] (D = dim), for probes. Needs the `features` output. */
+  async features(latents: readonly Float32Array[], batch = 256): Promise<{ features: Float32Array; dim: number }> {
+    if (!this.classifier.hasFeatures) throw new Error(`${this.classifier.file} has no \`features\` output (training/onnx_features.py adds it)`);
+    const parts: Float32Array[] = [];
+    let dim = 0;
+    for (let i = 0; i < latents.length; i += batch) {
+      const chunk = latents.slice(i, i + batch);
+      const out = await this.classifier.read(await this.generator.generate(chunk));
+      dim = out.features!.length / chunk.length;
+      parts.push(out.features!);
+    }
+    const features = new Float32Array(latents.length * dim);
+    let off = 0;
+    for (const p of parts) {
+      features.set(p, off);
+      off += p.length;
+    }
+    return { features, dim };
+  }
+
+  /** F's reading of each latent's face: 40 logits, the age in years when F has an age head, and the probes' logits. */
   async read(latents: Float32Array[]): Promise<FaceReading[]> {
     const out = await this.readMany(latents);
+    const k = this.probes.length;
     return latents.map((_, i) => ({
       logits: out.logits.slice(i * 40, (i + 1) * 40),
       ...(out.ages ? { age: out.ages[i]! } : {}),
+      ...(out.added ? { added: Object.fromEntries(this.probes.map((p, j) => [p.name, out.added![i * k + j]!])) } : {}),
     }));
   }
 
   async scoreLatent(z: Float32Array): Promise<Float32Array> {
     return (await this.logits([z])).map(sigmoid);
   }
+}
+
+/** [n, 40] logits and [n, k] probe logits side by side: [n, 40 + k]. */
+function joinColumns(r: ManyReadings, n: number, k: number): Float32Array {
+  if (k === 0) return r.logits;
+  const out = new Float32Array(n * (40 + k));
+  for (let i = 0; i < n; i++) {
+    out.set(r.logits.subarray(i * 40, (i + 1) * 40), i * (40 + k));
+    out.set(r.added!.subarray(i * k, (i + 1) * k), i * (40 + k) + 40);
+  }
+  return out;
 }

@@ -33,6 +33,10 @@ export const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE faces ADD COLUMN jitter TEXT;
   `,
+  // 4: a mixed face's or an analogy's starting latent and the faces it came from (JSON, null for most faces).
+  `
+  ALTER TABLE faces ADD COLUMN origin TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { z } from 'zod';
 import type { Edit, FaceRecord } from '../face/record.js';
 import type { FaceStore, ForgetCounts } from './types.js';
 import { StoreBusyError, StoreOpenError } from './errors.js';
 import { migrate, OWN_TABLES, SCHEMA_VERSION, schemaVersion } from './migrations.js';
+import { EditsSchema, JitterSchema, OriginSchema } from './record-schema.js';
 
 export { StoreBusyError, StoreOpenError } from './errors.js';
 
@@ -15,16 +15,6 @@ export interface SqliteStoreOptions {
 }
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
-
-const EditSchema = z.object({
-  text: z.string(),
-  weights: z.record(z.string(), z.number()),
-  mode: z.record(z.string(), z.enum(['target', 'step'])),
-  locks: z.array(z.string()),
-  age: z.object({ mode: z.enum(['exact', 'atLeast', 'atMost', 'step']), years: z.number() }).optional(),
-});
-const EditsSchema = z.array(EditSchema);
-const JitterSchema = z.array(z.object({ seed: z.number().int().min(0).max(0xffffffff), scale: z.number() }));
 
 interface FaceRow {
   id: string;
@@ -37,6 +27,8 @@ interface FaceRow {
   truncation: number;
   /** JSON of FaceRecord.jitter; null when the face has none (and on faces stored before migration 3). */
   jitter: string | null;
+  /** JSON of FaceRecord.origin; null for faces drawn from a seed (and on faces stored before migration 4). */
+  origin: string | null;
 }
 
 /** Faces in one SQLite file (WAL, synchronous=NORMAL): every write is committed before its promise resolves. */
@@ -55,8 +47,8 @@ export class SqliteFaceStore implements FaceStore {
     readonly path: string,
   ) {
     this.insertFace = db.prepare(
-      `INSERT INTO faces (id, owner_id, seed, edits, parent_id, created_at, model, truncation, jitter)
-       VALUES (@id, @owner_id, @seed, @edits, @parent_id, @created_at, @model, @truncation, @jitter)`,
+      `INSERT INTO faces (id, owner_id, seed, edits, parent_id, created_at, model, truncation, jitter, origin)
+       VALUES (@id, @owner_id, @seed, @edits, @parent_id, @created_at, @model, @truncation, @jitter, @origin)`,
     );
     this.selectFace = db.prepare('SELECT * FROM faces WHERE id = ?');
     this.selectCurrent = db.prepare('SELECT face_id FROM current_face WHERE owner_id = ?');
@@ -84,6 +76,7 @@ export class SqliteFaceStore implements FaceStore {
       model: face.model,
       truncation: face.truncation,
       jitter: face.jitter?.length ? JSON.stringify(face.jitter) : null,
+      origin: face.origin ? JSON.stringify(face.origin) : null,
     }));
   }
 
@@ -132,6 +125,8 @@ export class SqliteFaceStore implements FaceStore {
     if (!edits.success) throw new Error(`face ${row.id} in ${this.path} has unreadable edits`);
     const jitter = row.jitter === null ? undefined : JitterSchema.safeParse(JSON.parse(row.jitter));
     if (jitter && !jitter.success) throw new Error(`face ${row.id} in ${this.path} has an unreadable jitter`);
+    const origin = row.origin === null ? undefined : OriginSchema.safeParse(JSON.parse(row.origin));
+    if (origin && !origin.success) throw new Error(`face ${row.id} in ${this.path} has an unreadable origin`);
     return {
       id: row.id,
       ownerId: row.owner_id,
@@ -142,6 +137,7 @@ export class SqliteFaceStore implements FaceStore {
       model: row.model,
       truncation: row.truncation,
       ...(jitter?.success && jitter.data.length ? { jitter: jitter.data } : {}),
+      ...(origin?.success ? { origin: origin.data } : {}),
     };
   }
 }

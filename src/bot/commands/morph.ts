@@ -4,9 +4,10 @@ import type { ActionContext } from '../deps.js';
 import { NO_PINGS } from '../format/face-message.js';
 import { CONTENT_LIMIT, clamp } from '../format/text.js';
 import { answerPrivately, deferInteraction } from '../interaction-answer.js';
+import { parseFaceRef, resolveFaceRef } from '../face-ref.js';
 import { errFields } from '../log-error.js';
 import { QueueProgress } from '../queue-progress.js';
-import { slowDownMessage } from '../rate-limit.js';
+import { admitRender } from '../rate-limit.js';
 import { errorKind, userMessageForError } from '../user-errors.js';
 import type { FaceSubcommand } from './types.js';
 
@@ -29,15 +30,20 @@ export function morphMessage(reply: Morph) {
 
 /**
  * `/face morph text:<…>`: an animation of your current face along an edit ("older", "smile",
- * "from young to old") or into another face (its id). Counts as one render against the rate limit; the
+ * "from young to old") or into another face (its id, or a link to its message: followed only when the user
+ * can read it, like /face mix). Counts as one render against the rate limit; the
  * morph is posted publicly like a face, text answers are private; the current face does not change.
  */
 export const morph: FaceSubcommand = {
   name: 'morph',
-  description: 'Animate your current face: "older", "smile", "from young to old", or a face id',
+  description: 'Animate your current face: "older", "smile", "from young to old", or into a face (id or link)',
   options: (sub) =>
     sub.addStringOption((o) =>
-      o.setName('text').setDescription('What to morph along, e.g. "older" or "from young to old"').setRequired(true).setMaxLength(MAX_MORPH_TEXT),
+      o
+        .setName('text')
+        .setDescription('What to morph along, e.g. "older" or "from young to old", or a face id or face message link')
+        .setRequired(true)
+        .setMaxLength(MAX_MORPH_TEXT),
     ),
   execute: async (interaction, deps) => {
     const text = interaction.options.getString('text', true);
@@ -45,11 +51,8 @@ export const morph: FaceSubcommand = {
     const ctx: ActionContext = { userId: interaction.user.id, command: 'morph', guildId: interaction.guildId, channelId: interaction.channelId };
     const tell = (message: string, placeholder: boolean) => answerPrivately(interaction, message, log, ctx, placeholder);
     if (!deps.engine.morph) return tell('Morphs are not available on this bot.', false);
-    const decision = deps.limiter.take(ctx.userId);
-    if (!decision.ok) {
-      log.info({ ...ctx, retryAfterMs: decision.retryAfterMs }, 'rate limited');
-      return tell(slowDownMessage(decision.retryAfterMs), false);
-    }
+    const refused = await admitRender(deps, ctx);
+    if (refused !== undefined) return tell(refused, false);
     if (!(await deferInteraction(interaction, false, log, ctx))) return;
     const started = Date.now();
     const progress = new QueueProgress(
@@ -57,9 +60,20 @@ export const morph: FaceSubcommand = {
       (err) => log.warn({ ...ctx, err: errFields(err) }, 'could not show the queue position'),
       deps.progressIntervalMs,
     );
+    const ref = parseFaceRef(text);
+    let toFaceId: string | undefined;
+    if (ref?.kind === 'link') {
+      const found = await resolveFaceRef(ref, { client: interaction.client, user: interaction.user }, deps, ctx);
+      if (!found.ok) {
+        await progress.stop();
+        return tell(found.text, true);
+      }
+      toFaceId = found.faceId;
+    }
     let reply: MorphReply;
     try {
-      reply = await deps.engine.morph({ userId: ctx.userId, onQueued: progress.onQueued }, text);
+      const engineCtx = { userId: ctx.userId, onQueued: progress.onQueued };
+      reply = await (toFaceId !== undefined ? deps.engine.morph(engineCtx, '', { toFaceId }) : deps.engine.morph(engineCtx, text));
     } catch (err) {
       await progress.stop();
       log.error({ ...ctx, err: errFields(err), kind: errorKind(err), ms: Date.now() - started }, 'engine call failed');

@@ -22,11 +22,19 @@ export interface FaceMessagePayload {
   allowedMentions: MessageMentionOptions;
 }
 
-/** Caption, seed, words not understood and notes, within the 2000-character content limit. */
+/**
+ * Caption, seed and face id (what /face mix, analogy and morph take), words not understood and notes,
+ * within the 2000-character content limit.
+ */
 export function faceCaption(reply: FaceReply): string {
   const caption = reply.caption.trim() || 'a random face';
-  const lines = [`**${escapeMarkdown(clamp(caption, 600))}**`, `seed \`${reply.face.seed}\``];
+  const lines = [`**${escapeMarkdown(clamp(caption, 600))}**`, `seed \`${reply.face.seed}\` · face \`${faceIdText(reply.face.id)}\``];
   return clamp([...lines, ...unknownAndNotes(reply)].join('\n'), CONTENT_LIMIT);
+}
+
+/** A face id as shown in code formatting (store ids are URL-safe; a backtick could not be shown). */
+function faceIdText(id: string): string {
+  return clamp(id.replace(/`/g, "'"), 64);
 }
 
 /** The lines under a caption: the words not understood, then up to five notes (face and grid messages). */

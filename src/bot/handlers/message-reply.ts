@@ -1,4 +1,5 @@
 import { MessageReferenceType, type Message } from 'discord.js';
+import { parseMixWords } from '../../conversation/mix-words.js';
 import type { BotDeps } from '../deps.js';
 import { faceBehindMessage } from '../face-lookup.js';
 import { errFields } from '../log-error.js';
@@ -21,8 +22,9 @@ export function emptyReplyHint(mentionedBot: boolean, messageContent: boolean, b
 /**
  * A reply (message_reference) to a face message the bot posted refines that face: "make him younger".
  * Works for faces posted before a restart (the engine finds the face by message id). A reply by someone
- * other than the face's owner makes them their own copy; the owner's face stays. Bots, forwards, and
- * messages that do not reply to a face message are ignored.
+ * other than the face's owner makes them their own copy; the owner's face stays. A reply whose words ask
+ * for a mix ("mix my face with this one, 70% of this one") mixes the user's current face with the replied
+ * face instead. Bots, forwards, and messages that do not reply to a face message are ignored.
  */
 export async function handleMessageReply(message: Message, deps: BotDeps, botUserId: string): Promise<void> {
   if (message.author.bot || message.system) return;
@@ -39,6 +41,20 @@ export async function handleMessageReply(message: Message, deps: BotDeps, botUse
     deps.log.info({ ...ctx, faceId, messageContent: deps.messageContent ?? false }, 'reply to a face without words');
     const mentionedBot = message.content.includes(`<@${botUserId}>`) || message.content.includes(`<@!${botUserId}>`);
     await answer(message, emptyReplyHint(mentionedBot, deps.messageContent ?? false, botUserId), deps);
+    return;
+  }
+  const mixWords = deps.engine.mix ? parseMixWords(text) : undefined;
+  if (mixWords?.isMix) {
+    const weight = mixWords.weight;
+    await runMessageAction(message, deps, {
+      command: 'reply:mix',
+      userId,
+      faceId,
+      mentionUser: false,
+      rateLimited: true,
+      // the user's current face is the base, the replied face the other; the engine answers "same face"
+      call: (engineCtx) => deps.engine.mix!(engineCtx, { otherFaceId: faceId, ...(weight !== undefined ? { weight } : {}) }),
+    });
     return;
   }
   await runMessageAction(message, deps, {

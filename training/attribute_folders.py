@@ -1,0 +1,99 @@
+"""Two folders of photos for `npm run attribute -- add` from the datasets: the README's example attributes.
+
+`--utkface-child` (the shipped demo, README "Your own attribute"): F has an age head (years) and CelebA's
+Young (a young adult), but none of its 40 attributes is "a child". UTKFace labels each aligned crop with an
+age and a gender in its file name ({age}_{gender}_{race}_{datetime}.jpg.chip.jpg), so:
+
+  pos/: ages 3-12, neg/: ages 20-45, `--per-gender` of each gender on each side (300 by default: 600 a
+  side), drawn at random with a fixed seed; race is not looked at. Use `--crop utkface` (the brow-to-chin
+  crop placed in the training framing as training/utkface.py measured it, the missing border filled).
+
+  /usr/bin/python3 training/attribute_folders.py --utkface-child      # -> /tmp/tellaface-child/{pos,neg}
+  npm run attribute -- add Child --positive /tmp/tellaface-child/pos --negative /tmp/tellaface-child/neg \\
+      --crop utkface --words "child, kid, a child, childlike" --label "child"
+
+`--person NAME` (measured, not shipped: a real person's likeness, and the bot's faces are of people who do not
+exist): LFW names the person in each photo, and F has no notion of who someone is. George W. Bush has the most
+LFW photos (530). The folders hold symbolic links to LFW's deep-funnelled frames (use `--crop lfw`):
+
+  pos/: every photo of the person; neg/: one photo each of as many other people, drawn with a fixed seed.
+
+  /usr/bin/python3 training/attribute_folders.py --person George_W_Bush   # -> /tmp/tellaface-bush/{pos,neg}
+  npm run attribute -- add George_W_Bush --positive /tmp/tellaface-bush/pos --negative /tmp/tellaface-bush/neg \\
+      --crop lfw --words "george bush, george w bush, dubya" --label "George W. Bush"
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+
+from common import DATASETS
+
+
+def fill(out: str, side: str, files: list[str]) -> None:
+    folder = os.path.join(out, side)
+    os.makedirs(folder, exist_ok=True)
+    for old in os.listdir(folder):
+        os.remove(os.path.join(folder, old))
+    for f in files:
+        os.symlink(os.path.abspath(f), os.path.join(folder, os.path.basename(f)))
+    print(f"{folder}: {len(files)} photos")
+
+
+def utkface_child(out: str, per_gender: int, seed: int, child=(3, 12), adult=(20, 45)) -> None:
+    root = os.path.join(DATASETS, "utkface", "UTKFace")
+    by = {}  # (side, gender) -> files
+    for name in sorted(os.listdir(root)):
+        parts = name.split("_")
+        try:
+            age, gender = int(parts[0]), int(parts[1])
+        except (ValueError, IndexError):
+            continue  # a few UTKFace names lack a field
+        if gender not in (0, 1):
+            continue
+        side = "pos" if child[0] <= age <= child[1] else "neg" if adult[0] <= age <= adult[1] else None
+        if side:
+            by.setdefault((side, gender), []).append(os.path.join(root, name))
+    rng = random.Random(seed)
+    for side in ("pos", "neg"):
+        files = []
+        for gender in (0, 1):
+            pool = by.get((side, gender), [])
+            if len(pool) < per_gender:
+                raise SystemExit(f"only {len(pool)} UTKFace photos for {side} gender {gender}")
+            files += rng.sample(pool, per_gender)
+        fill(out, side, sorted(files))
+
+
+def lfw_person(person: str, out: str, negatives: int, seed: int) -> None:
+    lfw = os.path.join(DATASETS, "lfw", "lfw-deepfunneled")
+    people = sorted(d for d in os.listdir(lfw) if os.path.isdir(os.path.join(lfw, d)))
+    if person not in people:
+        raise SystemExit(f"no LFW folder {person} under {lfw}")
+    mine = sorted(os.listdir(os.path.join(lfw, person)))
+    others = [p for p in people if p != person]
+    random.Random(seed).shuffle(others)
+    count = negatives or len(mine)
+    fill(out, "pos", [os.path.join(lfw, person, f) for f in mine])
+    fill(out, "neg", [os.path.join(lfw, p, sorted(os.listdir(os.path.join(lfw, p)))[0]) for p in others[:count]])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    mode = ap.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--utkface-child", action="store_true", help="UTKFace ages 3-12 against 20-45")
+    mode.add_argument("--person", help="an LFW folder name (George_W_Bush)")
+    ap.add_argument("--out", help="default /tmp/tellaface-child or /tmp/tellaface-bush")
+    ap.add_argument("--per-gender", type=int, default=300, help="--utkface-child: photos of each gender a side")
+    ap.add_argument("--negatives", type=int, default=0, help="--person: how many other people (default: as many as positives)")
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args()
+    if args.utkface_child:
+        utkface_child(args.out or "/tmp/tellaface-child", args.per_gender, args.seed)
+    else:
+        lfw_person(args.person, args.out or "/tmp/tellaface-bush", args.negatives, args.seed)
+
+
+if __name__ == "__main__":
+    main()
