@@ -99,6 +99,11 @@ describe('mix words', () => {
     ['make her cross-eyed', false, undefined],
     ['a mixed race woman', false, undefined],
     ['blended eyeshadow', false, undefined],
+    ['give her a blend of blonde and brown hair', false, undefined],
+    ['combine glasses and a beard', false, undefined],
+    ['mix!', true, undefined],
+    ['blend us', true, undefined],
+    ['merge, 30%', true, 0.3],
   ])('%s', (words, isMix, weight) => {
     const got = parseMixWords(words);
     expect(got.isMix).toBe(isMix);
@@ -230,7 +235,11 @@ describe('mixed faces in the SQLite store', () => {
       Array.from(drawn).forEach((x, i) => expect(x).toBeCloseTo(decodeLatent(stored.origin!.z, set.zDim)[i]!, 6));
       await engine.forget(bob);
       const again = faceOf(await engine.undo(alice).then(() => engine.pick!(alice, mixed.face.id)));
-      expect(again.png.equals(mixed.png)).toBe(true);
+      expect((await pixels(again.png)).equals(await pixels(mixed.png))).toBe(true);
+      // the mix no longer names the forgotten face, in the record or in the picture's label
+      expect(again.face.origin!.parts[1]!.faceId).toBe('forgotten');
+      expect(again.png.includes(Buffer.from(b.face.id))).toBe(false);
+      expect(mixed.png.includes(Buffer.from(b.face.id))).toBe(true);
       store.close();
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

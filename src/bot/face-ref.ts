@@ -82,6 +82,8 @@ export async function resolveFaceRef(ref: FaceRef, asker: FaceRefAsker, deps: Bo
 
   let channel: Channel | null;
   try {
+    // under npm run shard the server may belong to another shard: fetch it first (REST), so its channels resolve
+    if (ref.guildId && !asker.client.guilds.cache.has(ref.guildId)) await asker.client.guilds.fetch(ref.guildId).catch(() => undefined);
     channel = await asker.client.channels.fetch(ref.channelId);
   } catch (err) {
     return refuse(CANNOT_SEE_CHANNEL, 'channel fetch failed', { err: errFields(err) });

@@ -235,7 +235,8 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     const notes = base.origin ? [`a new seed replaces the ${base.origin.kind}: its edits since are kept (undo brings the ${base.origin.kind} back)`] : [];
     return create(
       ctx,
-      { seed: newSeed(base.seed), edits, parentId: base.id, truncation: base.truncation },
+      // a mix keeps ψ inside its latent (truncation 1): a new seed takes the configured ψ again
+      { seed: newSeed(base.seed), edits, parentId: base.id, truncation: base.origin ? defaultTruncation : base.truncation },
       { caption: caption ? `new seed · ${caption}` : 'new seed', notes: withCopyNote(ctx, notes, base) },
     );
   }

@@ -8,7 +8,11 @@
 
 // the verb, not part of a hyphenated word ("mix-and-match"); past forms are left out, since "mixed race" or
 // "blended eyeshadow" describe a face rather than ask for a mix
-const MIX_VERB = /\b(mix|mixing|blend|blending|merge|merging|combine|combining|fuse)\b(?!-)/i;
+const VERB = '(?:mix|mixing|blend|blending|merge|merging|combine|combining|fuse)';
+// …with a face as its object ("mix my face with this one", "blend us", "mix, 70% of that"), or on its own ("mix!"):
+// "a blend of blonde and brown hair" or "combine glasses and a beard" are edits, not mixes
+const OBJECT = '(?:with|this|that|these|those|us|me|my|mine|our|ours|them|him|her|it|both|one|faces?|half|\\d+\\s*%)';
+const MIX_VERB = new RegExp(`^\\W*${VERB}\\W*$|\\b${VERB}\\b(?!-)(?=.*\\b${OBJECT}(?:\\b|$))`, 'i');
 const MINE = /^\s*(?:of\s+)?(?:mine|my\s+(?:own\s+)?(?:face|one)|my\s+own|me|the\s+first(?:\s+one)?|the\s+original)\b/i;
 const PERCENT = /(-?\d+(?:\.\d+)?)\s*(?:%|percent\b|per\s+cent\b)/gi;
 

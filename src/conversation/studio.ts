@@ -384,7 +384,9 @@ export function createStudio(deps: StudioDeps): (ctx: EngineContext, request: St
     if ('kind' in face) return face;
     if (request.seed === face.seed && !face.jitter && !face.origin) return text('nothing-changed', `This face already has seed ${face.seed}.`);
     const edits = face.origin ? withoutOrigin(face.edits) : face.edits;
-    return save(ctx, { seed: request.seed, edits, parentId: face.id, truncation: face.truncation }, `seed ${request.seed}`);
+    // a mix keeps ψ inside its latent (truncation 1): a new seed takes the configured ψ again
+    const truncation = face.origin ? deps.truncation : face.truncation;
+    return save(ctx, { seed: request.seed, edits, parentId: face.id, truncation }, `seed ${request.seed}`);
   }
 
   async function run(ctx: EngineContext, request: Parsed): Promise<StudioReply> {

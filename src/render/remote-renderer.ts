@@ -137,6 +137,8 @@ export class RemoteRenderer implements FaceRenderer {
 
     const jobId = randomUUID();
     const result = new Promise<Buffer>((resolve, reject) => this.pending.set(jobId, { resolve, reject }));
+    // handled below by the race; until then (while the job is added) a close() or an early failure must not go unhandled
+    result.catch(() => undefined);
     const data: RenderJobData = { z: Array.from(z), size: options.size ?? this.options.size, deadline: started + timeoutMs };
     try {
       await this.redisCall('adding a render job', this.queue.add('render', data, { jobId }));

@@ -170,7 +170,16 @@ export class PostgresFaceStore implements FaceStore {
       await client.query('BEGIN');
       const args = [ownerId];
       const theirFaces = 'SELECT id FROM faces WHERE owner_id = $1';
-      await client.query(`${theirFaces} FOR UPDATE`, args);
+      const ids = (await client.query<{ id: string }>(`${theirFaces} FOR UPDATE`, args)).rows.map((r) => r.id);
+      // others' mixes and analogies made from these faces keep their own latent, but no longer name them
+      for (const id of ids) {
+        await client.query(
+          `UPDATE faces SET origin = replace(origin::text, $2, 'forgotten')::json,
+                            edits = replace(edits::text, 'face ' || $2, 'a forgotten face')::json
+           WHERE owner_id <> $1 AND origin IS NOT NULL AND strpos(origin::text, $2) > 0`,
+          [ownerId, id],
+        );
+      }
       const counts: ForgetCounts = {
         currentFace: ((await client.query('DELETE FROM current_face WHERE owner_id = $1', args)).rowCount ?? 0) > 0,
         otherCurrentFaces: (await client.query(`DELETE FROM current_face WHERE face_id IN (${theirFaces})`, args)).rowCount ?? 0,
@@ -259,7 +268,8 @@ export async function openPostgresStore(url: string, options: PostgresStoreOptio
 
   let client: pg.Client | undefined;
   try {
-    client = new pg.Client({ ...config, lock_timeout: options.migrationWaitMs ?? 60_000 });
+    // waiting for another process's migration may take migrationWaitMs: the statement limit must not cut it short
+    client = new pg.Client({ ...config, lock_timeout: options.migrationWaitMs ?? 60_000, statement_timeout: 0 });
     client.on('error', () => {}); // a lost connection also fails the query in flight, which says so
     await client.connect();
     await checkServer(client, where);

@@ -153,8 +153,15 @@ function forgetUserTransaction(db: Database.Database): Database.Transaction<(own
   const deleteLinks = db.prepare(`DELETE FROM messages WHERE face_id IN (${theirFaces})`);
   const detachCopies = db.prepare(`UPDATE faces SET parent_id = NULL WHERE owner_id <> @owner AND parent_id IN (${theirFaces})`);
   const deleteFaces = db.prepare('DELETE FROM faces WHERE owner_id = @owner');
+  const theirIds = db.prepare<{ owner: string }, string>(theirFaces).pluck();
+  // others' mixes and analogies made from these faces keep their own latent, but no longer name them
+  const unnameInMixes = db.prepare(
+    `UPDATE faces SET origin = replace(origin, @id, 'forgotten'), edits = replace(edits, 'face ' || @id, 'a forgotten face')
+     WHERE owner_id <> @owner AND origin IS NOT NULL AND instr(origin, @id) > 0`,
+  );
   return db.transaction((owner: string): ForgetCounts => {
     const args = { owner };
+    for (const id of theirIds.all(args)) unnameInMixes.run({ owner, id });
     return {
       currentFace: deleteOwnCurrent.run(args).changes > 0,
       otherCurrentFaces: deleteOtherCurrent.run(args).changes,

@@ -188,6 +188,26 @@ export function describeStoreContract(harness: StoreHarness): void {
       expect(await harness.danglingReferences()).toEqual([]);
     });
 
+    it("others' mixes of the user's faces keep their latent but no longer name the user's faces", async () => {
+      const store = await harness.open();
+      const mine = makeFace({ ownerId: 'alice' });
+      const theirs = makeFace({ ownerId: 'bob' });
+      const z = Buffer.from(new Float32Array([0.5, -1, 2]).buffer).toString('base64');
+      const mixed = makeFace({
+        ownerId: 'bob',
+        parentId: theirs.id,
+        origin: { kind: 'mix', parts: [{ faceId: theirs.id, weight: 0.4 }, { faceId: mine.id, weight: 0.6 }], z },
+        edits: [{ text: `mix: 40% this face, 60% face ${mine.id}`, weights: {}, mode: {}, locks: [], made: 'mix' }],
+      });
+      for (const f of [mine, theirs, mixed]) await store.saveFace(f);
+      await store.forgetUser('alice');
+      const back = await store.getFace(mixed.id);
+      expect(back!.origin).toEqual({ kind: 'mix', parts: [{ faceId: theirs.id, weight: 0.4 }, { faceId: 'forgotten', weight: 0.6 }], z });
+      expect(back!.edits[0]!.text).toBe('mix: 40% this face, 60% a forgotten face');
+      expect(JSON.stringify(back)).not.toContain(mine.id);
+      expect(await store.getFace(theirs.id)).toEqual(theirs);
+    });
+
     it('changes nothing when any step fails (one transaction)', async () => {
       const store = await harness.open();
       const f = await twoUsers(store);
