@@ -38,7 +38,7 @@ export interface RedisConnectionOptions {
   log: Logger;
   /** Give up connecting at start-up after this long (default 5 s). */
   connectTimeoutMs?: number;
-  /** Deadline of one Redis call (default 2 s); a call past it is answered "busy, try again". */
+  /** Deadline of one Redis call (default 1 s); a call past it is answered "busy, try again". */
   commandTimeoutMs?: number;
   /** Longest pause between two reconnection attempts (default 1 s). */
   maxReconnectDelayMs?: number;
@@ -88,7 +88,9 @@ export class RedisConnection {
         reconnectStrategy: (retries: number) => Math.min(50 * (retries + 1), maxDelay),
       },
     });
-    const conn = new RedisConnection(client, options.url, options.log, options.commandTimeoutMs ?? 2000);
+    // 1 s: the rate-limit check runs before a slash command is acknowledged, and Discord allows 3 s for that,
+    // so a frozen Redis must be answered as "busy" well inside it
+    const conn = new RedisConnection(client, options.url, options.log, options.commandTimeoutMs ?? 1000);
     const connecting = client.connect();
     let timer: NodeJS.Timeout | undefined;
     try {
