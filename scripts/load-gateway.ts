@@ -8,7 +8,7 @@
  * fires <count> concurrent `/face describe` from distinct users and prints one `RESULT <json>` line with,
  * per request, what the user saw (face / text / nothing) and when. Logs go to stderr.
  */
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import readline from 'node:readline';
 import { attachHandlers } from '../src/bot/wire.js';
 import { loadConfig } from '../src/config.js';
@@ -45,7 +45,14 @@ async function main(): Promise<void> {
   if (!config.REDIS_URL || !config.DATABASE_URL || config.RENDER_WORKERS !== 'redis') {
     throw new Error('load-gateway needs REDIS_URL, DATABASE_URL and RENDER_WORKERS=redis');
   }
-  const shared = await openSharedState({ url: config.REDIS_URL, perMinute: config.RATE_LIMIT_PER_MINUTE, log: log.child({ component: 'redis' }) });
+  // LOAD_REDIS_COMMAND_TIMEOUT_MS: for comparison only (src/main.ts passes none: the default deadline)
+  const commandTimeoutMs = process.env.LOAD_REDIS_COMMAND_TIMEOUT_MS ? Number(process.env.LOAD_REDIS_COMMAND_TIMEOUT_MS) : undefined;
+  const shared = await openSharedState({
+    url: config.REDIS_URL,
+    perMinute: config.RATE_LIMIT_PER_MINUTE,
+    log: log.child({ component: 'redis' }),
+    commandTimeoutMs,
+  });
   const store = await openFaceStore(config);
   const models = await loadFaceModels(modelConfigFrom(config));
   const remote = await RemoteRenderer.open({
@@ -64,6 +71,8 @@ async function main(): Promise<void> {
   const runtime = attachHandlers(client, { engine, log: log.child({ component: 'bot' }), limiter: shared.limiter, progressIntervalMs: 1500 });
   process.stdout.write('READY\n');
 
+  const lag = monitorEventLoopDelay({ resolution: 20 });
+  lag.enable();
   const rl = readline.createInterface({ input: process.stdin });
   for await (const line of rl) {
     const [cmd, tag, countText, firstText] = line.trim().split(/\s+/);
@@ -73,6 +82,7 @@ async function main(): Promise<void> {
     const first = Number(firstText);
     const timeoutMs = config.RENDER_TIMEOUT_MS * 2 + 30_000;
     rest.requests.length = 0;
+    lag.reset();
     const sentAt = new Map<string, { user: string; t0: number }>();
     const started = performance.now();
     for (let i = 0; i < count; i++) {
@@ -107,7 +117,9 @@ async function main(): Promise<void> {
         o.text = String(content);
       }
     }
-    const result = { tag, pid: process.pid, wallMs, finished, inFlight: runtime.inFlight, requests: [...byToken.values()] };
+    // how late this process's event loop ran while the burst was in it (Redis replies wait that long too)
+    const loopLagMs = { p99: lag.percentile(99) / 1e6, max: lag.max / 1e6 };
+    const result = { tag, pid: process.pid, wallMs, finished, loopLagMs, inFlight: runtime.inFlight, requests: [...byToken.values()] };
     process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
   }
   runtime.close();
