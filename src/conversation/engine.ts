@@ -4,7 +4,7 @@ import type { AxisSet } from '../latent/axes.js';
 import { faceLatent } from '../latent/edit.js';
 import { sigmoid } from '../latent/vector.js';
 import { batchReads, steerFace, type ReadFaces, type SteerResult } from '../latent/steer.js';
-import type { Drawable, Edit, FaceRecord } from '../face/record.js';
+import { startOf, withoutOrigin, type Drawable, type Edit, type FaceRecord } from '../face/record.js';
 import { isValidSeed, MAX_SEED, randomSeed } from '../latent/seed.js';
 import { DEFAULT_TRUNCATION } from '../latent/truncation.js';
 import { labelDescription, labelPng } from '../render/png-label.js';
@@ -60,16 +60,6 @@ export interface EngineDeps {
 }
 
 type TextReason = Extract<EngineReply, { kind: 'text' }>['reason'];
-
-/** Where a face's latent starts, beyond its seed: carried by refines, picks and varies. */
-function startOf(face: Drawable): Pick<Drawable, 'jitter' | 'origin'> {
-  return { ...(face.jitter ? { jitter: face.jitter } : {}), ...(face.origin ? { origin: face.origin } : {}) };
-}
-
-/** A mixed face's edits for a new seed: the mix itself goes, the locks it carried stay. */
-function withoutOrigin(edits: readonly Edit[]): Edit[] {
-  return edits.flatMap((e) => (!e.made ? [e] : e.locks.length ? [{ text: `keep: ${e.locks.join(', ')}`, weights: {}, mode: {}, locks: e.locks }] : []));
-}
 
 function text(reason: TextReason, message: string): Extract<EngineReply, { kind: 'text' }> {
   return { kind: 'text', text: message, reason };

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AttributeName } from '../face/attributes.js';
-import type { Drawable, Edit, FaceRecord } from '../face/record.js';
+import { startOf, withoutOrigin, type Drawable, type Edit, type FaceRecord } from '../face/record.js';
 import { axisGroups, MAX_CHARS } from '../grammar/index.js';
 import type { AxisSet } from '../latent/axes.js';
 import { faceLatent, keepInRange, MAX_WEIGHT } from '../latent/edit.js';
@@ -256,16 +256,6 @@ export interface StudioDeps {
 
 const FACE_GONE = 'I cannot find that face any more: reload the studio to open your current face.';
 
-/** Where a face's latent starts, beyond its seed (kept by slider moves, dropped by a new seed). */
-function startOf(face: Drawable): Pick<Drawable, 'jitter' | 'origin'> {
-  return { ...(face.jitter ? { jitter: face.jitter } : {}), ...(face.origin ? { origin: face.origin } : {}) };
-}
-
-/** A mixed face's edits for a new seed: the mix goes, its locks stay (as the engine's reroll does). */
-function withoutOrigin(edits: readonly Edit[]): Edit[] {
-  return edits.flatMap((e) => (!e.made ? [e] : e.locks.length ? [{ text: `keep: ${e.locks.join(', ')}`, weights: {}, mode: {}, locks: e.locks }] : []));
-}
-
 export function createStudio(deps: StudioDeps): (ctx: EngineContext, request: StudioRequest) => Promise<StudioReply> {
   const { store, renderer, axes, model, software } = deps;
   const latents = new Map<string, Float32Array>();
@@ -346,14 +336,24 @@ export function createStudio(deps: StudioDeps): (ctx: EngineContext, request: St
     return faceReply(found, drawn, false, 'your current face', { notes: [...drawn.shortfalls, ...(older ? [older] : [])], controls });
   }
 
-  /** While a slider moves: the picture shown plus the open-loop change of the new sliders; not stored. */
-  async function preview(ctx: EngineContext, request: Extract<Parsed, { action: 'preview' }>): Promise<StudioReply> {
+  /** The face a slider request names and its checked sliders, or the reply that says what is wrong. */
+  async function slidersFor(
+    ctx: EngineContext, request: Extract<Parsed, { action: 'preview' | 'set' }>,
+  ): Promise<{ face: FaceRecord; wanted: Exclude<ReturnType<typeof checkSliders>, string> } | StudioReply> {
+    // names and ranges first (a bad request is said as such, whatever the face); the locks need the face
     const shape = checkSliders(request, { edits: [] }, axes);
     if (typeof shape === 'string') return invalid(shape);
     const face = await base(ctx, request.faceId);
     if ('kind' in face) return face;
     const wanted = checkSliders(request, face, axes);
-    if (typeof wanted === 'string') return invalid(wanted);
+    return typeof wanted === 'string' ? invalid(wanted) : { face, wanted };
+  }
+
+  /** While a slider moves: the picture shown plus the open-loop change of the new sliders; not stored. */
+  async function preview(ctx: EngineContext, request: Extract<Parsed, { action: 'preview' }>): Promise<StudioReply> {
+    const read = await slidersFor(ctx, request);
+    if ('kind' in read) return read;
+    const { face, wanted } = read;
     const next: Drawable = { ...face, edits: withSliders(face.edits, wanted.sliders, wanted.locks) };
     const { z: drawn } = await drawnLatent(face);
     const before = faceLatent(face, axes);
@@ -366,13 +366,9 @@ export function createStudio(deps: StudioDeps): (ctx: EngineContext, request: St
 
   /** A slider released, or a lock turned: a new face. */
   async function set(ctx: EngineContext, request: Extract<Parsed, { action: 'set' }>): Promise<StudioReply> {
-    // names and ranges first (a bad request is said as such, whatever the face); the locks need the face
-    const shape = checkSliders(request, { edits: [] }, axes);
-    if (typeof shape === 'string') return invalid(shape);
-    const face = await base(ctx, request.faceId);
-    if ('kind' in face) return face;
-    const wanted = checkSliders(request, face, axes);
-    if (typeof wanted === 'string') return invalid(wanted);
+    const read = await slidersFor(ctx, request);
+    if ('kind' in read) return read;
+    const { face, wanted } = read;
     const before = slidersOf(face);
     if (sameSliders(before, wanted)) return text('nothing-changed', 'Nothing changed: the sliders and locks are where this face has them.');
     const said = describeChange(before, wanted);

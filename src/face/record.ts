@@ -102,3 +102,13 @@ export interface Jitter {
   seed: number;
   scale: number;
 }
+
+/** Where a face's latent starts, beyond its seed: carried by refines, picks, varies and slider moves. */
+export function startOf(face: Drawable): Pick<Drawable, 'jitter' | 'origin'> {
+  return { ...(face.jitter ? { jitter: face.jitter } : {}), ...(face.origin ? { origin: face.origin } : {}) };
+}
+
+/** A mixed face's edits for a new seed: the mix itself goes, the locks it carried stay. */
+export function withoutOrigin(edits: readonly Edit[]): Edit[] {
+  return edits.flatMap((e) => (!e.made ? [e] : e.locks.length ? [{ text: `keep: ${e.locks.join(', ')}`, weights: {}, mode: {}, locks: e.locks }] : []));
+}
