@@ -83,6 +83,11 @@ describe('shortfall wording', () => {
       'woman: weak in this model, it only got so far (woman 79%)',
     );
     expect(shortfallText({ name: 'Eyeglasses', wanted: 1.5, reached: logit(0.42), direction: 'up' })).toMatch(/\(glasses 42%\)$/);
+    // the back-off kept the gender: said so, and the goal's name still leads (the grid groups by it)
+    const beard = shortfallText({ name: 'No_Beard', wanted: -1.5, reached: logit(0.7), direction: 'down', heldBack: ['Male'] });
+    expect(beard).toBe('beard: weak in this model without changing the gender, it only got so far (beard 30%)');
+    expect(shortfallText({ name: 'Age', wanted: 60, reached: 48, direction: 'up', heldBack: ['Male', 'Age'] }))
+      .toMatch(/^older ages are weak in this model without changing the gender or the age: the face reads about 48/);
   });
 
   it('a grid gathers the four faces\' shortfalls into one note per goal', async () => {

@@ -4,7 +4,7 @@ import { AxisSet, type AgeAxis, type Axis } from '../src/latent/axes.js';
 import { faceLatent } from '../src/latent/edit.js';
 import type { Edit } from '../src/face/record.js';
 import {
-  AGE_TOL, HOLD_LOGIT, LEVEL_LOGIT, MAX_PASSES, STEP_LOGIT, steerFace, type FaceReading,
+  AGE_TOL, HOLD_P, holdBand, LEVEL_LOGIT, MAX_PASSES, STEP_LOGIT, steerFace, type FaceReading,
 } from '../src/latent/steer.js';
 import { dot } from '../src/latent/vector.js';
 
@@ -72,16 +72,84 @@ describe('closed-loop edits (steer.ts)', () => {
   });
 
   it('holds a locked attribute by measuring it, where the linear projection lets it leak', async () => {
-    for (const seed of [1, 2, 3, 4, 5]) {
-      const face = { seed, edits: [edit({ Goatee: 1 }, 'step')] };
+    const p = (x: number) => 1 / (1 + Math.exp(-x));
+    const goatee = (seed: number) => ({ seed, edits: [edit({ Goatee: 1 }, 'step')] });
+    const openDrift = async (seed: number) =>
+      Math.abs(p(logit(await readOne(faceLatent(goatee(seed), axes)), 'Male')) - p(logit(await readOne(faceLatent({ seed, edits: [] }, axes)), 'Male')));
+    // seeds where the linear move leaks past the band (on a face F reads as surely a man it cannot)
+    const seeds: number[] = [];
+    for (let seed = 1; seed <= 60 && seeds.length < 5; seed++) if ((await openDrift(seed)) > HOLD_P) seeds.push(seed);
+    expect(seeds).toHaveLength(5);
+    for (const seed of seeds) {
+      const face = goatee(seed);
       const before = await readOne(faceLatent({ seed, edits: [] }, axes));
-      const open = await readOne(faceLatent(face, axes));
       const closed = await steerFace(face, axes, worldReader({ n: 0 }));
-      const drift = (r: FaceReading) => Math.abs(logit(r, 'Male') - logit(before, 'Male'));
-      expect(drift(open)).toBeGreaterThan(HOLD_LOGIT);
-      expect(drift(closed.reading)).toBeLessThanOrEqual(HOLD_LOGIT + 1e-6);
+      const drift = (r: FaceReading) => Math.abs(p(logit(r, 'Male')) - p(logit(before, 'Male')));
+      expect(drift(closed.reading)).toBeLessThanOrEqual(HOLD_P + 1e-6);
       expect(logit(closed.reading, 'Goatee') - logit(before, 'Goatee')).toBeGreaterThanOrEqual(STEP_LOGIT - 1e-6);
     }
+  });
+
+  it('keeps a hold G cannot keep alongside the goal by giving less of the goal, and says the goal was missed', async () => {
+    // here F reads Male from the goatee alone (3 logits per unit) and the Male axis does nothing: no
+    // correction can hold Male while the goatee grows, so only a smaller goatee keeps the gender
+    const world = (calls: { n: number }) => async (zs: Float32Array[]): Promise<FaceReading[]> => {
+      const rs = await worldReader(calls)(zs);
+      return rs.map((r, i) => {
+        const logits = Float32Array.from(r.logits);
+        logits[coordOf('Male')] = 3 * zs[i]![coordOf('Goatee')]!;
+        return { ...r, logits };
+      });
+    };
+    const goateeAt = (seed: number) => dot(faceLatent({ seed, edits: [] }, axes), basis(coordOf('Goatee')));
+    const seeds = Array.from({ length: 40 }, (_, i) => i + 1).filter((s) => goateeAt(s) < 0).slice(0, 3);
+    expect(seeds).toHaveLength(3);
+    for (const seed of seeds) {
+      const face = { seed, edits: [edit({ Goatee: 1 })] };
+      const before = await readOne(faceLatent({ seed, edits: [] }, axes));
+      const startMale = 3 * dot(faceLatent({ seed, edits: [] }, axes), basis(coordOf('Goatee')));
+      const open = faceLatent(face, axes);
+      const calls = { n: 0 };
+      const r = await steerFace(face, axes, world(calls));
+      const male = logit(r.reading, 'Male');
+      const openMale = 3 * dot(open, basis(coordOf('Goatee')));
+      expect(Math.abs(openMale - startMale)).toBeGreaterThan(1);
+      expect(Math.abs(male - startMale)).toBeLessThan(Math.abs(openMale - startMale));
+      // some goatee was still added, and the reply is told the goatee fell short
+      expect(logit(r.reading, 'Goatee')).toBeGreaterThan(logit(before, 'Goatee'));
+      expect(r.shortfalls.map((s) => s.name)).toContain('Goatee');
+      expect(r.shortfalls.find((s) => s.name === 'Goatee')!.heldBack).toEqual(['Male']);
+      expect(r.passes).toBe(calls.n);
+      expect(calls.n).toBeLessThanOrEqual(3 + MAX_PASSES);
+    }
+  });
+
+  it('lets a gender the words ask for move the age the engine holds, but not an age the user locked', async () => {
+    // here G can only make a face a man by making it older (6 years per unit of Male), and the age axis does nothing
+    const world = (calls: { n: number }) => async (zs: Float32Array[]): Promise<FaceReading[]> =>
+      (await worldReader(calls)(zs)).map((r, i) => ({ ...r, age: 35 + 6 * zs[i]![coordOf('Male')]! }));
+    const maleAt = (seed: number) => dot(faceLatent({ seed, edits: [] }, axes), basis(coordOf('Male')));
+    const seed = Array.from({ length: 60 }, (_, i) => i + 1).find((s) => maleAt(s) < -1)!;
+    expect(seed).toBeDefined();
+    const asked = await steerFace({ seed, edits: [edit({ Male: 1 })] }, axes, world({ n: 0 }));
+    expect(logit(asked.reading, 'Male')).toBeGreaterThanOrEqual(LEVEL_LOGIT - 1e-6);
+    expect(asked.shortfalls).toEqual([]);
+    const locked = await steerFace({ seed, edits: [edit({ Male: 1 }, 'target', { locks: ['Young'] })] }, axes, world({ n: 0 }));
+    const startAge = 35 + 6 * maleAt(seed);
+    expect(Math.abs(locked.reading.age! - startAge)).toBeLessThan(Math.abs(asked.reading.age! - startAge));
+    expect(locked.shortfalls.map((x) => x.name)).toContain('Male');
+  });
+
+  it('holds in probability: tight where F is unsure, loose in logit where it is sure', () => {
+    const p = (x: number) => 1 / (1 + Math.exp(-x));
+    const centre = holdBand(0);
+    expect(p(centre.hi) - 0.5).toBeCloseTo(HOLD_P, 6);
+    expect(0.5 - p(centre.lo)).toBeCloseTo(HOLD_P, 6);
+    const sure = holdBand(5); // p 0.993: anything from p - HOLD_P up is held
+    expect(sure.hi).toBe(Infinity);
+    expect(p(sure.lo)).toBeCloseTo(p(5) - HOLD_P, 6);
+    expect(5 - sure.lo).toBeGreaterThan(1);
+    expect(holdBand(-5).lo).toBe(-Infinity);
   });
 
   it('says which goal it could not reach, and stops within its passes', async () => {

@@ -1,15 +1,18 @@
 """Grade edits with the independent judge (judge.py: a hair-free, grey, contrast-normalised UTKFace age and
-gender CNN, and OpenCV's Haar smile cascade), on faces rendered exactly as users get them (`npm run face`:
-the engine's closed loop; --open-loop for the linear move alone).
+gender CNN, and a grey mouth-only smile CNN; OpenCV's Haar smile cascade is reported beside it), on faces
+rendered exactly as users get them (`npm run face`: the engine's closed loop; --open-loop for the linear
+move alone).
 
 For each pair, the same seeds are rendered both ways and the judge says whether it sees the difference:
   age      "an old person" older than "a young person"
   gender   "a woman" more female than "a man"
-  smile    "a smiling face" smiles more than "a face that is not smiling" (ties count as failures)
+  smile    "a smiling face" smiles more than "a face that is not smiling" (the mouth judge's P(smile))
+  smile_haar  the same pair read by OpenCV's Haar cascade (ties count as failures; weak: AUC 0.79 on real frames)
   younger  "an old man" then "make him younger" looks younger than "an old man"
   years    "a 70 year old man" vs "a 25 year old man": the mean judged age difference (years)
 
-  /usr/bin/python3 training/judge.py train           # once: the judge (~5 min on 1 core)
+  /usr/bin/python3 training/judge.py train           # once: the age/gender judge (~5 min on 1 core)
+  /usr/bin/python3 training/judge.py train-smile     # once: the smile judge (~5 min on 1 core)
   /usr/bin/python3 training/eval_edits.py --seeds 200 [--open-loop] [--json out.json]
 """
 from __future__ import annotations
@@ -28,6 +31,7 @@ PAIRS = [
     ("age", ("an old person", []), ("a young person", []), "age", lambda a, b: a > b),
     ("gender", ("a woman", []), ("a man", []), "female", lambda a, b: a > b),
     ("smile", ("a smiling face", []), ("a face that is not smiling", []), "smile", lambda a, b: a > b),
+    ("smile_haar", ("a smiling face", []), ("a face that is not smiling", []), "smile_haar", lambda a, b: a > b),
     ("younger", ("an old man", ["make him younger"]), ("an old man", []), "age", lambda a, b: a < b),
     ("years", ("a 70 year old man", []), ("a 25 year old man", []), "age", lambda a, b: a > b),
 ]
@@ -71,7 +75,7 @@ def main() -> None:
         label = lambda t, th: " then ".join([t, *th])
         results[name] = {"a": label(a_text, a_then), "b": label(b_text, b_then), "fraction": round(wins / len(a), 3),
                          "mean_a": round(mean(a), 2), "mean_b": round(mean(b), 2)}
-        goal = f" (goal {GOALS[name]:.2f})" if name in GOALS else f" (goal: >= 10 years apart)"
+        goal = f" (goal {GOALS[name]:.2f})" if name in GOALS else " (goal: >= 10 years apart)" if name == "years" else ""
         print(f"{name:8s} '{label(a_text, a_then)}' vs '{label(b_text, b_then)}': {wins}/{len(a)} seeds = "
               f"{wins / len(a):.2f}{goal}; judge mean {key}: {mean(a):.2f} vs {mean(b):.2f}", flush=True)
     print(json.dumps(results))

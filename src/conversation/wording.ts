@@ -78,17 +78,27 @@ export function captionForEdits(edits: readonly Edit[]): string {
  * got so far (glasses 34%)", "an age of 70 is out of this model's reach: the face reads about 52".
  */
 export function shortfallText(s: Shortfall): string {
+  const weak = `weak in this model${keptWords(s.heldBack)}`;
   if (s.name === 'Age') {
     const reached = Math.round(s.reached);
     if (s.direction === 'exact') return `an age of ${Math.round(s.wanted)} is out of this model's reach: the face reads about ${reached}`;
-    return `${s.direction === 'up' ? 'older' : 'younger'} ages are weak in this model: the face reads about ${reached} (asked for ${s.direction === 'up' ? 'at least' : 'at most'} ${Math.round(s.wanted)})`;
+    return `${s.direction === 'up' ? 'older' : 'younger'} ages are ${weak}: the face reads about ${reached} (asked for ${s.direction === 'up' ? 'at least' : 'at most'} ${Math.round(s.wanted)})`;
   }
   const labels = attributeLabels();
   const p = Math.round(100 * sigmoid(s.reached));
   // said the way it was asked for: "woman ... (woman 79%)", not "(man 21%)"
-  if (s.direction === 'down' && OPPOSITES[s.name]) return `${OPPOSITES[s.name]}: weak in this model, it only got so far (${OPPOSITES[s.name]} ${100 - p}%)`;
+  if (s.direction === 'down' && OPPOSITES[s.name]) return `${OPPOSITES[s.name]}: ${weak}, it only got so far (${OPPOSITES[s.name]} ${100 - p}%)`;
   const name = s.direction === 'down' ? `less ${labelOf(s.name, labels)}` : labelOf(s.name, labels);
-  return `${name}: weak in this model, it only got so far (${labelOf(s.name, labels)} ${p}%)`;
+  return `${name}: ${weak}, it only got so far (${labelOf(s.name, labels)} ${p}%)`;
+}
+
+/** " without changing the gender", " without changing the gender or the age" (the holds that won), or "". */
+function keptWords(held: readonly string[] | undefined): string {
+  if (!held || held.length === 0) return '';
+  const labels = attributeLabels();
+  const word = (n: string) =>
+    n === 'Male' ? 'the gender' : n === 'Age' || n === 'Young' ? 'the age' : labelOf(n as AttributeName, labels);
+  return ` without changing ${[...new Set(held.map(word))].join(' or ')}`;
 }
 
 /**

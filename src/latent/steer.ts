@@ -18,14 +18,23 @@ import { dot, gramSchmidt } from './vector.js';
  * - a step weight w: the logit moved by STEP_LOGIT·w from where the face was before the edit;
  * - an age: the years asked for (exact ±AGE_TOL, a floor, a ceiling, or a move in years);
  * and every held attribute (the face's locks, and Male and Young unless the words name them; for Young,
- * the age in years when the models read it) stays within HOLD_LOGIT (HOLD_YEARS) of where it was.
+ * the age in years when the models read it) stays within HOLD_P of its probability before the edit (HOLD_YEARS
+ * for the age): a band in probability, so a face F reads as clearly a man may move a little in logit
+ * without a correction pass, and a face F reads as 50/50 is held tight (±0.2 logit).
  * Whatever misses gets a correction along its axis (goal axes projected off held ones, held axes off the
  * goal ones), sized by the axis's measured gain and then by a secant on what the last pass did. At most
  * MAX_PASSES passes; the best pass wins. A correction moves at most STEP_CAP along its axis per pass and
  * CHECK_BUDGET in all; an axis that did not answer two corrections in a row (G cannot draw it) is not pushed
  * again and its corrections are taken back; no goal coordinate goes past COORD_LIMIT spreads. So a face does not leave the region where G
- * draws faces, and one unreachable goal does not use up the others' moves. Goals still missed are returned,
- * for the reply to say ("glasses: weak in this model").
+ * draws faces, and one unreachable goal does not use up the others' moves. If a held attribute is still out
+ * of its band after the passes (G cannot draw the goal without it: a beard makes F read a man, whatever else
+ * the loop does), the edit is scaled back toward the face it started from (BACKOFF, read in one batched
+ * pass) to the largest part of it that keeps every hold: the hold wins, the goal is reported as missed.
+ * Locks the user asked for win so within their band; the engine's own Male hold within a wider one (GUARD_P:
+ * no gender flip by accident), and not when the words ask for a gender or an age ("a woman" on a face G can
+ * only make female by making it younger: the engine's holds are then soft, corrected but weighing little in
+ * picking the best pass); the engine's own age hold is corrected but never restored so.
+ * Goals still missed are returned, for the reply to say ("glasses: weak in this model").
  *
  * Replays are deterministic: the same seed, edits and models give the same latent.
  */
@@ -51,13 +60,20 @@ export type ReadFaces = (latents: Float32Array[]) => Promise<FaceReading[]>;
 export const LEVEL_LOGIT = 1.5;
 export const MAX_LEVEL_LOGIT = 3;
 export const STEP_LOGIT = 2.5;
-export const HOLD_LOGIT = 0.3;
+/** How far a held attribute's probability may move (F's reading, 0..1). */
+export const HOLD_P = 0.05;
+/** How far the engine's own Male hold may leave P(Male) before the back-off gives up part of the goal. */
+export const GUARD_P = 0.15;
 export const AGE_TOL = 3;
 export const HOLD_YEARS = 4;
 export const MAX_PASSES = 3;
 /** Largest correction along one axis in one pass, and in all passes of one edit (z units). */
 export const STEP_CAP = 1.5;
 export const CHECK_BUDGET = 3;
+/** Goals that are who the face is: an edit asking for one of them may move the other (see the back-off). */
+const IDENTITY_GOALS: ReadonlySet<GoalName> = new Set<GoalName>(['Male', 'Young', 'Age']);
+/** The parts of an edit tried, in one batch, when the loop's best face still breaks a hold. */
+export const BACKOFF = [0.75, 0.5, 0.25] as const;
 
 export type GoalName = AttributeName | 'Age';
 
@@ -69,11 +85,25 @@ export interface Shortfall {
   reached: number;
   /** 'up': wanted more of it; 'down': less; 'exact': an exact age. */
   direction: 'up' | 'down' | 'exact';
+  /** The holds the back-off kept by giving up part of this goal ("without changing the gender"). */
+  heldBack?: GoalName[];
 }
 
 interface Check {
   name: GoalName;
   kind: 'goal' | 'hold';
+  /**
+   * A hold that yields: one the engine adds (Male and age, not a lock the user asked for) while the words ask
+   * for a gender or an age. It is still corrected, but weighs little in picking the best pass and is not
+   * restored by the back-off.
+   */
+  soft?: boolean;
+  /**
+   * The band the back-off restores, when it restores this hold: a lock the user asked for, its own band;
+   * the engine's Male hold, a wider one (GUARD_P: no gender flips by accident); the engine's age hold, none
+   * (F's age head reads glasses, hats and hair colour as years).
+   */
+  guard?: { lo: number; hi: number };
   /** Value now (logit or years). */
   value: (r: FaceReading) => number | undefined;
   /** Allowed interval. */
@@ -96,12 +126,23 @@ export interface SteerResult {
 
 const logitOf = (name: AttributeName) => (r: FaceReading) => readingLogit(r, name);
 
+/** The logit interval that keeps a held attribute within HOLD_P of its probability at `logit`. */
+export function holdBand(logit: number, within = HOLD_P): { lo: number; hi: number } {
+  const p = 1 / (1 + Math.exp(-logit));
+  const toLogit = (q: number) => Math.log(q / (1 - q));
+  return {
+    lo: p - within <= 0 ? -Infinity : Math.min(logit, toLogit(p - within)),
+    hi: p + within >= 1 ? Infinity : Math.max(logit, toLogit(p + within)),
+  };
+}
+
 function checksFor(
   edit: Edit, before: FaceReading, axes: AxisSet, locks: ReadonlySet<AttributeName>, options: EditOptions,
 ): Check[] {
   const checks: Check[] = [];
   const ageMove = ageMoveOf(edit, axes);
   const readsAge = before.age !== undefined && axes.age !== undefined;
+  let identityGoal = Boolean(ageMove && readsAge);
   // the 40 in F's order, then added attributes in the edit's order
   const added = (Object.keys(edit.weights) as AttributeName[]).filter((n) => !isCelebaAttribute(n));
   for (const name of [...ATTRIBUTES, ...added]) {
@@ -111,6 +152,7 @@ function checksFor(
     if (ageMove && name === 'Young' && readsAge) continue;
     const now = readingLogit(before, name);
     if (now === undefined) continue; // an added attribute this reader has no probe for: the linear move alone
+    if (IDENTITY_GOALS.has(name)) identityGoal = true;
     const gain = axis.gain ?? 1;
     if (edit.mode[name] === 'step') {
       const to = now + STEP_LOGIT * w;
@@ -138,14 +180,19 @@ function checksFor(
   for (const name of heldAttributes(edit, axes, locks, options)) {
     const axis = axes.get(name);
     if (!axis) continue;
+    const locked = locks.has(name) || edit.locks.includes(name);
+    const soft = identityGoal && !locked;
     if (name === 'Young' && readsAge) {
-      checks.push({ name: 'Age', kind: 'hold', value: (r) => r.age, lo: before.age! - HOLD_YEARS, hi: before.age! + HOLD_YEARS,
+      const band = { lo: before.age! - HOLD_YEARS, hi: before.age! + HOLD_YEARS };
+      checks.push({ name: 'Age', kind: 'hold', soft, ...(locked ? { guard: band } : {}), value: (r) => r.age, ...band,
         direction: 'exact', vector: axes.age!.vector, gain: axes.age!.slope });
       continue;
     }
     const now = readingLogit(before, name);
     if (now === undefined) continue;
-    checks.push({ name, kind: 'hold', value: logitOf(name), lo: now - HOLD_LOGIT, hi: now + HOLD_LOGIT,
+    const band = holdBand(now);
+    const guard = locked ? band : !soft && name === 'Male' ? holdBand(now, GUARD_P) : undefined;
+    checks.push({ name, kind: 'hold', soft, ...(guard ? { guard } : {}), value: logitOf(name), lo: band.lo, hi: band.hi,
       direction: 'exact', vector: axis.vector, gain: axis.gain ?? 1 });
   }
   return checks;
@@ -162,7 +209,7 @@ function miss(c: Check, r: FaceReading): number {
 
 /** One number per pass to pick the best: misses scaled to comparable units (years count 1/3). */
 function badness(checks: readonly Check[], r: FaceReading): number {
-  return checks.reduce((s, c) => s + Math.abs(miss(c, r)) / (c.name === 'Age' ? 3 : 1) * (c.kind === 'goal' ? 1 : 2), 0);
+  return checks.reduce((s, c) => s + Math.abs(miss(c, r)) / (c.name === 'Age' ? 3 : 1) * (c.kind === 'goal' ? 1 : c.soft ? 0.25 : 2), 0);
 }
 
 /**
@@ -252,12 +299,30 @@ export async function steerEdit(
     const bad = badness(checks, reading);
     if (bad < best.bad) best = { z: current, reading, bad };
   }
+  // the holds the back-off restores, each to its guard band (see Check.guard)
+  const holds = checks.filter((c) => c.guard !== undefined);
+  const holdMiss = (r: FaceReading) =>
+    holds.reduce((sum, c) => sum + Math.abs(miss({ ...c, ...c.guard! }, r)) / (c.name === 'Age' ? 3 : 1), 0);
+  let heldBack: GoalName[] = [];
+  if (holds.length > 0 && holdMiss(best.reading) > 0) {
+    const broken = holds.filter((c) => miss({ ...c, ...c.guard! }, best.reading) !== 0).map((c) => c.name);
+    const tries = BACKOFF.map((a) => keepInRange(Float32Array.from(z, (v, i) => v + a * (best.z[i]! - v))));
+    const readings = await read(tries);
+    passes++;
+    const kept = readings.findIndex((r) => holdMiss(r) === 0);
+    const pick = kept >= 0 ? kept : readings.reduce((b, r, i) => (holdMiss(r) < holdMiss(readings[b]!) ? i : b), 0);
+    if (kept >= 0 || holdMiss(readings[pick]!) < holdMiss(best.reading)) {
+      best = { z: tries[pick]!, reading: readings[pick]!, bad: badness(checks, readings[pick]!) };
+      heldBack = broken;
+    }
+  }
   const shortfalls = checks
     .filter((c) => c.kind === 'goal' && miss(c, best.reading) !== 0)
     .map((c) => ({
       name: c.name, direction: c.direction,
       wanted: c.direction === 'down' ? c.hi : c.direction === 'up' ? c.lo : (c.lo + c.hi) / 2,
       reached: c.value(best.reading) ?? Number.NaN,
+      ...(heldBack.length > 0 ? { heldBack } : {}),
     }));
   return { z: best.z, reading: best.reading, before, shortfalls, passes };
 }

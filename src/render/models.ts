@@ -12,13 +12,27 @@ import { LatentScorer } from './scorer.js';
 export { ModelLoadError } from './onnx.js';
 
 /** The generator fingerprint that `npm run axes` recorded in axes.json, if any. */
-function axesGeneratorFingerprint(file: string): string | undefined {
+/** The fingerprints of the G and F an axes file was made with (undefined where it does not say). */
+function axesMadeWith(file: string): { generator?: string; classifier?: string } {
   try {
-    const json = JSON.parse(fs.readFileSync(file, 'utf8')) as { generator?: { sha256?: unknown } };
-    return typeof json.generator?.sha256 === 'string' ? json.generator.sha256 : undefined;
+    const json = JSON.parse(fs.readFileSync(file, 'utf8')) as { generator?: { sha256?: unknown }; classifier?: { sha256?: unknown } };
+    const print = (v: unknown) => (typeof v === 'string' ? v : undefined);
+    const generator = print(json.generator?.sha256);
+    const classifier = print(json.classifier?.sha256);
+    return { ...(generator ? { generator } : {}), ...(classifier ? { classifier } : {}) };
   } catch {
-    return undefined; // AxisSet.fromFile has already said what is wrong with the file
+    return {}; // AxisSet.fromFile has already said what is wrong with the file
   }
+}
+
+/**
+ * The models' version, stored with each face: G and the axes file, and F too when it is not the F the axes
+ * were made with. F steers every edit (the closed loop reads it), so another F draws other faces; the axes
+ * file names its F, so with the F it names the version stays `G/axes` (the faces saved before F joined the
+ * version keep theirs).
+ */
+export function modelsVersion(generator: string, axes: string, classifier: string, axesClassifier: string | undefined): string {
+  return axesClassifier === classifier ? `${generator}/${axes}` : `${generator}/${axes}/${classifier}`;
 }
 
 export const GENERATOR_FILE = 'generator.onnx';
@@ -138,14 +152,21 @@ export async function loadFaceModels(config: ModelConfig): Promise<FaceModels> {
   }
   log.info({ provider: generator.provider, modelsDir: config.modelsDir }, `ONNX execution provider: ${generator.provider}`);
   const axesFile = fingerprint(file(AXES_FILE));
-  const axesMadeFor = axesGeneratorFingerprint(file(AXES_FILE));
+  const madeWith = axesMadeWith(file(AXES_FILE));
+  const axesMadeFor = madeWith.generator;
   if (axesMadeFor !== undefined && axesMadeFor !== generator.fingerprint) {
     log.warn(
       { axesMadeFor, generator: generator.fingerprint },
       `${file(AXES_FILE)} was made for another generator than ${file(GENERATOR_FILE)}: edits will miss; remake it with ${axesCommand(config.modelsDir)}`,
     );
   }
-  const classifierPrint = axes.added().length > 0 ? fingerprint(file(CLASSIFIER_FILE)).sha256 : undefined;
+  const classifierPrint = fingerprint(file(CLASSIFIER_FILE)).sha256;
+  if (madeWith.classifier !== undefined && madeWith.classifier !== classifierPrint) {
+    log.warn(
+      { axesMadeFor: madeWith.classifier, classifier: classifierPrint },
+      `${file(AXES_FILE)} was made with another classifier than ${file(CLASSIFIER_FILE)}: the closed loop steers by this one, so edits may miss; remake it with ${axesCommand(config.modelsDir)}`,
+    );
+  }
   for (const m of axes.added()) {
     if (m.record.classifier !== classifierPrint) {
       log.warn(
@@ -168,7 +189,7 @@ export async function loadFaceModels(config: ModelConfig): Promise<FaceModels> {
     scorer: new LatentScorer(generator, classifier, axes.probes()),
     axes,
     provider: generator.provider,
-    version: `${generator.fingerprint}/${axesFile.sha256}`,
+    version: modelsVersion(generator.fingerprint, axesFile.sha256, classifierPrint, madeWith.classifier),
     async close() {
       await Promise.all([generator.close(), classifier.close()]);
     },
