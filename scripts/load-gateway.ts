@@ -15,7 +15,7 @@ import { loadConfig } from '../src/config.js';
 import { createEngine } from '../src/conversation/engine.js';
 import { log } from '../src/log.js';
 import { engineModels, loadFaceModels, modelConfigFrom } from '../src/render/models.js';
-import { RemoteRenderer } from '../src/render/remote-renderer.js';
+import { RemoteRenderer, remoteRendererOptionsFrom } from '../src/render/remote-renderer.js';
 import { openSharedState } from '../src/shared-state/index.js';
 import { openFaceStore } from '../src/store/open.js';
 import { createOfflineClient, describePayload, gateway } from '../tests/helpers/discord-gateway.js';
@@ -55,15 +55,7 @@ async function main(): Promise<void> {
   });
   const store = await openFaceStore(config);
   const models = await loadFaceModels(modelConfigFrom(config));
-  const remote = await RemoteRenderer.open({
-    url: config.REDIS_URL,
-    log: log.child({ component: 'render-queue' }),
-    zDim: models.generator.zDim,
-    capacity: config.QUEUE_CAPACITY,
-    timeoutMs: config.RENDER_TIMEOUT_MS,
-    size: config.RENDER_SIZE,
-    local: models.renderer,
-  });
+  const remote = await RemoteRenderer.open(remoteRendererOptionsFrom(config, config.REDIS_URL, models, log));
   const engine = createEngine({ store, ...engineModels(models), renderer: remote, truncation: config.TRUNCATION, userLock: shared.userLock });
 
   const rest = new RestCapture();

@@ -1,5 +1,5 @@
 import { runChat } from './console/chat.js';
-import { UsageError, parseFlags } from './cli/args.js';
+import { flagsOrExitCode } from './cli/args.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 import { createEngine } from './conversation/engine.js';
 import { log, oneLine } from './log.js';
@@ -20,20 +20,8 @@ function fail(message: string, code = 1): number {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let flags;
-  try {
-    flags = parseFlags(argv, { 'out-dir': { type: 'string', default: 'out' }, help: { type: 'boolean', short: 'h' } });
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`${USAGE}\n`);
-      return fail(err.message, 2);
-    }
-    throw err;
-  }
-  if (flags.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const flags = flagsOrExitCode(argv, { 'out-dir': { type: 'string', default: 'out' }, help: { type: 'boolean', short: 'h' } }, USAGE, fail);
+  if (typeof flags === 'number') return flags;
 
   let config: Config;
   try {
@@ -89,18 +77,10 @@ async function main(argv: string[]): Promise<number> {
   // passes (F's reading) and explain's runInLine stay on this process's own G and F
   let remote: RemoteRenderer | undefined;
   if (config.RENDER_WORKERS === 'redis' && config.REDIS_URL) {
-    const { RemoteRenderer } = await import('./render/remote-renderer.js');
+    const { RemoteRenderer, remoteRendererOptionsFrom } = await import('./render/remote-renderer.js');
     const { SharedStateOpenError } = await import('./shared-state/errors.js');
     try {
-      remote = await RemoteRenderer.open({
-        url: config.REDIS_URL,
-        log: log.child({ component: 'render-queue' }),
-        zDim: models.generator.zDim,
-        capacity: config.QUEUE_CAPACITY,
-        timeoutMs: config.RENDER_TIMEOUT_MS,
-        size: config.RENDER_SIZE,
-        local: models.renderer,
-      });
+      remote = await RemoteRenderer.open(remoteRendererOptionsFrom(config, config.REDIS_URL, models, log));
     } catch (err) {
       await models.close();
       await store.close();

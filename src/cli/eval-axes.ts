@@ -100,20 +100,10 @@ async function main(): Promise<void> {
   const classifier = await Classifier.load(path.join(dir, CLASSIFIER_FILE), generator.provider);
   const axes = AxisSet.fromFile(path.join(dir, AXES_FILE));
   const scorer = new LatentScorer(generator, classifier);
-  /** Probabilities [n, 40], ages [n] and features [n, dim] when F has them, in batches of 256. */
+  /** Probabilities [n, 40], and F's ages [n] and features [n, dim] when it has them. */
   const readAll = async (zs: Float32Array[]) => {
-    const p = new Float32Array(zs.length * 40);
-    const ages: number[] = [];
-    const feats: Float32Array[] = [];
-    for (let i = 0; i < zs.length; i += 256) {
-      const out = await classifier.read(await generator.generate(zs.slice(i, i + 256)));
-      p.set(out.logits.map(sigmoid), i * 40);
-      if (out.ages) ages.push(...out.ages);
-      if (out.features) feats.push(out.features);
-    }
-    const features = feats.length > 0 ? new Float32Array(feats.reduce((a, f) => a + f.length, 0)) : undefined;
-    if (features) feats.reduce((at, f) => (features.set(f, at), at + f.length), 0);
-    return { p, ages: ages.length === zs.length ? ages : undefined, features };
+    const r = await scorer.readMany(zs, 256, true);
+    return { p: r.logits.map(sigmoid), ages: r.ages, features: r.features };
   };
   const seeds = Array.from({ length: n }, (_, i) => keepInRange(seedToLatent(Number(values['first-seed']) + i, axes.zDim)));
   const baseRead = await readAll(seeds);
@@ -218,10 +208,9 @@ async function main(): Promise<void> {
         `${r.name.padEnd(20)} ${f(r.upDown)}    ${f(r.onOff)} (${f(r.on)} ${f(r.off)})  ${f(r.half)}  ${f(r.others)}    ${male}      ${young}    ${age}  ${drift}  ${r.controllable ? 'ok' : 'WEAK'}`,
       );
     }
-    const facial = FACIAL;
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const leak = (locked: boolean) =>
-      mean(facial.filter(([name]) => rows.some((x) => x.name === name)).map(([name, sign]) => {
+      mean(FACIAL.filter(([name]) => rows.some((x) => x.name === name)).map(([name, sign]) => {
         const r = rows.find((x) => x.name === name)!;
         return sign > 0 ? (locked ? r.maleLocked : r.maleUnlocked) : locked ? r.maleLockedNeg : r.maleUnlockedNeg;
       }));

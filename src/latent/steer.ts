@@ -301,11 +301,11 @@ export async function steerEdit(
   }
   // the holds the back-off restores, each to its guard band (see Check.guard)
   const holds = checks.filter((c) => c.guard !== undefined);
-  const holdMiss = (r: FaceReading) =>
-    holds.reduce((sum, c) => sum + Math.abs(miss({ ...c, ...c.guard! }, r)) / (c.name === 'Age' ? 3 : 1), 0);
+  const guardMiss = (c: Check, r: FaceReading) => Math.abs(miss({ ...c, ...c.guard! }, r));
+  const holdMiss = (r: FaceReading) => holds.reduce((sum, c) => sum + guardMiss(c, r) / (c.name === 'Age' ? 3 : 1), 0);
   let heldBack: GoalName[] = [];
   if (holds.length > 0 && holdMiss(best.reading) > 0) {
-    const broken = holds.filter((c) => miss({ ...c, ...c.guard! }, best.reading) !== 0).map((c) => c.name);
+    const broken = holds.filter((c) => guardMiss(c, best.reading) !== 0).map((c) => c.name);
     const tries = BACKOFF.map((a) => keepInRange(Float32Array.from(z, (v, i) => v + a * (best.z[i]! - v))));
     const readings = await read(tries);
     passes++;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Job, Queue, QueueEvents, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
+import type { Config } from '../config.js';
 import { SharedStateOpenError, SharedStateUnavailableError } from '../shared-state/errors.js';
 import { redactRedisUrl } from '../shared-state/redis.js';
 import {
@@ -14,6 +15,21 @@ import {
   type RenderJobResult,
 } from './render-jobs.js';
 import { QueueFullError, RenderTimeoutError, type FaceRenderer, type RenderOptions } from './types.js';
+
+/** How a gateway opens the shared render queue: its settings, REDIS_URL, its own G (z size) and its local queue. */
+export function remoteRendererOptionsFrom(
+  config: Config, url: string, models: { generator: { zDim: number }; renderer: FaceRenderer }, log: Logger,
+): RemoteRendererOptions {
+  return {
+    url,
+    log: log.child({ component: 'render-queue' }),
+    zDim: models.generator.zDim,
+    capacity: config.QUEUE_CAPACITY,
+    timeoutMs: config.RENDER_TIMEOUT_MS,
+    size: config.RENDER_SIZE,
+    local: models.renderer,
+  };
+}
 
 export interface RemoteRendererOptions {
   /** REDIS_URL. */

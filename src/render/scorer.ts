@@ -13,6 +13,9 @@ export interface ManyReadings {
   ages?: Float32Array;
   /** [n, probes] the added attributes' probe logits, when there are probes. */
   added?: Float32Array;
+  /** [n, featureDim] F's features, when asked for and F gives them. */
+  features?: Float32Array;
+  featureDim?: number;
 }
 
 /**
@@ -59,13 +62,17 @@ export class LatentScorer implements FaceScorer {
     return { logits: joinColumns(r, latents.length, this.probes.length), ...(r.ages ? { ages: r.ages } : {}) };
   }
 
-  /** Logits row-major [n, 40], ages [n] when F has an age head, probe logits [n, probes] when there are probes. */
-  async readMany(latents: readonly Float32Array[], batch = 256): Promise<ManyReadings> {
+  /**
+   * Logits row-major [n, 40], ages [n] when F has an age head, probe logits [n, probes] when there are probes,
+   * and with `withFeatures` (when F gives them) F's features [n, featureDim].
+   */
+  async readMany(latents: readonly Float32Array[], batch = 256, withFeatures = false): Promise<ManyReadings> {
     const n = latents.length;
     const k = this.probes.length;
     const logits = new Float32Array(n * 40);
     const ages = this.classifier.hasAge ? new Float32Array(n) : undefined;
     const added = k > 0 ? new Float32Array(n * k) : undefined;
+    const parts: Float32Array[] = [];
     for (let i = 0; i < n; i += batch) {
       const chunk = latents.slice(i, i + batch);
       const out = await this.classifier.read(await this.generator.generate(chunk));
@@ -75,28 +82,14 @@ export class LatentScorer implements FaceScorer {
         const dim = out.features.length / chunk.length;
         added.set(probeLogits(this.probes, out.features, chunk.length, dim), i * k);
       }
+      if (withFeatures && out.features) parts.push(out.features);
     }
-    return { logits, ...(ages ? { ages } : {}), ...(added ? { added } : {}) };
-  }
-
-  /** F's features of each latent's face, row-major [n, D] (D = dim), for probes. Needs the `features` output. */
-  async features(latents: readonly Float32Array[], batch = 256): Promise<{ features: Float32Array; dim: number }> {
-    if (!this.classifier.hasFeatures) throw new Error(`${this.classifier.file} has no \`features\` output (training/onnx_features.py adds it)`);
-    const parts: Float32Array[] = [];
-    let dim = 0;
-    for (let i = 0; i < latents.length; i += batch) {
-      const chunk = latents.slice(i, i + batch);
-      const out = await this.classifier.read(await this.generator.generate(chunk));
-      dim = out.features!.length / chunk.length;
-      parts.push(out.features!);
-    }
-    const features = new Float32Array(latents.length * dim);
-    let off = 0;
-    for (const p of parts) {
-      features.set(p, off);
-      off += p.length;
-    }
-    return { features, dim };
+    const features = parts.length > 0 ? new Float32Array(parts.reduce((a, f) => a + f.length, 0)) : undefined;
+    if (features) parts.reduce((at, f) => (features.set(f, at), at + f.length), 0);
+    return {
+      logits, ...(ages ? { ages } : {}), ...(added ? { added } : {}),
+      ...(features ? { features, featureDim: features.length / n } : {}),
+    };
   }
 
   /** F's reading of each latent's face: 40 logits, the age in years when F has an age head, and the probes' logits. */

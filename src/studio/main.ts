@@ -4,7 +4,7 @@
  * engine, models, render queue and face database as the chat. Settings as for `npm start`, plus
  * STUDIO_HOST (default 127.0.0.1), STUDIO_PORT (8787) and STUDIO_USER (console: the chat's user).
  */
-import { UsageError, parseFlags } from '../cli/args.js';
+import { flagsOrExitCode } from '../cli/args.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { createEngine } from '../conversation/engine.js';
 import { log, oneLine } from '../log.js';
@@ -25,20 +25,8 @@ function fail(message: string, code = 1): number {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let flags;
-  try {
-    flags = parseFlags(argv, { port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } });
-  } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`${USAGE}\n`);
-      return fail(err.message, 2);
-    }
-    throw err;
-  }
-  if (flags.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+  const flags = flagsOrExitCode(argv, { port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, USAGE, fail);
+  if (typeof flags === 'number') return flags;
   let config;
   let studio;
   try {
