@@ -23,6 +23,7 @@ interface Row {
   on: number;
   off: number;
   onOff: number;
+  byGender: { women: { on: number; off: number }; men: { on: number; off: number } };
   maleLocked: number;
   ageLocked?: number;
   drift?: number;
@@ -38,6 +39,12 @@ describe('npm run eval:axes', () => {
     expect(rows.map((x) => x.name)).toEqual(['No_Beard', 'Smiling']);
     for (const row of rows) {
       expect(row.onOff).toBe(Math.min(row.on, row.off));
+      // the split by gender: the whole is a weighted mean of its two parts, so it lies between them
+      const { women, men } = row.byGender;
+      for (const k of ['on', 'off'] as const) {
+        expect(row[k]).toBeGreaterThanOrEqual(Math.min(women[k], men[k]) - 1e-9);
+        expect(row[k]).toBeLessThanOrEqual(Math.max(women[k], men[k]) + 1e-9);
+      }
       for (const v of [row.on, row.off]) expect(v * 6).toBeCloseTo(Math.round(v * 6), 6); // a count of seeds
       expect(row.ageLocked).toBeGreaterThanOrEqual(0);
       expect(Number.isFinite(row.ageLocked)).toBe(true);
@@ -54,6 +61,15 @@ describe('npm run eval:axes', () => {
     expect(r.stdout).toMatch(/locks: none/);
     expect(r.stdout).toMatch(/identity drift \(F's features, 1 = a different seed\): ±1 targets \d+\.\d\d/);
     expect(r.stdout).toMatch(/age held \(F's age head\)/);
+  });
+
+  it('--holds keeps only the holds named, and says so', () => {
+    const r = evalAxes('--seeds', '4', '--only', 'Smiling', '--holds', 'Male');
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/locks: Male unless edited/);
+    const bad = evalAxes('--seeds', '4', '--only', 'Smiling', '--holds', 'Gender');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/--holds: no attribute called Gender/);
   });
 
   it('names an attribute it does not know, and exits 1', () => {

@@ -44,9 +44,34 @@ def add_features(path: str) -> None:
     add_features_file(path)
 
 
+def strip_output(model, name: str):
+    """The graph without output `name` and without the nodes and initializers only it needed (an F's old age
+    head, so that a new one replaces it). A graph without that output is returned as it is."""
+    g = model.graph
+    if not any(o.name == name for o in g.output):
+        return model
+    keep_outputs = [o for o in g.output if o.name != name]
+    needed = {o.name for o in keep_outputs}
+    kept = []
+    for n in reversed(list(g.node)):  # nodes are topologically sorted: walk back from the outputs kept
+        if any(o in needed for o in n.output):
+            kept.append(n)
+            needed.update(i for i in n.input if i)
+    kept.reverse()
+    inits = [i for i in g.initializer if i.name in needed]
+    del g.output[:]
+    g.output.extend(keep_outputs)
+    del g.node[:]
+    g.node.extend(kept)
+    del g.initializer[:]
+    g.initializer.extend(inits)
+    return model
+
+
 def add_age_head(classifier_onnx: str, age: torch.nn.Module, res: int, out: str) -> None:
     """Adds the age head to an exported F (when F's PyTorch weights are not at hand): exports the head on
-    its own, then joins the two graphs on the shared `image` input -> outputs `logits` and `age`."""
+    its own, then joins the two graphs on the shared `image` input -> outputs `logits` and `age`. An age head
+    F already has is replaced (strip_output)."""
     import os
     import tempfile
 
@@ -64,7 +89,7 @@ def add_age_head(classifier_onnx: str, age: torch.nn.Module, res: int, out: str)
     torch.onnx.export(_Age(age.eval()), torch.zeros(2, 3, res, res), tmp, input_names=[CLS_IN], output_names=[AGE_OUT],
                       dynamic_axes={CLS_IN: {0: "batch"}, AGE_OUT: {0: "batch"}}, opset_version=13,
                       do_constant_folding=True)
-    f, a = onnx.load(classifier_onnx), onnx.load(tmp)
+    f, a = strip_output(onnx.load(classifier_onnx), AGE_OUT), onnx.load(tmp)
     keep = {CLS_IN, AGE_OUT}
     rename = {}
     for n in a.graph.node:

@@ -15,7 +15,8 @@
  * edit is corrected), as users get them; the ±1 steps (up/down) stay linear. F grades a loop that optimises F here: training/eval_edits.py grades with the judge.
  * --only A,B,... measures those attributes alone (the summary lines then cover only them).
  * --no-holds runs the ±1 targets without the implicit Male and age holds: what G can draw at all, to tell
- * "G cannot draw it" from "G cannot draw it without changing the gender or the age".
+ * "G cannot draw it" from "G cannot draw it without changing the gender or the age". --holds Male (or Young)
+ * keeps only that one, to tell which hold stops an axis.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -42,6 +43,7 @@ const { values } = parseArgs({
     'closed-loop': { type: 'boolean', default: false },
     only: { type: 'string' },
     'no-holds': { type: 'boolean', default: false },
+    holds: { type: 'string' },
   },
 });
 
@@ -75,6 +77,8 @@ interface AxisRow {
   /** Fractions of seeds where the +1 target is on (p > 0.5), and the -1 target off; onOff is the smaller. */
   on: number;
   off: number;
+  /** on and off apart for the seeds F reads as women (P(Male) < 0.5 before the edit) and as men. */
+  byGender: { women: { on: number; off: number }; men: { on: number; off: number } };
   /** Mean |Δ years| for the +1 target (F's age head), when F has one. */
   ageLocked?: number;
   /** Identity drift of the +1 target and of the ±0.5 steps, when F gives its features. */
@@ -115,7 +119,10 @@ async function main(): Promise<void> {
   const loop = values['closed-loop'];
   const baseReadings = loop ? await scorer.read(seeds) : [];
   const read = batchReads((zs) => scorer.read(zs));
-  const holds = values['no-holds'] ? { implicitLocks: [] } : {};
+  const holdNames = values['no-holds'] ? [] : values.holds?.split(',').map((s) => s.trim()).filter(Boolean);
+  const badHold = holdNames?.find((s) => !(ATTRIBUTES as readonly string[]).includes(s));
+  if (badHold) throw new Error(`--holds: no attribute called ${badHold}`);
+  const holds = holdNames ? { implicitLocks: holdNames as AttributeName[] } : {};
   const steered = (e: Edit) => (zs: Float32Array[]) =>
     Promise.all(zs.map(async (z, i) => (await steerEdit(z, baseReadings[i]!, e, axes, new Set(), read, holds)).z));
   const linear = (e: Edit, options = {}) => async (zs: Float32Array[]) =>
@@ -148,13 +155,22 @@ async function main(): Promise<void> {
     const at = (v: number, i: number, col: number) => p[(v * n + i) * 40 + col]!;
     const driftOf = (v: number, i: number) => rowDistance(read.features!, v * n + i, baseRead.features!, i, dim) / stranger;
     let up = 0, down = 0, on = 0, off = 0, half = 0, others = 0, ageLeak = 0, drift = 0, driftHalf = 0;
+    const gender = { women: { n: 0, on: 0, off: 0 }, men: { n: 0, on: 0, off: 0 } };
     let leakM = 0, leakY = 0, leakMu = 0, leakYu = 0, leakNegM = 0, leakNegMu = 0, leakUser = 0;
     for (let i = 0; i < n; i++) {
       const b = (col: number) => base[i * 40 + col]!;
       if (at(2, i, k) > b(k)) up++;
       if (at(3, i, k) < b(k)) down++;
-      if (at(0, i, k) > 0.5) on++;
-      if (at(1, i, k) < 0.5) off++;
+      const g = b(iMale) >= 0.5 ? gender.men : gender.women;
+      g.n++;
+      if (at(0, i, k) > 0.5) {
+        on++;
+        g.on++;
+      }
+      if (at(1, i, k) < 0.5) {
+        off++;
+        g.off++;
+      }
       half += (Math.abs(at(4, i, k) - b(k)) + Math.abs(at(5, i, k) - b(k))) / 2;
       let o = 0;
       for (let c = 0; c < 40; c++) if (c !== k) o += Math.abs(at(0, i, c) - b(c));
@@ -188,6 +204,7 @@ async function main(): Promise<void> {
       ...(variants.length > 8 ? { maleUserLocked: leakUser / n } : {}),
       on: on / n,
       off: off / n,
+      byGender: Object.fromEntries(Object.entries(gender).map(([key, g]) => [key, { on: g.on / Math.max(1, g.n), off: g.off / Math.max(1, g.n) }])) as AxisRow['byGender'],
       ...(read.ages && baseRead.ages ? { ageLocked: ageLeak / n } : {}),
       ...(dim > 0 && stranger > 0 ? { drift: drift / n, driftHalf: driftHalf / n } : {}),
       controllable: axis.controllable,
@@ -197,7 +214,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ seeds: n, rows }, null, 1));
   } else {
     const f = (x: number) => x.toFixed(2);
-    console.log(`feature axes measured with F on ${n} seeds (locks: ${values['no-holds'] ? 'none' : 'Male and Young unless edited'}; ±1 targets ${loop ? 'closed-loop' : 'open-loop'})`);
+    console.log(`feature axes measured with F on ${n} seeds (locks: ${holdNames?.length === 0 ? 'none' : `${(holdNames ?? ['Male', 'Young']).join(' and ')} unless edited`}; ±1 targets ${loop ? 'closed-loop' : 'open-loop'})`);
     console.log('attribute            up/down on/off (on  off)   ±0.5  others  Male lock/free  Young lock/free  age±y  drift ±0.5  axis');
     for (const r of rows) {
       const male = r.name === 'Male' ? '   -     -  ' : `${f(r.maleLocked)}  ${f(r.maleUnlocked)}`;
@@ -225,6 +242,14 @@ async function main(): Promise<void> {
     }
     if (rows.every((r) => r.ageLocked !== undefined)) {
       console.log(`age held (F's age head): ±1 targets move it by ${mean(rows.filter((r) => r.name !== 'Young').map((r) => r.ageLocked!)).toFixed(1)} years on average`);
+    }
+    const missed = rows.filter((r) => r.onOff < 0.75 && r.name !== 'Male');
+    if (missed.length > 0) {
+      console.log('on/off below 0.75, split by the gender F reads before the edit (on/off for women | for men):');
+      for (const r of missed) {
+        const { women: w, men: m } = r.byGender;
+        console.log(`  ${r.name.padEnd(20)} ${f(w.on)}/${f(w.off)} | ${f(m.on)}/${f(m.off)}`);
+      }
     }
     console.log(`weak axes: ${rows.filter((r) => !r.controllable).map((r) => r.name).join(', ') || 'none'}`);
     console.log(`on/off >= 0.75 on ${rows.filter((r) => r.onOff >= 0.75).length} of 40 axes`);
