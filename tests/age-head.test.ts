@@ -67,3 +67,33 @@ describe("F's age output (fixture: age = 40 + 30 z[0], through a tanh generator)
     expect(AxisSet.fromFile(out).age).toBeDefined();
   });
 });
+
+describe("the shipped F's age head", () => {
+  // Two batches of faces with the same luminance (Rec. 601) and different colour: a grey head reads the same years
+  // for both (a head that read skin tint as years let the loop age a face by its colour, which the judge cannot see).
+  const size = 64;
+  const faces = (tint: number) =>
+    Float32Array.from({ length: 2 * 3 * size * size }, (_, i) => {
+      const face = Math.floor(i / (3 * size * size));
+      const channel = Math.floor(i / (size * size)) % 3;
+      const pixel = i % (size * size);
+      const grey = 0.5 * Math.sin(pixel * 0.05 + face) * Math.cos(pixel * 0.013);
+      // (0.587, -0.299, 0) has no luminance: 0.299 * 0.587 - 0.587 * 0.299 = 0
+      return grey + tint * [0.587, -0.299, 0][channel]! * (0.5 + 0.5 * Math.sin(pixel * 0.007));
+    });
+
+  it('reads the luminance only: a change of colour alone does not move it, a change of light does', async () => {
+    const f = await Classifier.load(path.resolve('models/classifier.onnx'), 'cpu');
+    try {
+      expect(f.hasAge).toBe(true);
+      const read = async (data: Float32Array) => Array.from((await f.read({ data, count: 2, size })).ages!);
+      const plain = await read(faces(0));
+      const tinted = await read(faces(0.4));
+      for (const [i, years] of plain.entries()) expect(Math.abs(tinted[i]! - years)).toBeLessThan(0.05);
+      const darker = await read(faces(0).map((v) => v * 0.5 - 0.3));
+      expect(Math.max(...darker.map((y, i) => Math.abs(y - plain[i]!)))).toBeGreaterThan(0.05);
+    } finally {
+      await f.close();
+    }
+  });
+});
