@@ -102,7 +102,14 @@ describe('axis success measured through the closed loop', () => {
     for (const name of ATTRIBUTES) {
       const a = axes.require(name);
       expect(a.controllable).toBe(a.successRate >= 0.75 && a.quality >= 0.75);
+      // apart by gender: each a rate; the whole is at least the worse part (on and off are weighted means)
+      const by = a.successByGender!;
+      for (const v of [by.women, by.men]) expect(v >= 0 && v <= 1).toBe(true);
+      expect(a.successRate).toBeGreaterThanOrEqual(Math.min(by.women, by.men) - 1e-9);
     }
+    // the file keeps the split, and it reads back
+    expect(file.attributes.Smiling!.successByGender).toEqual(axes.require('Smiling').successByGender);
+    expect(AxisSet.fromJSON(JSON.parse(JSON.stringify(file))).require('Smiling').successByGender).toEqual(axes.require('Smiling').successByGender);
     await g.close();
     await f.close();
   });

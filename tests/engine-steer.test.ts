@@ -88,6 +88,11 @@ describe('shortfall wording', () => {
     expect(beard).toBe('beard: weak in this model without changing the gender, it only got so far (beard 30%)');
     expect(shortfallText({ name: 'Age', wanted: 60, reached: 48, direction: 'up', heldBack: ['Male', 'Age'] }))
       .toMatch(/^older ages are weak in this model without changing the gender or the age: the face reads about 48/);
+    // G draws it on the other gender only: said, with or without a hold that won
+    const earrings = { name: 'Wearing_Earrings' as const, wanted: 1.5, reached: logit(0.17), direction: 'up' as const, drawnOn: 'women' as const };
+    expect(shortfallText(earrings)).toBe("earrings: weak in this model on men's faces (it draws it on women's), it only got so far (earrings 17%)");
+    expect(shortfallText({ ...earrings, heldBack: ['Male'] }))
+      .toBe("earrings: weak in this model without changing the gender (it draws it on women's faces), it only got so far (earrings 17%)");
   });
 
   it('a grid gathers the four faces\' shortfalls into one note per goal', async () => {

@@ -162,6 +162,31 @@ describe('closed-loop edits (steer.ts)', () => {
     expect(r.passes).toBe(calls.n);
   });
 
+  it("says when G draws the missed goal on the other gender only (the axis's calibration split)", async () => {
+    // hats reliable on women only; the face's gender is F's reading of it before the edit
+    const split = (women: number, men: number) =>
+      AxisSet.fromAxes(D, axes.names().map((n) => {
+        const a = axes.require(n);
+        return n === 'Wearing_Hat' ? { ...a, successByGender: { women, men } } : a;
+      }), axes.age);
+    const seedAs = async (man: boolean) => {
+      for (let seed = 1; seed < 50; seed++) {
+        const r = await steerFace({ seed, edits: [] }, axes, worldReader({ n: 0 }));
+        if ((logit(r.reading, 'Male') >= 0) === man) return seed;
+      }
+      throw new Error('no seed of that gender');
+    };
+    const hat = async (seed: number, set: AxisSet) =>
+      (await steerFace({ seed, edits: [edit({ Wearing_Hat: 1 })] }, set, worldReader({ n: 0 }))).shortfalls[0]!;
+    const man = await seedAs(true);
+    const woman = await seedAs(false);
+    expect((await hat(man, split(0.9, 0.1))).drawnOn).toBe('women');
+    expect((await hat(woman, split(0.1, 0.9))).drawnOn).toBe('men');
+    // the face is of the gender it works on (still missed here), or neither gender reaches the line: not said
+    expect((await hat(woman, split(0.9, 0.1))).drawnOn).toBeUndefined();
+    expect((await hat(man, split(0.5, 0.5))).drawnOn).toBeUndefined();
+  });
+
   it('steps relative to the face before the edit', async () => {
     const base = await steerFace({ seed: 7, edits: [edit({ Smiling: -1 })] }, axes, worldReader({ n: 0 }));
     const more = await steerFace({ seed: 7, edits: [edit({ Smiling: -1 }), edit({ Smiling: 0.6 }, 'step')] }, axes, worldReader({ n: 0 }));

@@ -1,5 +1,5 @@
 import { ATTRIBUTES, type AttributeName } from '../face/attributes.js';
-import type { AxisSet } from '../latent/axes.js';
+import type { Axis, AxisSet } from '../latent/axes.js';
 import type { Edit } from '../face/record.js';
 import type { Shortfall } from '../latent/steer.js';
 import { sigmoid } from '../latent/vector.js';
@@ -78,7 +78,12 @@ export function captionForEdits(edits: readonly Edit[]): string {
  * got so far (glasses 34%)", "an age of 70 is out of this model's reach: the face reads about 52".
  */
 export function shortfallText(s: Shortfall): string {
-  const weak = `weak in this model${keptWords(s.heldBack)}`;
+  const kept = keptWords(s.heldBack);
+  const weak = !s.drawnOn
+    ? `weak in this model${kept}`
+    : kept
+      ? `weak in this model${kept} (it draws it on ${s.drawnOn}'s faces)`
+      : `weak in this model on ${s.drawnOn === 'women' ? "men's" : "women's"} faces (it draws it on ${s.drawnOn}'s)`;
   if (s.name === 'Age') {
     const reached = Math.round(s.reached);
     if (s.direction === 'exact') return `an age of ${Math.round(s.wanted)} is out of this model's reach: the face reads about ${reached}`;
@@ -134,11 +139,28 @@ export function explainScores(scores: Float32Array, age?: number): string {
   return `I see: ${[...(ageText ? [ageText] : []), ...top].join(', ')}${seen.length > EXPLAIN_TOP ? ' …' : ''}`;
 }
 
+/** The on/off success rate from which an axis counts as reliable (discover.ts uses the same). */
+const RELIABLE = 0.75;
+
+/**
+ * How /face axes marks an axis: '' when it edits reliably, " (weak)" when not, and " (weak; works on women's
+ * faces)" when the calibration seeds say G draws it reliably on one gender only (the engine keeps the gender
+ * unless the words ask for one).
+ */
+export function weakMark(axis: Pick<Axis, 'controllable' | 'successByGender'> | undefined): string {
+  if (axis?.controllable !== false) return '';
+  const by = axis.successByGender;
+  if (by && by.women >= RELIABLE && by.men < RELIABLE) return " (weak; works on women's faces)";
+  if (by && by.men >= RELIABLE && by.women < RELIABLE) return " (weak; works on men's faces)";
+  return ' (weak)';
+}
+
+
 /** The controls, one line per group, with example words; axes that do not edit reliably are "(weak)". */
 export function axesHelpText(axes: AxisSet): string {
   const lines = axisGroups().map((group) => {
     const items = group.attributes.map((a) => {
-      const weak = axes.get(a.name)?.controllable === false ? ' (weak)' : '';
+      const weak = weakMark(axes.get(a.name));
       const shown = new Set([a.label, a.opposite]);
       const extra = a.examples.filter((e) => !shown.has(e)).slice(0, 2).map((e) => `"${e}"`).join(', ');
       return `${a.opposite} ↔ ${a.label}${weak}${extra ? ` (${extra})` : ''}`;
@@ -150,6 +172,6 @@ export function axesHelpText(axes: AxisSet): string {
     ...lines,
     ...(axes.age ? ['Age in years — "a 70 year old man", "10 years older", "in her thirties" (checked on the face by an age estimate)'] : []),
     'How typical — "a more typical face" (closer to the average face, fewer flaws) ↔ "an unusual face" (more varied)',
-    '(weak) = the model cannot change this one reliably yet.',
+    "(weak) = the model cannot change this one reliably yet; (weak; works on women's faces) = it draws it reliably only on women's faces (or men's), and an edit keeps the gender unless you ask for one.",
   ].join('\n');
 }

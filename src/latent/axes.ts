@@ -23,6 +23,11 @@ export interface Axis {
   controllable: boolean;
   /** Measured fraction of calibration seeds where +1 made the attribute present and -1 absent. */
   successRate: number;
+  /**
+   * The same, apart for the calibration seeds F reads as women and as men before the edit (through the closed
+   * loop, which keeps the gender): "works on women's faces" when G draws it on one gender only.
+   */
+  successByGender?: { women: number; men: number };
   /** F's logit change per unit of coordinate (the ridge slope); the closed loop's first guess. */
   gain?: number;
 }
@@ -38,6 +43,7 @@ const AxisJson = z.object({
   r2: z.number(),
   controllable: z.boolean(),
   successRate: z.number(),
+  successByGender: z.object({ women: z.number(), men: z.number() }).optional(),
   gain: z.number().optional(),
   openLoopSuccessRate: z.number().optional(),
 });

@@ -91,8 +91,8 @@ export async function discoverAxes(logits: LogitFn, opts: DiscoverOptions): Prom
   if (opts.read) {
     const closed = await closedLoopSuccess(axes, names, calSeeds, opts.read, progress);
     calibrated = calibrated.map((a) => {
-      const rate = closed.get(a.name)!;
-      return { ...a, successRate: rate, controllable: rate >= 0.75 && a.quality >= 0.75 };
+      const { rate, byGender } = closed.get(a.name)!;
+      return { ...a, successRate: rate, successByGender: byGender, controllable: rate >= 0.75 && a.quality >= 0.75 };
     });
     axes = AxisSet.fromAxes(zDim, calibrated, age, added);
   }
@@ -130,8 +130,8 @@ export async function discoverAddedAxes(
     const set = AxisSet.fromAxes(zDim, [...baseAxes, ...calibrated], base.age, [...baseAdded, ...added]);
     const closed = await closedLoopSuccess(set, names, calSeeds, opts.read, progress);
     calibrated = calibrated.map((a) => {
-      const rate = closed.get(a.name)!;
-      return { ...a, successRate: rate, controllable: rate >= 0.75 && a.quality >= 0.75 };
+      const { rate, byGender } = closed.get(a.name)!;
+      return { ...a, successRate: rate, successByGender: byGender, controllable: rate >= 0.75 && a.quality >= 0.75 };
     });
   }
   const byName = new Map(added.map((m) => [m.probe.name, m]));
@@ -278,6 +278,7 @@ function axisEntry(a: Axis, openLoop: Map<AttributeName, number> | undefined): A
     r2: round(a.r2, 4),
     controllable: a.controllable,
     successRate: round(a.successRate, 4),
+    ...(a.successByGender ? { successByGender: { women: round(a.successByGender.women, 4), men: round(a.successByGender.men, 4) } } : {}),
     ...(openLoop ? { openLoopSuccessRate: round(openLoop.get(a.name)!, 4) } : {}),
     gain: round(a.gain ?? 1, 4),
   };
@@ -321,24 +322,40 @@ function axesFile(
 /** Per attribute: the fraction of seeds where a steered +1 target makes it present (p > 0.5) and -1 absent (the weaker side). */
 async function closedLoopSuccess(
   axes: AxisSet, names: readonly AttributeName[], seeds: Float32Array[], read: ReadFaces, progress: NonNullable<DiscoverOptions['onProgress']>,
-): Promise<Map<AttributeName, number>> {
+): Promise<Map<AttributeName, ClosedLoopRate>> {
   const batched = batchReads(read);
   const starts = seeds.map((z) => keepInRange(z));
   const before = await read(starts);
-  const out = new Map<AttributeName, number>();
+  const isMan = before.map((r) => (readingLogit(r, 'Male') ?? 0) >= 0);
+  const out = new Map<AttributeName, ClosedLoopRate>();
   for (const [k, name] of names.entries()) {
-    const rate = async (w: number) => {
+    /** Per seed: did the ±1 target switch it (F's logit on the right side of 0)? */
+    const hits = async (w: number) => {
       const e = { text: '', weights: { [name]: w }, mode: { [name]: 'target' as const }, locks: [] };
       const r = await Promise.all(starts.map((z, i) => steerEdit(z, before[i]!, e, axes, new Set(), batched)));
-      return r.filter((x) => {
+      return r.map((x) => {
         const v = readingLogit(x.reading, name);
         return v !== undefined && (w > 0 ? v > 0 : v < 0);
-      }).length / seeds.length;
+      });
     };
-    out.set(name, Math.min(await rate(1), await rate(-1)));
+    const on = await hits(1);
+    const off = await hits(-1);
+    const rate = (men: boolean | undefined) => {
+      const idx = seeds.map((_, i) => i).filter((i) => men === undefined || isMan[i] === men);
+      if (idx.length === 0) return 0;
+      const frac = (h: boolean[]) => idx.filter((i) => h[i]).length / idx.length;
+      return Math.min(frac(on), frac(off));
+    };
+    out.set(name, { rate: rate(undefined), byGender: { women: rate(false), men: rate(true) } });
     progress('closed loop', k + 1, names.length);
   }
   return out;
+}
+
+/** An axis's closed-loop success on the calibration seeds, and apart for those F reads as women and as men. */
+interface ClosedLoopRate {
+  rate: number;
+  byGender: { women: number; men: number };
 }
 
 /** The age axis: ridge fit of the age head's years on z, like the attribute axes; quality on the held-out part. */

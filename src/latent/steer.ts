@@ -87,6 +87,11 @@ export interface Shortfall {
   direction: 'up' | 'down' | 'exact';
   /** The holds the back-off kept by giving up part of this goal ("without changing the gender"). */
   heldBack?: GoalName[];
+  /**
+   * The gender G draws this attribute on, when the axis's calibration says it is reliable on that one only and
+   * this face is of the other ("makeup: this model draws it on women's faces").
+   */
+  drawnOn?: 'women' | 'men';
 }
 
 interface Check {
@@ -323,8 +328,18 @@ export async function steerEdit(
       wanted: c.direction === 'down' ? c.hi : c.direction === 'up' ? c.lo : (c.lo + c.hi) / 2,
       reached: c.value(best.reading) ?? Number.NaN,
       ...(heldBack.length > 0 ? { heldBack } : {}),
+      ...drawnOnOther(c.name, before, axes),
     }));
   return { z: best.z, reading: best.reading, before, shortfalls, passes };
+}
+
+/** { drawnOn } when G draws `name` reliably on the other gender only (axes.json's split; F's reading of the face before). */
+function drawnOnOther(name: GoalName, before: FaceReading, axes: AxisSet): Pick<Shortfall, 'drawnOn'> {
+  const by = name === 'Age' ? undefined : axes.get(name)?.successByGender;
+  const male = readingLogit(before, 'Male');
+  if (!by || male === undefined) return {};
+  const [mine, other, otherName] = male >= 0 ? [by.men, by.women, 'women' as const] : [by.women, by.men, 'men' as const];
+  return other >= 0.75 && mine < 0.75 ? { drawnOn: otherName } : {};
 }
 
 /**
