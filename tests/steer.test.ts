@@ -182,6 +182,10 @@ describe('closed-loop edits (steer.ts)', () => {
     const woman = await seedAs(false);
     expect((await hat(man, split(0.9, 0.1))).drawnOn).toBe('women');
     expect((await hat(woman, split(0.1, 0.9))).drawnOn).toBe('men');
+    // the words ask for the other gender: the face the edit gives is the one that counts
+    const womanHat = (await steerFace({ seed: man, edits: [edit({ Male: -1, Wearing_Hat: 1 })] }, split(0.1, 0.9), worldReader({ n: 0 })));
+    expect(logit(womanHat.reading, 'Male')).toBeLessThan(0);
+    expect(womanHat.shortfalls.find((s) => s.name === 'Wearing_Hat')!.drawnOn).toBe('men');
     // the face is of the gender it works on (still missed here), or neither gender reaches the line: not said
     expect((await hat(woman, split(0.9, 0.1))).drawnOn).toBeUndefined();
     expect((await hat(man, split(0.5, 0.5))).drawnOn).toBeUndefined();

@@ -328,15 +328,18 @@ export async function steerEdit(
       wanted: c.direction === 'down' ? c.hi : c.direction === 'up' ? c.lo : (c.lo + c.hi) / 2,
       reached: c.value(best.reading) ?? Number.NaN,
       ...(heldBack.length > 0 ? { heldBack } : {}),
-      ...drawnOnOther(c.name, before, axes),
+      ...drawnOnOther(c.name, best.reading, axes),
     }));
   return { z: best.z, reading: best.reading, before, shortfalls, passes };
 }
 
-/** { drawnOn } when G draws `name` reliably on the other gender only (axes.json's split; F's reading of the face before). */
-function drawnOnOther(name: GoalName, before: FaceReading, axes: AxisSet): Pick<Shortfall, 'drawnOn'> {
+/**
+ * { drawnOn } when G draws `name` reliably on the other gender only (axes.json's split), the face's gender read by
+ * F on the face the edit gives (the gender asked for, when the words ask for one: "a woman with a beard").
+ */
+function drawnOnOther(name: GoalName, face: FaceReading, axes: AxisSet): Pick<Shortfall, 'drawnOn'> {
   const by = name === 'Age' ? undefined : axes.get(name)?.successByGender;
-  const male = readingLogit(before, 'Male');
+  const male = readingLogit(face, 'Male');
   if (!by || male === undefined) return {};
   const [mine, other, otherName] = male >= 0 ? [by.men, by.women, 'women' as const] : [by.women, by.men, 'men' as const];
   return other >= 0.75 && mine < 0.75 ? { drawnOn: otherName } : {};
