@@ -1,5 +1,5 @@
 import { ATTRIBUTES, type AttributeName } from '../face/attributes.js';
-import type { Axis, AxisSet } from '../latent/axes.js';
+import { reliableOnlyOn, type Axis, type AxisSet } from '../latent/axes.js';
 import type { Edit } from '../face/record.js';
 import type { Shortfall } from '../latent/steer.js';
 import { sigmoid } from '../latent/vector.js';
@@ -139,9 +139,6 @@ export function explainScores(scores: Float32Array, age?: number): string {
   return `I see: ${[...(ageText ? [ageText] : []), ...top].join(', ')}${seen.length > EXPLAIN_TOP ? ' …' : ''}`;
 }
 
-/** The on/off success rate from which an axis counts as reliable (discover.ts uses the same). */
-const RELIABLE = 0.75;
-
 /**
  * How /face axes marks an axis: '' when it edits reliably, " (weak)" when not, and " (weak; works on women's
  * faces)" when the calibration seeds say G draws it reliably on one gender only (the engine keeps the gender
@@ -149,12 +146,9 @@ const RELIABLE = 0.75;
  */
 export function weakMark(axis: Pick<Axis, 'controllable' | 'successByGender'> | undefined): string {
   if (axis?.controllable !== false) return '';
-  const by = axis.successByGender;
-  if (by && by.women >= RELIABLE && by.men < RELIABLE) return " (weak; works on women's faces)";
-  if (by && by.men >= RELIABLE && by.women < RELIABLE) return " (weak; works on men's faces)";
-  return ' (weak)';
+  const only = reliableOnlyOn(axis);
+  return only ? ` (weak; works on ${only}'s faces)` : ' (weak)';
 }
-
 
 /** The controls, one line per group, with example words; axes that do not edit reliably are "(weak)". */
 export function axesHelpText(axes: AxisSet): string {

@@ -33,6 +33,18 @@ export interface Axis {
 }
 
 
+/** The on/off success rate from which an axis counts as reliable (and a gender's share of it, apart). */
+export const RELIABLE_RATE = 0.75;
+
+/** The gender an axis is reliable on when it is on that one only (its calibration split), else undefined. */
+export function reliableOnlyOn(axis: Pick<Axis, 'successByGender'> | undefined): 'women' | 'men' | undefined {
+  const by = axis?.successByGender;
+  if (!by) return undefined;
+  if (by.women >= RELIABLE_RATE && by.men < RELIABLE_RATE) return 'women';
+  if (by.men >= RELIABLE_RATE && by.women < RELIABLE_RATE) return 'men';
+  return undefined;
+}
+
 const AxisJson = z.object({
   axis: z.array(z.number()),
   center: z.number(),

@@ -1,5 +1,5 @@
 import { ATTRIBUTES, type AttributeName } from '../face/attributes.js';
-import { AxisSet, type AddedAttributeModel, type AddedAxisRecord, type AgeAxis, type Axis, type AxesFile } from './axes.js';
+import { AxisSet, RELIABLE_RATE, type AddedAttributeModel, type AddedAxisRecord, type AgeAxis, type Axis, type AxesFile } from './axes.js';
 import { applyEdit, keepInRange } from './edit.js';
 import { batchReads, readingLogit, steerEdit, type ReadFaces } from './steer.js';
 import { auc, ridgeFit } from './ridge.js';
@@ -92,7 +92,7 @@ export async function discoverAxes(logits: LogitFn, opts: DiscoverOptions): Prom
     const closed = await closedLoopSuccess(axes, names, calSeeds, opts.read, progress);
     calibrated = calibrated.map((a) => {
       const { rate, byGender } = closed.get(a.name)!;
-      return { ...a, successRate: rate, successByGender: byGender, controllable: rate >= 0.75 && a.quality >= 0.75 };
+      return { ...a, successRate: rate, successByGender: byGender, controllable: rate >= RELIABLE_RATE && a.quality >= 0.75 };
     });
     axes = AxisSet.fromAxes(zDim, calibrated, age, added);
   }
@@ -131,7 +131,7 @@ export async function discoverAddedAxes(
     const closed = await closedLoopSuccess(set, names, calSeeds, opts.read, progress);
     calibrated = calibrated.map((a) => {
       const { rate, byGender } = closed.get(a.name)!;
-      return { ...a, successRate: rate, successByGender: byGender, controllable: rate >= 0.75 && a.quality >= 0.75 };
+      return { ...a, successRate: rate, successByGender: byGender, controllable: rate >= RELIABLE_RATE && a.quality >= 0.75 };
     });
   }
   const byName = new Map(added.map((m) => [m.probe.name, m]));
@@ -260,7 +260,7 @@ async function calibrateAxes(
         else lo = mid;
       }
     }
-    calibrated.push({ ...base, scale: best.scale, successRate: best.rate, controllable: best.rate >= 0.75 && base.quality >= 0.75 });
+    calibrated.push({ ...base, scale: best.scale, successRate: best.rate, controllable: best.rate >= RELIABLE_RATE && base.quality >= 0.75 });
     progress('calibrate', k + 1, names.length);
   }
   return calibrated;

@@ -1,5 +1,5 @@
 import { ATTRIBUTES, attributeIndex, isCelebaAttribute, type AttributeName } from '../face/attributes.js';
-import type { AxisSet } from './axes.js';
+import { reliableOnlyOn, type AxisSet } from './axes.js';
 import {
   ageMoveOf, applyEdit, COORD_LIMIT, heldAttributes, keepInRange, moveAlong, wantedYears, type EditOptions,
 } from './edit.js';
@@ -338,11 +338,10 @@ export async function steerEdit(
  * F on the face the edit gives (the gender asked for, when the words ask for one: "a woman with a beard").
  */
 function drawnOnOther(name: GoalName, face: FaceReading, axes: AxisSet): Pick<Shortfall, 'drawnOn'> {
-  const by = name === 'Age' ? undefined : axes.get(name)?.successByGender;
+  const only = name === 'Age' ? undefined : reliableOnlyOn(axes.get(name));
   const male = readingLogit(face, 'Male');
-  if (!by || male === undefined) return {};
-  const [mine, other, otherName] = male >= 0 ? [by.men, by.women, 'women' as const] : [by.women, by.men, 'men' as const];
-  return other >= 0.75 && mine < 0.75 ? { drawnOn: otherName } : {};
+  if (!only || male === undefined) return {};
+  return only !== (male >= 0 ? 'men' : 'women') ? { drawnOn: only } : {};
 }
 
 /**
