@@ -1,7 +1,8 @@
 /**
  * The closed loop's cost: the time to steer one face (G+F passes until F confirms the edit or the loop
  * gives up), for a few everyday descriptions, one face at a time as the engine does it; the open-loop
- * linear move alone for comparison.
+ * linear move alone for comparison. Words without a gender first read the face (its gender picks the
+ * axes' directions per gender): one more pass.
  */
 import path from 'node:path';
 import { parseDescription } from '../src/grammar/index.js';
@@ -14,6 +15,7 @@ import { percentile } from './stats.js';
 const DESCRIPTIONS = [
   ['an old man with glasses, smiling'],
   ['a young woman with blond hair'],
+  ['smiling, with bushy eyebrows'],
   ['a 70 year old man'],
   ['an old man', 'make him younger'],
   ['a man with a beard', 'keep the gender, more makeup'],
@@ -25,7 +27,7 @@ export async function benchSteer(modelsDir: string, faces = 40): Promise<void> {
   const read = (zs: Float32Array[]) => models.scorer.read(zs);
   console.log(`closed-loop edits (F ${models.scorer.readsAge ? 'with' : 'without'} an age head), ${faces} faces each, one at a time:`);
   for (const texts of DESCRIPTIONS) {
-    const edits = texts.map((t) => editFrom(t, parseDescription(t)));
+    const edits = texts.map((t, i) => editFrom(t, parseDescription(t), i > 0)); // later lines refine, as in the engine
     const ms: number[] = [];
     const passes: number[] = [];
     let missed = 0;

@@ -84,6 +84,64 @@ describe('axis discovery on the fixture models', () => {
   });
 });
 
+describe('directions per gender (byGender)', () => {
+  it("fits each attribute apart on women's and men's faces, and keeps a gender's direction where the loop does better with it", async () => {
+    // a world where bushy eyebrows rise along z2 on women's faces and along z1 on men's (where z2 lowers them):
+    // the population's fit is about z1, which does nothing on a woman's face; Male is z0; every other attribute
+    // varies alike on both
+    const D = 8;
+    const iMale = ATTRIBUTES.indexOf('Male');
+    const iBrows = ATTRIBUTES.indexOf('Bushy_Eyebrows');
+    const logitsOf = (z: Float32Array) => {
+      const out = new Float32Array(40);
+      ATTRIBUTES.forEach((_, k) => (out[k] = 2 * z[3 + (k % 5)]!));
+      out[iMale] = 3 * z[0]!;
+      out[iBrows] = (z[0]! >= 0 ? 3 * z[1]! - 3 * z[2]! : 3 * z[2]!) - 1;
+      return out;
+    };
+    const logits = async (zs: Float32Array[]) => {
+      const out = new Float32Array(zs.length * 40);
+      zs.forEach((z, i) => out.set(logitsOf(z), i * 40));
+      return out;
+    };
+    const read = async (zs: Float32Array[]) => zs.map((z) => ({ logits: logitsOf(z) }));
+    const { file, axes } = await discoverAxes(logits, { zDim: D, samples: 2000, seed: 10, calibrationSeeds: 24, read });
+    const e = (j: number) => Float32Array.from({ length: D }, (_, i) => (i === j ? 1 : 0));
+    const brows = axes.require('Bushy_Eyebrows');
+    const women = brows.byGender!.women!;
+    expect(dot(women.vector, e(2))).toBeGreaterThan(0.95);
+    expect(Math.abs(dot(brows.vector, e(2)))).toBeLessThan(0.5);
+    // within one gender the logit is 3·coordinate − 1: gain 3, 50% at 1/3
+    expect(women.gain).toBeCloseTo(3, 0);
+    expect(women.center).toBeCloseTo(1 / 3, 1);
+    // kept because the loop did better with it, and the axis's success is that of what is kept
+    expect(women.success!).toBeGreaterThan(women.populationSuccess!);
+    expect(brows.successByGender!.women).toBe(women.success);
+    const men = brows.byGender!.men;
+    if (men) expect(men.success!).toBeGreaterThan(men.populationSuccess!);
+    // where both genders vary alike the loop does no better with its own: nothing kept
+    expect(axes.require('Smiling').byGender).toBeUndefined();
+    // the gender and the age are what the split is made by: no direction of their own
+    expect(axes.require('Male').byGender).toBeUndefined();
+    expect(axes.require('Young').byGender).toBeUndefined();
+    // a woman's face is edited along the women's direction; the identity axes stay the population's
+    expect(dot(axes.forGender('women').require('Bushy_Eyebrows').vector, e(2))).toBeGreaterThan(0.95);
+    expect(axes.forGender('women').require('Male')).toBe(axes.require('Male'));
+    // axes.json keeps them, and they read back
+    const back = AxisSet.fromJSON(JSON.parse(JSON.stringify(file))).require('Bushy_Eyebrows').byGender!;
+    expect(dot(back.women!.vector, women.vector)).toBeCloseTo(1, 5);
+    expect(back.women!.center).toBeCloseTo(women.center, 3);
+    expect(back.women!.success).toBeCloseTo(women.success!, 3);
+    // a file with a direction of the wrong length is refused with its name
+    const bad = JSON.parse(JSON.stringify(file));
+    bad.attributes.Bushy_Eyebrows.byGender.women.axis = [1, 2];
+    expect(() => AxisSet.fromJSON(bad)).toThrow(/Bushy_Eyebrows's direction for women has 2 numbers, expected 8/);
+    // without the closed loop there is no evidence for them: none are kept
+    const open = await discoverAxes(logits, { zDim: D, samples: 2000, seed: 10, calibrationSeeds: 8 });
+    expect(open.axes.names().some((n) => open.axes.require(n).byGender)).toBe(false);
+  });
+});
+
 describe('axis success measured through the closed loop', () => {
   it('re-measures on/off through the loop and keeps the open-loop rate beside it', async () => {
     const g = await Generator.load(path.join(FIXTURES, 'generator.onnx'), 'cpu');

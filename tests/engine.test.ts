@@ -96,6 +96,21 @@ describe('refine', () => {
     expect(await store.getFace(first.id)).toEqual(first);
   });
 
+  it("takes a he/she word in a refinement as pointing at the face, not as asking for a gender", async () => {
+    faceOf(await engine.describe(alice, 'a woman'));
+    const younger = await engine.refine(alice, 'make him younger');
+    const edit = faceOf(younger).edits.at(-1)!;
+    expect(edit.weights.Male).toBeUndefined();
+    expect(edit.weights.Young).toBeGreaterThan(0);
+    expect(younger.kind === 'face' && younger.caption).not.toMatch(/\bman\b/);
+    // a description takes it: "he" is the only word about the gender there
+    expect(faceOf(await engine.describe(alice, 'he has a beard')).edits[0]!.weights.Male).toBeGreaterThan(0);
+    // words about the gender, or a he/she word with nothing else, still ask for it
+    faceOf(await engine.describe(alice, 'a woman'));
+    expect(faceOf(await engine.refine(alice, 'make him a man')).edits.at(-1)!.weights.Male).toBeGreaterThan(0);
+    expect(faceOf(await engine.refine(alice, 'make it a her')).edits.at(-1)!.weights.Male).toBeLessThan(0);
+  });
+
   it('refines an older face when given its id', async () => {
     const first = faceOf(await engine.describe(alice, 'smiling'));
     await engine.refine(alice, 'older');

@@ -58,6 +58,7 @@ async function readOne(z: Float32Array): Promise<FaceReading> {
 }
 
 const logit = (r: FaceReading, name: AttributeName) => r.logits[attributeIndex(name)]!;
+const faceLatentOf = (r: { z: Float32Array }) => r.z;
 
 describe('closed-loop edits (steer.ts)', () => {
   const axes = makeAxes();
@@ -189,6 +190,40 @@ describe('closed-loop edits (steer.ts)', () => {
     // the face is of the gender it works on (still missed here), or neither gender reaches the line: not said
     expect((await hat(woman, split(0.9, 0.1))).drawnOn).toBeUndefined();
     expect((await hat(man, split(0.5, 0.5))).drawnOn).toBeUndefined();
+  });
+
+  it("edits a face along its own gender's direction when axes.json has one (byGender)", async () => {
+    // men's eyebrows answer to coordinate 45 only, women's to the axis: the population's axis fails on men
+    const FREE = 45;
+    const brows = coordOf('Bushy_Eyebrows');
+    const reader = (calls: { n: number }) => async (zs: Float32Array[]) =>
+      (await worldReader(calls)(zs)).map((r, i) => {
+        const man = r.logits[coordOf('Male')]! >= 0;
+        r.logits[brows] = 2 * zs[i]![man ? FREE : brows]!;
+        return r;
+      });
+    const gendered = AxisSet.fromAxes(D, axes.names().map((n) => {
+      const a = axes.require(n);
+      return n === 'Bushy_Eyebrows' ? { ...a, byGender: { women: { vector: basis(brows), gain: 2, center: 0 }, men: { vector: basis(FREE), gain: 2, center: 0 } } } : a;
+    }), axes.age);
+    const seedAs = async (man: boolean) => {
+      for (let seed = 1; seed < 50; seed++) {
+        const r = await steerFace({ seed, edits: [] }, axes, reader({ n: 0 }));
+        if ((logit(r.reading, 'Male') >= 0) === man && logit(r.reading, 'Bushy_Eyebrows') < LEVEL_LOGIT) return seed;
+      }
+      throw new Error('no seed of that gender');
+    };
+    const man = await seedAs(true);
+    const woman = await seedAs(false);
+    const brow = (seed: number, set: AxisSet, e = edit({ Bushy_Eyebrows: 1 })) => steerFace({ seed, edits: [e] }, set, reader({ n: 0 }));
+    expect(logit((await brow(man, gendered)).reading, 'Bushy_Eyebrows')).toBeGreaterThanOrEqual(LEVEL_LOGIT - 1e-6);
+    expect((await brow(man, gendered)).shortfalls).toEqual([]);
+    expect((await brow(man, axes)).shortfalls.map((s) => s.name)).toEqual(['Bushy_Eyebrows']);
+    // a woman's face takes the women's direction (here the axis itself): the same face either way
+    expect(Array.from(faceLatentOf(await brow(woman, gendered)))).toEqual(Array.from(faceLatentOf(await brow(woman, axes))));
+    // the words ask for a gender: the population's axis, as without byGender
+    const both = edit({ Male: 1, Bushy_Eyebrows: 1 });
+    expect(Array.from(faceLatentOf(await brow(man, gendered, both)))).toEqual(Array.from(faceLatentOf(await brow(man, axes, both))));
   });
 
   it('steps relative to the face before the edit', async () => {

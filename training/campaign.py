@@ -186,6 +186,16 @@ def cmd_keep(args) -> None:
             signal_training(signal.SIGCONT, "training resumed")
 
 
+def lost_attributes(shipped: str, candidate: str) -> list:
+    """The added attributes (`npm run attribute -- add`) in the shipped axes.json that the candidate's lacks."""
+    def added(path: str) -> set:
+        try:
+            return set(json.load(open(path)).get("added", {}))
+        except (OSError, ValueError):
+            return set()
+    return sorted(added(shipped) - added(candidate))
+
+
 def ratchet(ckpt: str) -> None:
     import export  # torch import is slow: only here
     import yardstick
@@ -211,8 +221,16 @@ def ratchet(ckpt: str) -> None:
     if ok:
         # everything is made in the scratch folder first, so a failure leaves the shipped models whole
         print("discovering the feature axes for the new G (npm run axes, on the candidate)", flush=True)
+        candidate_axes = os.path.join(CANDIDATE, "axes.json")
+        # an earlier keep's axes.json would be read for the added attributes' probes: the shipped one must be
+        if os.path.exists(candidate_axes):
+            os.remove(candidate_axes)
         subprocess.run(["npm", "run", "--silent", "axes", "--", "--models-dir", CANDIDATE,
-                        "--out", os.path.join(CANDIDATE, "axes.json")], cwd=REPO, check=True)
+                        "--out", candidate_axes], cwd=REPO, check=True)
+        lost = lost_attributes(os.path.join(MODELS, "axes.json"), candidate_axes)
+        if lost:
+            print(f"WARNING: the new axes.json lacks the added attribute(s) {', '.join(lost)}; add them again "
+                  "(README, \"Your own attribute\") before committing", flush=True)
         write_samples(CANDIDATE, os.path.join(CANDIDATE, "samples.png"))
         info["yardstick"] = new
         with open(files["generator_info.json"], "w") as fh:

@@ -2,7 +2,9 @@
  * npm run axes [-- --samples N --seed S --models-dir DIR --out FILE]
  * Discovers the 40 feature axes (TL-GAN step 3) with the shipped G and F, and writes models/axes.json.
  * Each axis's success rate (and so whether /face axes marks it weak) is measured through the closed loop
- * the engine uses; --open-loop measures the linear move alone, as before.
+ * the engine uses; --open-loop measures the linear move alone, as before. Each axis is also fitted apart on
+ * the faces F reads as women and as men, and a gender's own direction is kept where the loop did better with it
+ * (`byGender`; not with --open-loop).
  * Added attributes (`npm run attribute -- add`) are kept: their probes are read from the axes file being
  * replaced (--out, else the models folder's, else $MODELS_DIR's: a campaign candidate's F is the shipped one),
  * and their axes found again with the new G, the same way. A probe learned on another F's features is dropped,
@@ -90,6 +92,9 @@ async function main(): Promise<void> {
         ` ${a.openLoopSuccessRate === undefined ? '      ' : `(${a.openLoopSuccessRate.toFixed(2)})`}        ${a.controllable ? 'yes' : 'WEAK'}  (added)`,
     );
   }
+  const directions = Object.entries(file.attributes).flatMap(([name, a]) => Object.keys(a.byGender ?? {}).map((g) => `${name} (${g})`));
+  console.error(`own direction for a gender kept for ${directions.length} attribute-gender pairs (the loop did better with it on that gender's calibration seeds)` +
+    (directions.length > 0 ? `: ${directions.join(', ')}` : ''));
   const reliable = Object.values(file.attributes).filter((a) => a.controllable).length;
   console.error(`${reliable} of 40 axes reliable (on/off success >= 0.75 ${values['open-loop'] ? 'open-loop' : 'through the closed loop'})`);
   if (file.age) {

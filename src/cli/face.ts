@@ -38,7 +38,7 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function toEdit(text: string): Edit {
+function toEdit(text: string, refining = false): Edit {
   const weights = parseWeightList(text);
   const parsed: ParseResult = weights
     ? { weights, mode: Object.fromEntries(Object.keys(weights).map((k) => [k, 'target'])), locks: [], unknown: [], notes: [] }
@@ -48,7 +48,7 @@ function toEdit(text: string): Edit {
     fail(`nothing in "${text.slice(0, 80)}" describes a face${unknown}. Try "older man, smiling, glasses".`);
   }
   if (parsed.unknown.length) console.error(`face: not understood: ${parsed.unknown.join(', ')}`);
-  return editFrom(text, parsed);
+  return editFrom(text, parsed, refining);
 }
 
 async function main(): Promise<void> {
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
   const generator = await Generator.load(path.join(modelsDir, GENERATOR_FILE), values.provider as 'auto' | 'cpu' | 'cuda');
   const refinements = values.then ?? [];
   if (refinements.length > 0 && !description) fail('--then refines a description: give one first');
-  const edits = description ? [toEdit(description), ...refinements.map(toEdit)] : [];
+  const edits = description ? [toEdit(description), ...refinements.map((r) => toEdit(r, true))] : [];
   const axes = edits.length ? AxisSet.fromFile(path.join(modelsDir, AXES_FILE)) : undefined;
   const classifier = axes && !values['open-loop'] ? await Classifier.load(path.join(modelsDir, CLASSIFIER_FILE), generator.provider) : undefined;
   const scorer = classifier ? new LatentScorer(generator, classifier, axes?.probes()) : undefined;

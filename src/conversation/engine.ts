@@ -88,9 +88,19 @@ export function olderModelNote(face: Pick<FaceRecord, 'model'>, model: string): 
   return 'this face was first drawn by an earlier version of the face models, so it looks different now: the same seed and edits, redrawn by the current ones';
 }
 
-/** The edit a message makes: what the grammar understood of it, with the text as typed. */
-export function editFrom(textTyped: string, parse: ParseResult): Edit {
-  return { text: textTyped.trim(), weights: parse.weights, mode: parse.mode, locks: parse.locks, ...(parse.age ? { age: parse.age } : {}) };
+/**
+ * The edit a message makes: what the grammar understood of it, with the text as typed. A refinement
+ * (`refining`: a message about a face already drawn) does not take a gender from a he/she word alone when it
+ * asks for anything else: in "make him younger" the "him" points at the face, it does not ask for a man (the
+ * engine holds the face's gender as it is); "make it a him" still does.
+ */
+export function editFrom(textTyped: string, parse: ParseResult, refining = false): Edit {
+  let { weights, mode } = parse;
+  if (refining && parse.genderFromPronoun && (Object.keys(weights).length > 1 || parse.locks.length > 0 || parse.truncation !== undefined)) {
+    weights = Object.fromEntries(Object.entries(weights).filter(([k]) => k !== 'Male'));
+    mode = Object.fromEntries(Object.entries(mode).filter(([k]) => k !== 'Male'));
+  }
+  return { text: textTyped.trim(), weights, mode, locks: parse.locks, ...(parse.age ? { age: parse.age } : {}) };
 }
 
 const NO_FACE = 'There is no face to work on yet: describe one first.';
@@ -201,9 +211,11 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     if (words.trim() === '') return text('nothing-understood', emptyTextHelp());
     const parse = parseDescription(words);
     if (!understoodAnything(parse)) return text('nothing-understood', nothingUnderstoodText(parse.unknown));
+    const edit = editFrom(words, parse, true);
+    const shown = edit.weights === parse.weights ? parse : { ...parse, weights: edit.weights, mode: edit.mode };
     const fields = {
       seed: base.seed,
-      edits: [...base.edits, editFrom(words, parse)],
+      edits: [...base.edits, edit],
       parentId: base.id,
       truncation: parse.truncation ?? base.truncation,
       ...startOf(base),
@@ -212,7 +224,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     return create(
       ctx,
       fields,
-      { caption: captionWithTypicality(parse), unknown: parse.unknown, notes: withCopyNote(ctx, withOlderModelNote(parse.notes, base), base) },
+      { caption: captionWithTypicality(shown), unknown: parse.unknown, notes: withCopyNote(ctx, withOlderModelNote(parse.notes, base), base) },
     );
   }
 

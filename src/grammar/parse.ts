@@ -496,6 +496,7 @@ class Parser {
       result.mode[attr] = e.mode;
     }
     if (age && result.weights.Young !== undefined && result.weights.Young !== 0) result.age = age;
+    if (result.weights.Male !== undefined && combiner.entries.get('Male')?.implicit) result.genderFromPronoun = true;
     result.unknown = this.unknown.list();
     const typoNotes = this.input.typos
       .filter(([at]) => !this.unknown.covers(at))

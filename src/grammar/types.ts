@@ -19,6 +19,8 @@ export interface ParseResult {
   truncation?: number;
   /** The words that set `truncation`, as typed (for the caption). */
   typicality?: string;
+  /** True when `weights.Male` was set by a he/she word alone ("make him younger"), not by words about the face. */
+  genderFromPronoun?: boolean;
 }
 
 export function emptyParse(): ParseResult {

@@ -30,7 +30,28 @@ export interface Axis {
   successByGender?: { women: number; men: number };
   /** F's logit change per unit of coordinate (the ridge slope); the closed loop's first guess. */
   gain?: number;
+  /**
+   * The same fit made apart on the sampled faces F reads as women and as men: the direction along which the
+   * attribute rises within one gender. The engine edits a face along its own gender's direction
+   * ("bushy eyebrows" on a man's face moves the way men's eyebrows vary in G, not the population's mix).
+   */
+  byGender?: { women?: GenderDirection; men?: GenderDirection };
 }
+
+/**
+ * One gender's direction for an axis: a unit vector, F's logit change per unit along it, and where F reads 50%.
+ * `npm run axes` keeps it only where the closed loop did better with it than with the population's axis on
+ * the calibration seeds of that gender (`success` against `populationSuccess`).
+ */
+export interface GenderDirection {
+  vector: Float32Array;
+  gain: number;
+  center: number;
+  success?: number;
+  populationSuccess?: number;
+}
+
+export type Gender = 'women' | 'men';
 
 
 /** The on/off success rate from which an axis counts as reliable (and a gender's share of it, apart). */
@@ -45,6 +66,11 @@ export function reliableOnlyOn(axis: Pick<Axis, 'successByGender'> | undefined):
   return undefined;
 }
 
+const GenderDirectionJson = z.object({
+  axis: z.array(z.number()), gain: z.number().positive(), center: z.number(),
+  success: z.number().optional(), populationSuccess: z.number().optional(),
+});
+
 const AxisJson = z.object({
   axis: z.array(z.number()),
   center: z.number(),
@@ -58,7 +84,23 @@ const AxisJson = z.object({
   successByGender: z.object({ women: z.number(), men: z.number() }).optional(),
   gain: z.number().optional(),
   openLoopSuccessRate: z.number().optional(),
+  byGender: z.object({ women: GenderDirectionJson.optional(), men: GenderDirectionJson.optional() }).optional(),
 });
+
+/** An axis record's fields as an Axis (the vectors as Float32Array), its lengths checked against zDim. */
+function axisFromJson(name: AttributeName, a: z.infer<typeof AxisJson>, zDim: number, source: string, what: string): Axis {
+  if (a.axis.length !== zDim) throw new AxesFileError(`${source}: ${what} has ${a.axis.length} numbers, expected ${zDim}`);
+  const { axis, byGender, ...rest } = a;
+  const directions: NonNullable<Axis['byGender']> = {};
+  for (const g of ['women', 'men'] as const) {
+    const d = byGender?.[g];
+    if (!d) continue;
+    if (d.axis.length !== zDim) throw new AxesFileError(`${source}: ${what}'s direction for ${g} has ${d.axis.length} numbers, expected ${zDim}`);
+    const { axis: v, ...numbers } = d;
+    directions[g] = { vector: Float32Array.from(v), ...numbers };
+  }
+  return { name, vector: Float32Array.from(axis), ...rest, ...(directions.women || directions.men ? { byGender: directions } : {}) };
+}
 
 const AgeAxisJson = z.object({
   axis: z.array(z.number()),
@@ -152,11 +194,7 @@ export class AxisSet {
     for (const name of ATTRIBUTES) {
       const a = attributes[name];
       if (!a) throw new AxesFileError(`${source} has no axis for ${name}`);
-      if (a.axis.length !== zDim) {
-        throw new AxesFileError(`${source}: axis ${name} has ${a.axis.length} numbers, expected ${zDim}`);
-      }
-      const { axis, ...rest } = a;
-      axes.push({ name, vector: Float32Array.from(axis), ...rest });
+      axes.push(axisFromJson(name, a, zDim, source, `axis ${name}`));
     }
     if (age && age.axis.length !== zDim) {
       throw new AxesFileError(`${source}: the age axis has ${age.axis.length} numbers, expected ${zDim}`);
@@ -166,11 +204,8 @@ export class AxisSet {
     for (const [key, a] of Object.entries(parsed.data.added ?? {})) {
       const name = asAddedName(key);
       if (!name) throw new AxesFileError(`${source}: "${key}" is not a valid name for an added attribute (a letter, then letters, digits or _; not one of the 40)`);
-      if (a.axis.length !== zDim) {
-        throw new AxesFileError(`${source}: the axis of the added attribute ${key} has ${a.axis.length} numbers, expected ${zDim}`);
-      }
-      const { axis, probe, ...rest } = a;
-      axes.push({ name, vector: Float32Array.from(axis), ...rest });
+      const { probe, ...rest } = a;
+      axes.push(axisFromJson(name, rest, zDim, source, `the axis of the added attribute ${key}`));
       added.push({ probe: { name, weights: Float32Array.from(probe.weights), bias: probe.bias }, record: probe });
     }
     const widths = new Set(added.map((m) => m.probe.weights.length));
@@ -192,6 +227,27 @@ export class AxisSet {
       throw new AxesFileError(`${path} is not valid JSON`);
     }
     return AxisSet.fromJSON(json, path);
+  }
+
+  private readonly gendered = new Map<Gender, AxisSet>();
+
+  /**
+   * The axes a face of this gender is edited along: each axis with a direction of its own for the gender
+   * (`byGender`) takes that direction, gain and centre (its calibrated scale and spread stay); the rest as
+   * they are. The same set when no axis has one.
+   */
+  forGender(gender: Gender): AxisSet {
+    if (![...this.axes.values()].some((a) => a.byGender)) return this;
+    let set = this.gendered.get(gender);
+    if (!set) {
+      const axes = [...this.axes.values()].map((a) => {
+        const d = a.byGender?.[gender];
+        return d ? { ...a, vector: d.vector, gain: d.gain, center: d.center } : a;
+      });
+      set = new AxisSet(this.zDim, new Map(axes.map((a) => [a.name, a])), this.age, this.addedModels);
+      this.gendered.set(gender, set);
+    }
+    return set;
   }
 
   get(name: AttributeName): Axis | undefined {

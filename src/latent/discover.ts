@@ -1,5 +1,7 @@
 import { ATTRIBUTES, type AttributeName } from '../face/attributes.js';
-import { AxisSet, RELIABLE_RATE, type AddedAttributeModel, type AddedAxisRecord, type AgeAxis, type Axis, type AxesFile } from './axes.js';
+import {
+  AxisSet, RELIABLE_RATE, type AddedAttributeModel, type AddedAxisRecord, type AgeAxis, type Axis, type AxesFile, type GenderDirection,
+} from './axes.js';
 import { applyEdit, keepInRange } from './edit.js';
 import { batchReads, readingLogit, steerEdit, type ReadFaces } from './steer.js';
 import { auc, ridgeFit } from './ridge.js';
@@ -89,13 +91,11 @@ export async function discoverAxes(logits: LogitFn, opts: DiscoverOptions): Prom
   let axes = AxisSet.fromAxes(zDim, calibrated, age, added);
   const openLoop = new Map(calibrated.map((a) => [a.name, a.successRate]));
   if (opts.read) {
-    const closed = await closedLoopSuccess(axes, names, calSeeds, opts.read, progress);
-    calibrated = calibrated.map((a) => {
-      const { rate, byGender } = closed.get(a.name)!;
-      return { ...a, successRate: rate, successByGender: byGender, controllable: rate >= RELIABLE_RATE && a.quality >= 0.75 };
-    });
-    axes = AxisSet.fromAxes(zDim, calibrated, age, added);
+    calibrated = await closedLoopSuccess(calibrated, [], zDim, age, added, calSeeds, opts.read, progress);
+  } else {
+    calibrated = calibrated.map(withoutGenderDirections); // no closed loop to show they do better
   }
+  axes = AxisSet.fromAxes(zDim, calibrated, age, added);
   const method = 'ridge regression (λ=' + lambda + ') of F logits on z; axis = unit weight vector; scale calibrated on ' + nCal + ' seeds' +
     (opts.read ? '; successRate and controllable measured through the closed loop (steer.ts) on the same seeds' : '');
   const file = axesFile(axes, calibrated, { zDim, samples, heldOut, seed: opts.seed, method }, opts.read ? openLoop : undefined, age);
@@ -127,12 +127,7 @@ export async function discoverAddedAxes(
   let calibrated = await calibrateAxes(withFitted, names, withFitted, calSeeds, logits, opts.targetRate ?? 0.9, progress);
   const openLoop = new Map(calibrated.map((a) => [a.name, a.successRate]));
   if (opts.read) {
-    const set = AxisSet.fromAxes(zDim, [...baseAxes, ...calibrated], base.age, [...baseAdded, ...added]);
-    const closed = await closedLoopSuccess(set, names, calSeeds, opts.read, progress);
-    calibrated = calibrated.map((a) => {
-      const { rate, byGender } = closed.get(a.name)!;
-      return { ...a, successRate: rate, successByGender: byGender, controllable: rate >= RELIABLE_RATE && a.quality >= 0.75 };
-    });
+    calibrated = await closedLoopSuccess(calibrated, baseAxes, zDim, base.age, [...baseAdded, ...added], calSeeds, opts.read, progress);
   }
   const byName = new Map(added.map((m) => [m.probe.name, m]));
   const entries = Object.fromEntries(
@@ -180,7 +175,44 @@ function fitAxes({ latents, y }: Sampled, names: readonly AttributeName[], nFit:
   const x = new Float32Array(nFit * zDim);
   for (let i = 0; i < nFit; i++) x.set(latents[i]!, i * zDim);
   const fit = ridgeFit(x, y.subarray(0, nFit * width), nFit, zDim, width, lambda);
-  return names.map((name, k) => axisFromFit(name, k, width, fit.weights[k]!, fit.intercepts[k]!, latents, y, nFit));
+  const axes = names.map((name, k) => axisFromFit(name, k, width, fit.weights[k]!, fit.intercepts[k]!, latents, y, nFit));
+  const byGender = genderDirections({ latents, y }, names, nFit, zDim, lambda);
+  return byGender ? axes.map((a, k) => (gendered(a.name) ? { ...a, byGender: { women: byGender.women[k]!, men: byGender.men[k]! } } : a)) : axes;
+}
+
+/** The attributes that get a direction per gender: all but the gender and age themselves. */
+const gendered = (name: AttributeName) => name !== 'Male' && name !== 'Young';
+
+/**
+ * The same ridge fit on the fitting samples F reads as women (Male logit < 0) and as men, apart: each
+ * attribute's direction within one gender. Undefined when either gender has fewer than 3·zDim samples.
+ */
+function genderDirections(
+  { latents, y }: Pick<Sampled, 'latents' | 'y'>, names: readonly AttributeName[], nFit: number, zDim: number, lambda: number,
+): { women: GenderDirection[]; men: GenderDirection[] } | undefined {
+  const width = names.length;
+  const iMale = names.indexOf('Male');
+  if (iMale < 0) return undefined;
+  const fitOn = (men: boolean): GenderDirection[] | undefined => {
+    const rows: number[] = [];
+    for (let i = 0; i < nFit; i++) if ((y[i * width + iMale]! >= 0) === men) rows.push(i);
+    if (rows.length < 3 * zDim) return undefined;
+    const x = new Float32Array(rows.length * zDim);
+    const t = new Float32Array(rows.length * width);
+    rows.forEach((i, r) => {
+      x.set(latents[i]!, r * zDim);
+      t.set(y.subarray(i * width, (i + 1) * width), r * width);
+    });
+    const fit = ridgeFit(x, t, rows.length, zDim, width, lambda);
+    return names.map((_, k) => {
+      const gain = Math.max(norm(fit.weights[k]!), 1e-3);
+      const center = Math.max(-3, Math.min(3, -fit.intercepts[k]! / gain));
+      return { vector: Float32Array.from(fit.weights[k]!, (v) => v / gain), gain, center };
+    });
+  };
+  const women = fitOn(false);
+  const men = fitOn(true);
+  return women && men ? { women, men } : undefined;
 }
 
 /** One attribute's axis, its first-guess scale, and its fit quality on the held-out samples. */
@@ -281,6 +313,11 @@ function axisEntry(a: Axis, openLoop: Map<AttributeName, number> | undefined): A
     ...(a.successByGender ? { successByGender: { women: round(a.successByGender.women, 4), men: round(a.successByGender.men, 4) } } : {}),
     ...(openLoop ? { openLoopSuccessRate: round(openLoop.get(a.name)!, 4) } : {}),
     gain: round(a.gain ?? 1, 4),
+    ...(a.byGender ? { byGender: Object.fromEntries(Object.entries(a.byGender).map(([g, d]) => [g, {
+      axis: Array.from(d.vector, (v) => round(v, 6)), gain: round(d.gain, 4), center: round(d.center, 4),
+      ...(d.success !== undefined ? { success: round(d.success, 4) } : {}),
+      ...(d.populationSuccess !== undefined ? { populationSuccess: round(d.populationSuccess, 4) } : {}),
+    }])) } : {}),
   };
 }
 
@@ -319,43 +356,80 @@ function axesFile(
   };
 }
 
-/** Per attribute: the fraction of seeds where a steered +1 target makes it present (p > 0.5) and -1 absent (the weaker side). */
+/**
+ * Each axis's on/off success through the closed loop (steer.ts) on the calibration seeds, and apart for
+ * those F reads as women and as men. Where an axis has directions per gender (fitAxes), the loop runs both
+ * with the population's axis and with them, and each gender keeps its own direction only where it switched the
+ * attribute on and off on more of that gender's seeds; the rates are those of what is kept. `others` are
+ * the axes edited alongside (held), `added` the added attributes' models.
+ */
 async function closedLoopSuccess(
-  axes: AxisSet, names: readonly AttributeName[], seeds: Float32Array[], read: ReadFaces, progress: NonNullable<DiscoverOptions['onProgress']>,
-): Promise<Map<AttributeName, ClosedLoopRate>> {
+  calibrated: readonly Axis[], others: readonly Axis[], zDim: number, age: AgeAxis | undefined, added: readonly AddedAttributeModel[],
+  seeds: Float32Array[], read: ReadFaces, progress: NonNullable<DiscoverOptions['onProgress']>,
+): Promise<Axis[]> {
   const batched = batchReads(read);
   const starts = seeds.map((z) => keepInRange(z));
   const before = await read(starts);
   const isMan = before.map((r) => (readingLogit(r, 'Male') ?? 0) >= 0);
-  const out = new Map<AttributeName, ClosedLoopRate>();
-  for (const [k, name] of names.entries()) {
-    /** Per seed: did the ±1 target switch it (F's logit on the right side of 0)? */
-    const hits = async (w: number) => {
-      const e = { text: '', weights: { [name]: w }, mode: { [name]: 'target' as const }, locks: [] };
-      const r = await Promise.all(starts.map((z, i) => steerEdit(z, before[i]!, e, axes, new Set(), batched)));
-      return r.map((x) => {
-        const v = readingLogit(x.reading, name);
-        return v !== undefined && (w > 0 ? v > 0 : v < 0);
-      });
+  const gendered = calibrated.some((a) => a.byGender);
+  const total = calibrated.length * (gendered ? 2 : 1);
+  /** Per axis and seed: did the +1 target switch it on, and the -1 target off (F's logit past 0)? */
+  const hitsWith = async (axes: readonly Axis[], done: number) => {
+    const set = AxisSet.fromAxes(zDim, [...others, ...axes], age, added);
+    const out = new Map<AttributeName, Hits>();
+    for (const [k, { name }] of axes.entries()) {
+      const hits = async (w: number) => {
+        const e = { text: '', weights: { [name]: w }, mode: { [name]: 'target' as const }, locks: [] };
+        const r = await Promise.all(starts.map((z, i) => steerEdit(z, before[i]!, e, set, new Set(), batched)));
+        return r.map((x) => {
+          const v = readingLogit(x.reading, name);
+          return v !== undefined && (w > 0 ? v > 0 : v < 0);
+        });
+      };
+      out.set(name, { on: await hits(1), off: await hits(-1) });
+      progress('closed loop', done + k + 1, total);
+    }
+    return out;
+  };
+  const rate = (h: Hits, men?: boolean) => {
+    const idx = seeds.map((_, i) => i).filter((i) => men === undefined || isMan[i] === men);
+    if (idx.length === 0) return 0;
+    const frac = (xs: boolean[]) => idx.filter((i) => xs[i]).length / idx.length;
+    return Math.min(frac(h.on), frac(h.off));
+  };
+  const population = await hitsWith(calibrated.map(withoutGenderDirections), 0);
+  const own = gendered ? await hitsWith(calibrated, calibrated.length) : undefined;
+  return calibrated.map((a) => {
+    const pop = population.get(a.name)!;
+    const mine = own?.get(a.name);
+    const kept: NonNullable<Axis['byGender']> = {};
+    for (const g of ['women', 'men'] as const) {
+      const d = a.byGender?.[g];
+      const men = g === 'men';
+      if (d && mine && rate(mine, men) > rate(pop, men)) kept[g] = { ...d, success: rate(mine, men), populationSuccess: rate(pop, men) };
+    }
+    const pick = (i: number) => (kept[isMan[i] ? 'men' : 'women'] ? mine! : pop);
+    const hits = { on: seeds.map((_, i) => pick(i).on[i]!), off: seeds.map((_, i) => pick(i).off[i]!) };
+    const successRate = rate(hits);
+    return {
+      ...withoutGenderDirections(a), ...(kept.women || kept.men ? { byGender: kept } : {}),
+      successRate, successByGender: { women: rate(hits, false), men: rate(hits, true) },
+      controllable: successRate >= RELIABLE_RATE && a.quality >= 0.75,
     };
-    const on = await hits(1);
-    const off = await hits(-1);
-    const rate = (men: boolean | undefined) => {
-      const idx = seeds.map((_, i) => i).filter((i) => men === undefined || isMan[i] === men);
-      if (idx.length === 0) return 0;
-      const frac = (h: boolean[]) => idx.filter((i) => h[i]).length / idx.length;
-      return Math.min(frac(on), frac(off));
-    };
-    out.set(name, { rate: rate(undefined), byGender: { women: rate(false), men: rate(true) } });
-    progress('closed loop', k + 1, names.length);
-  }
-  return out;
+  });
 }
 
-/** An axis's closed-loop success on the calibration seeds, and apart for those F reads as women and as men. */
-interface ClosedLoopRate {
-  rate: number;
-  byGender: { women: number; men: number };
+/** Per seed: whether the +1 target switched the attribute on, and whether the -1 target switched it off. */
+interface Hits {
+  on: boolean[];
+  off: boolean[];
+}
+
+/** An axis without its directions per gender (the population's axis alone). */
+function withoutGenderDirections(a: Axis): Axis {
+  const rest = { ...a };
+  delete rest.byGender;
+  return rest;
 }
 
 /** The age axis: ridge fit of the age head's years on z, like the attribute axes; quality on the held-out part. */

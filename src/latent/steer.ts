@@ -11,6 +11,9 @@ import { dot, gramSchmidt } from './vector.js';
 /**
  * Closed-loop edits, in z (the generator's input; there is no w space in this G).
  *
+ * The axes are those of the face's gender (AxisSet.forGender, F's reading before the edit) when axes.json has
+ * directions per gender and the words do not ask for a gender: G varies eyebrows, noses or make-up along other
+ * directions on men's faces than on women's, and the population's axis is their mix.
  * applyEdit makes the open-loop linear move. Then the face is rendered and read (F's 40 logits and, when
  * F has one, its age head in years), and every goal of the edit is checked:
  * - a target weight w: F's logit at least LEVEL_LOGIT·w (w > 0) or at most it (w < 0): "with glasses" is
@@ -158,15 +161,16 @@ function checksFor(
     const now = readingLogit(before, name);
     if (now === undefined) continue; // an added attribute this reader has no probe for: the linear move alone
     if (IDENTITY_GOALS.has(name)) identityGoal = true;
+    const { vector } = axis;
     const gain = axis.gain ?? 1;
     if (edit.mode[name] === 'step') {
       const to = now + STEP_LOGIT * w;
       checks.push({ name, kind: 'goal', value: logitOf(name), lo: w > 0 ? to : -Infinity, hi: w > 0 ? Infinity : to,
-        direction: w > 0 ? 'up' : 'down', vector: axis.vector, gain });
+        direction: w > 0 ? 'up' : 'down', vector, gain });
     } else {
       const level = Math.sign(w) * Math.min(MAX_LEVEL_LOGIT, LEVEL_LOGIT * Math.abs(w));
       checks.push({ name, kind: 'goal', value: logitOf(name), lo: w > 0 ? level : -Infinity, hi: w > 0 ? Infinity : level,
-        direction: w > 0 ? 'up' : 'down', vector: axis.vector, gain });
+        direction: w > 0 ? 'up' : 'down', vector, gain });
     }
   }
   if (ageMove && readsAge) {
@@ -212,6 +216,16 @@ function miss(c: Check, r: FaceReading): number {
   return 0;
 }
 
+/**
+ * The axes an edit of this face moves along: the directions of the gender F reads on it (AxisSet.forGender),
+ * unless the words ask for a gender (the face is to become the other one) or the face has not been read.
+ */
+export function axesForFace(axes: AxisSet, edit: Edit, before: FaceReading | undefined): AxisSet {
+  const male = before?.logits[attributeIndex('Male')];
+  if (edit.weights.Male !== undefined || male === undefined || !Number.isFinite(male)) return axes;
+  return axes.forGender(male >= 0 ? 'men' : 'women');
+}
+
 /** One number per pass to pick the best: misses scaled to comparable units (years count 1/3). */
 function badness(checks: readonly Check[], r: FaceReading): number {
   return checks.reduce((s, c) => s + Math.abs(miss(c, r)) / (c.name === 'Age' ? 3 : 1) * (c.kind === 'goal' ? 1 : c.soft ? 0.25 : 2), 0);
@@ -220,22 +234,31 @@ function badness(checks: readonly Check[], r: FaceReading): number {
 /**
  * Applies one edit to z with the loop. `known` is F's reading of z when the caller has it (the previous
  * edit's result); without it, z and the linear move are read together in one G+F pass (a batch of two costs
- * less than two passes). Returns the best face found, F's reading of it and of z (`before`), and the goals missed.
+ * less than two passes), unless the axes have directions per gender and the words leave the gender alone:
+ * then z is read first (one more pass), since the face's gender picks the directions. Returns the best face found, F's reading of it and of z
+ * (`before`), and the goals missed.
  */
 export async function steerEdit(
   z: Float32Array,
   known: FaceReading | undefined,
   edit: Edit,
-  axes: AxisSet,
+  allAxes: AxisSet,
   locks: ReadonlySet<AttributeName>,
   read: ReadFaces,
   options: EditOptions = {},
 ): Promise<{ z: Float32Array; reading: FaceReading; before: FaceReading; shortfalls: Shortfall[]; passes: number }> {
+  let passes = 0;
+  let startReading = known;
+  if (!startReading && edit.weights.Male === undefined && allAxes.forGender('men') !== allAxes) {
+    startReading = (await read([z]))[0]!;
+    passes++;
+  }
+  const axes = axesForFace(allAxes, edit, startReading);
   let current = keepInRange(applyEdit(z, edit, axes, locks, options));
-  const first = await read(known ? [current] : [z, current]);
-  const before = known ?? first[0]!;
+  const first = await read(startReading ? [current] : [z, current]);
+  const before = startReading ?? first[0]!;
   let reading = first.at(-1)!;
-  let passes = 1;
+  passes++;
   const checks = checksFor(edit, before, axes, locks, options);
   let best = { z: current, reading, bad: badness(checks, reading) };
   const gains = checks.map((c) => c.gain);
