@@ -371,8 +371,8 @@ async function closedLoopSuccess(
   const starts = seeds.map((z) => keepInRange(z));
   const before = await read(starts);
   const isMan = before.map((r) => (readingLogit(r, 'Male') ?? 0) >= 0);
-  const gendered = calibrated.some((a) => a.byGender);
-  const total = calibrated.length * (gendered ? 2 : 1);
+  const withDirections = calibrated.some((a) => a.byGender);
+  const total = calibrated.length * (withDirections ? 2 : 1);
   /** Per axis and seed: did the +1 target switch it on, and the -1 target off (F's logit past 0)? */
   const hitsWith = async (axes: readonly Axis[], done: number) => {
     const set = AxisSet.fromAxes(zDim, [...others, ...axes], age, added);
@@ -398,7 +398,7 @@ async function closedLoopSuccess(
     return Math.min(frac(h.on), frac(h.off));
   };
   const population = await hitsWith(calibrated.map(withoutGenderDirections), 0);
-  const own = gendered ? await hitsWith(calibrated, calibrated.length) : undefined;
+  const own = withDirections ? await hitsWith(calibrated, calibrated.length) : undefined;
   return calibrated.map((a) => {
     const pop = population.get(a.name)!;
     const mine = own?.get(a.name);

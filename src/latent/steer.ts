@@ -161,16 +161,15 @@ function checksFor(
     const now = readingLogit(before, name);
     if (now === undefined) continue; // an added attribute this reader has no probe for: the linear move alone
     if (IDENTITY_GOALS.has(name)) identityGoal = true;
-    const { vector } = axis;
     const gain = axis.gain ?? 1;
     if (edit.mode[name] === 'step') {
       const to = now + STEP_LOGIT * w;
       checks.push({ name, kind: 'goal', value: logitOf(name), lo: w > 0 ? to : -Infinity, hi: w > 0 ? Infinity : to,
-        direction: w > 0 ? 'up' : 'down', vector, gain });
+        direction: w > 0 ? 'up' : 'down', vector: axis.vector, gain });
     } else {
       const level = Math.sign(w) * Math.min(MAX_LEVEL_LOGIT, LEVEL_LOGIT * Math.abs(w));
       checks.push({ name, kind: 'goal', value: logitOf(name), lo: w > 0 ? level : -Infinity, hi: w > 0 ? Infinity : level,
-        direction: w > 0 ? 'up' : 'down', vector, gain });
+        direction: w > 0 ? 'up' : 'down', vector: axis.vector, gain });
     }
   }
   if (ageMove && readsAge) {
@@ -235,8 +234,8 @@ function badness(checks: readonly Check[], r: FaceReading): number {
  * Applies one edit to z with the loop. `known` is F's reading of z when the caller has it (the previous
  * edit's result); without it, z and the linear move are read together in one G+F pass (a batch of two costs
  * less than two passes), unless the axes have directions per gender and the words leave the gender alone:
- * then z is read first (one more pass), since the face's gender picks the directions. Returns the best face found, F's reading of it and of z
- * (`before`), and the goals missed.
+ * then z is read first (one more pass), since the face's gender picks the directions. Returns the best face
+ * found, F's reading of it and of z (`before`), and the goals missed.
  */
 export async function steerEdit(
   z: Float32Array,
