@@ -53,7 +53,6 @@ export interface GenderDirection {
 
 export type Gender = 'women' | 'men';
 
-
 /** The on/off success rate from which an axis counts as reliable (and a gender's share of it, apart). */
 export const RELIABLE_RATE = 0.75;
 
@@ -178,7 +177,12 @@ export class AxisSet {
     readonly age?: AgeAxis,
     /** Added attributes (their axes are in `axes` too), by name. */
     private readonly addedModels: ReadonlyMap<AttributeName, AddedAttributeModel> = new Map(),
-  ) {}
+  ) {
+    this.hasGenderDirections = [...axes.values()].some((a) => a.byGender);
+  }
+
+  /** Whether any axis has a direction of its own for a gender (`byGender`), so that forGender changes something. */
+  readonly hasGenderDirections: boolean;
 
   static fromAxes(zDim: number, axes: readonly Axis[], age?: AgeAxis, added: readonly AddedAttributeModel[] = []): AxisSet {
     return new AxisSet(zDim, new Map(axes.map((a) => [a.name, a])), age, new Map(added.map((m) => [m.probe.name, m])));
@@ -237,7 +241,7 @@ export class AxisSet {
    * they are. The same set when no axis has one.
    */
   forGender(gender: Gender): AxisSet {
-    if (![...this.axes.values()].some((a) => a.byGender)) return this;
+    if (!this.hasGenderDirections) return this;
     let set = this.gendered.get(gender);
     if (!set) {
       const axes = [...this.axes.values()].map((a) => {

@@ -88,14 +88,13 @@ export async function discoverAxes(logits: LogitFn, opts: DiscoverOptions): Prom
   const fittedSet = AxisSet.fromAxes(zDim, fitted, undefined, added);
   let calibrated = await calibrateAxes(fittedSet, names, fittedSet, calSeeds, logits, opts.targetRate ?? 0.9, progress);
   const age = sampled.ages ? fitAgeAxis(sampled.ages, sampled.latents, samples - heldOut, zDim, lambda) : undefined;
-  let axes = AxisSet.fromAxes(zDim, calibrated, age, added);
   const openLoop = new Map(calibrated.map((a) => [a.name, a.successRate]));
   if (opts.read) {
     calibrated = await closedLoopSuccess(calibrated, [], zDim, age, added, calSeeds, opts.read, progress);
   } else {
     calibrated = calibrated.map(withoutGenderDirections); // no closed loop to show they do better
   }
-  axes = AxisSet.fromAxes(zDim, calibrated, age, added);
+  const axes = AxisSet.fromAxes(zDim, calibrated, age, added);
   const method = 'ridge regression (λ=' + lambda + ') of F logits on z; axis = unit weight vector; scale calibrated on ' + nCal + ' seeds' +
     (opts.read ? '; successRate and controllable measured through the closed loop (steer.ts) on the same seeds' : '');
   const file = axesFile(axes, calibrated, { zDim, samples, heldOut, seed: opts.seed, method }, opts.read ? openLoop : undefined, age);

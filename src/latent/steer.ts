@@ -221,8 +221,13 @@ function miss(c: Check, r: FaceReading): number {
  */
 export function axesForFace(axes: AxisSet, edit: Edit, before: FaceReading | undefined): AxisSet {
   const male = before?.logits[attributeIndex('Male')];
-  if (edit.weights.Male !== undefined || male === undefined || !Number.isFinite(male)) return axes;
+  if (!genderPicksAxes(axes, edit) || male === undefined || !Number.isFinite(male)) return axes;
   return axes.forGender(male >= 0 ? 'men' : 'women');
+}
+
+/** Whether the face's gender picks the axes of this edit: the axes have directions per gender and the words ask for no gender. */
+function genderPicksAxes(axes: AxisSet, edit: Edit): boolean {
+  return axes.hasGenderDirections && edit.weights.Male === undefined;
 }
 
 /** One number per pass to pick the best: misses scaled to comparable units (years count 1/3). */
@@ -248,7 +253,7 @@ export async function steerEdit(
 ): Promise<{ z: Float32Array; reading: FaceReading; before: FaceReading; shortfalls: Shortfall[]; passes: number }> {
   let passes = 0;
   let startReading = known;
-  if (!startReading && edit.weights.Male === undefined && allAxes.forGender('men') !== allAxes) {
+  if (!startReading && genderPicksAxes(allAxes, edit)) {
     startReading = (await read([z]))[0]!;
     passes++;
   }
