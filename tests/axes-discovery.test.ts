@@ -84,6 +84,18 @@ describe('axis discovery on the fixture models', () => {
   });
 });
 
+/** F(G(z)) of a synthetic world as discoverAxes takes it: the logits of many latents, and readings for the loop. */
+function worldOf(logitsOf: (z: Float32Array) => Float32Array) {
+  return {
+    logits: async (zs: Float32Array[]) => {
+      const out = new Float32Array(zs.length * 40);
+      zs.forEach((z, i) => out.set(logitsOf(z), i * 40));
+      return out;
+    },
+    read: async (zs: Float32Array[]) => zs.map((z) => ({ logits: logitsOf(z) })),
+  };
+}
+
 describe('directions per gender (byGender)', () => {
   it("fits each attribute apart on women's and men's faces, and keeps a gender's direction where the loop does better with it", async () => {
     // a world where bushy eyebrows rise along z2 on women's faces and along z1 on men's (where z2 lowers them):
@@ -99,12 +111,7 @@ describe('directions per gender (byGender)', () => {
       out[iBrows] = (z[0]! >= 0 ? 3 * z[1]! - 3 * z[2]! : 3 * z[2]!) - 1;
       return out;
     };
-    const logits = async (zs: Float32Array[]) => {
-      const out = new Float32Array(zs.length * 40);
-      zs.forEach((z, i) => out.set(logitsOf(z), i * 40));
-      return out;
-    };
-    const read = async (zs: Float32Array[]) => zs.map((z) => ({ logits: logitsOf(z) }));
+    const { logits, read } = worldOf(logitsOf);
     const { file, axes } = await discoverAxes(logits, { zDim: D, samples: 2000, seed: 10, calibrationSeeds: 24, read });
     const e = (j: number) => Float32Array.from({ length: D }, (_, i) => (i === j ? 1 : 0));
     const brows = axes.require('Bushy_Eyebrows');
@@ -139,6 +146,44 @@ describe('directions per gender (byGender)', () => {
     // without the closed loop there is no evidence for them: none are kept
     const open = await discoverAxes(logits, { zDim: D, samples: 2000, seed: 10, calibrationSeeds: 8 });
     expect(open.axes.names().some((n) => open.axes.require(n).byGender)).toBe(false);
+  });
+});
+
+describe('calibration with the surrogate the engine steers by', () => {
+  it("measures each axis's success through the loop that steers by the surrogate, when given one", async () => {
+    // bangs rise along +z1 on faces with z2 >= 0 and along -z1 on the others: one straight axis cannot switch
+    // them on for every face; the loop along each face's gradient can. Male is z0; the rest vary alike.
+    const D = 6;
+    const iBangs = ATTRIBUTES.indexOf('Bangs');
+    const logitsOf = (z: Float32Array) => {
+      const out = new Float32Array(40);
+      ATTRIBUTES.forEach((_, k) => (out[k] = 2 * z[3 + (k % 3)]!));
+      out[ATTRIBUTES.indexOf('Male')] = 3 * z[0]!;
+      out[iBangs] = 3 * Math.tanh(3 * z[2]!) * z[1]! - 1;
+      return out;
+    };
+    const { logits, read } = worldOf(logitsOf);
+    const exact = {
+      zDim: D,
+      gradients: (z: Float32Array, names: readonly string[]) => names.map((n) => {
+        const g = new Float32Array(D);
+        const k = ATTRIBUTES.indexOf(n as (typeof ATTRIBUTES)[number]);
+        if (k < 0) return undefined;
+        if (n === 'Bangs') {
+          const t = Math.tanh(3 * z[2]!);
+          g[1] = 3 * t;
+          g[2] = 9 * (1 - t * t) * z[1]!;
+        } else if (n === 'Male') g[0] = 3;
+        else g[3 + (k % 3)] = 2;
+        return g;
+      }),
+    };
+    const opts = { zDim: D, samples: 1500, seed: 10, calibrationSeeds: 40, read };
+    const along = (await discoverAxes(logits, opts)).axes.require('Bangs');
+    const steered = (await discoverAxes(logits, { ...opts, surrogate: exact })).axes.require('Bangs');
+    expect(along.successRate).toBeLessThan(0.75);
+    expect(steered.successRate).toBeGreaterThanOrEqual(0.75);
+    expect(steered.controllable).toBe(steered.quality >= 0.75);
   });
 });
 

@@ -3,22 +3,14 @@
  * vocabulary words mixed with junk, lowercase word salad). Shared by tests/grammar.fuzz.test.ts, which
  * checks that every result is well-formed, and bench/parser.ts, which times the same inputs.
  */
+import { mulberry32 as prng } from '../src/latent/seed.js';
 
 /** The seed and size of the fuzz set. */
 export const FUZZ_SEED = 20240601;
 export const FUZZ_COUNT = 100_000;
 
 /** mulberry32: small, fast, seeded. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 const WORDS = [
   'old', 'man', 'woman', 'no', 'not', 'very', 'slightly', 'more', 'less', 'beard', 'glasses', 'blonde', 'grey', 'hair', 'smiling',

@@ -37,4 +37,30 @@ describe('the models version stored with each face', () => {
     expect(swapped).not.toBe(shipped);
     expect(swapped).toBe(`${shipped}/${fingerprint(other).sha256}`);
   });
+
+  it('adds the surrogate the loop steers by, when the folder has one for this G, and not one for another G', async () => {
+    const dir = path.join(tmp, 'models-surrogate');
+    fs.cpSync(path.resolve('tests/fixtures/models'), dir, { recursive: true });
+    const shipped = await versionOf(dir);
+    const g = fingerprint(path.join(dir, 'generator.onnx')).sha256;
+    const models = await loadFaceModels({ modelsDir: dir, provider: 'cpu', renderSize: 64, queueCapacity: 4, maxBatch: 4, timeoutMs: 10_000 });
+    const zDim = models.generator.zDim;
+    expect(models.axes.surrogate).toBeUndefined();
+    await models.close();
+    const file = (generator: string) => JSON.stringify({
+      version: 1, zDim, outputs: ['Male'], mu: [0], sd: [1], generator,
+      layers: [{ weight: [Array.from({ length: zDim }, (_, i) => (i === 0 ? 1 : 0))], bias: [0] }],
+    });
+    fs.writeFileSync(path.join(dir, 'surrogate.json'), file('0123456789ab'));
+    expect(await versionOf(dir)).toBe(shipped);
+    fs.writeFileSync(path.join(dir, 'surrogate.json'), file(g));
+    expect(await versionOf(dir)).toBe(`${shipped}/s:${fingerprint(path.join(dir, 'surrogate.json')).sha256}`);
+    const withIt = await loadFaceModels({ modelsDir: dir, provider: 'cpu', renderSize: 64, queueCapacity: 4, maxBatch: 4, timeoutMs: 10_000 });
+    try {
+      expect(withIt.axes.surrogate?.zDim).toBe(zDim);
+      expect(withIt.axes.forGender('men').surrogate).toBe(withIt.axes.surrogate);
+    } finally {
+      await withIt.close();
+    }
+  });
 });

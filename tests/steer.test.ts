@@ -272,4 +272,79 @@ describe('closed-loop edits (steer.ts)', () => {
     const b = await steerFace(face, axes, worldReader({ n: 0 }));
     expect(Array.from(a.z)).toEqual(Array.from(b.z));
   });
+
+  describe('with a surrogate (a local model of F(G(z)))', () => {
+    /**
+     * A world where bangs rise along +z_bangs on faces with z_pivot > 0 and along -z_bangs on the others: the
+     * axis (+z_bangs) is right for half the faces and backwards for the rest, as G's real response turns
+     * from face to face. Male rises a little with |z_bangs| on the second half (a leak the axes miss too).
+     */
+    const k = coordOf('Bangs');
+    const PIVOT = 45;
+    const bangs = (z: Float32Array) => 4 * Math.tanh(2 * z[PIVOT]!) * z[k]!;
+    const turning = async (zs: Float32Array[]): Promise<FaceReading[]> => (await worldReader({ n: 0 })(zs)).map((r, i) => {
+      const logits = Float32Array.from(r.logits);
+      logits[k] = bangs(zs[i]!);
+      return { ...r, logits };
+    });
+    /** The exact gradient of the world, times `scale` (an imperfect surrogate: the loop learns the ratio). */
+    const exact = (scale: number) => ({
+      zDim: D,
+      gradients: (z: Float32Array, names: readonly string[]) => names.map((n) => {
+        const g = new Float32Array(D);
+        if (n === 'Bangs') {
+          const t = Math.tanh(2 * z[PIVOT]!);
+          g[k] = 4 * t * scale;
+          g[PIVOT] = 8 * (1 - t * t) * z[k]! * scale;
+          return g;
+        }
+        if (n === 'Age') {
+          g[AGE_COORD] = 6 * scale;
+          return g;
+        }
+        const c = (ATTRIBUTES as readonly string[]).indexOf(n);
+        if (c < 0) return undefined;
+        g[c] = (n === 'Eyeglasses' ? 0.8 : 2) * scale;
+        if (n === 'Male') g[coordOf('Goatee')] = 1.5 * scale;
+        return g;
+      }),
+    });
+    // seeds whose face has z_pivot clearly below 0: the axis points the wrong way there
+    const backwards = Array.from({ length: 400 }, (_, i) => 1000 + i)
+      .filter((seed) => faceLatent({ seed, edits: [] }, axes)[PIVOT]! < -0.4).slice(0, 25);
+    const reached = async (set: AxisSet) => {
+      let n = 0;
+      for (const seed of backwards) {
+        const r = await steerFace({ seed, edits: [edit({ Bangs: 1 })] }, set, turning);
+        if (bangs(r.z) >= LEVEL_LOGIT - 1e-6) n++;
+      }
+      return n / backwards.length;
+    };
+
+    it('reaches a goal along each face\'s own direction where the axis points the wrong way', async () => {
+      expect(backwards.length).toBe(25);
+      expect(await reached(axes)).toBeLessThan(0.2);
+      expect(await reached(axes.withSurrogate(exact(1)))).toBeGreaterThan(0.9);
+    });
+
+    it('learns how far off the surrogate\'s slope is, and still reaches the goal', async () => {
+      expect(await reached(axes.withSurrogate(exact(2.5)))).toBeGreaterThan(0.9);
+    });
+
+    it('still holds the gender and age, and leaves the rest of the face, with the surrogate', async () => {
+      const p = (x: number) => 1 / (1 + Math.exp(-x));
+      for (const seed of backwards.slice(0, 8)) {
+        const before = (await turning([faceLatent({ seed, edits: [] }, axes)]))[0]!;
+        const r = await steerFace({ seed, edits: [edit({ Bangs: 1 })] }, axes.withSurrogate(exact(1)), turning);
+        expect(Math.abs(p(logit(r.reading, 'Male')) - p(logit(before, 'Male')))).toBeLessThanOrEqual(HOLD_P + 1e-6);
+        expect(Math.abs(r.reading.age! - before.age!)).toBeLessThanOrEqual(4 + 1e-6);
+        expect(Math.abs(logit(r.reading, 'Smiling') - logit(before, 'Smiling'))).toBeLessThan(0.5);
+      }
+    });
+
+    it('refuses a surrogate for another size of z', () => {
+      expect(() => axes.withSurrogate({ zDim: D + 1, gradients: () => [] })).toThrow(/z of 49 numbers/);
+    });
+  });
 });
+

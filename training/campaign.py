@@ -223,10 +223,17 @@ def ratchet(ckpt: str) -> None:
         print("discovering the feature axes for the new G (npm run axes, on the candidate)", flush=True)
         candidate_axes = os.path.join(CANDIDATE, "axes.json")
         # an earlier keep's axes.json would be read for the added attributes' probes: the shipped one must be
-        if os.path.exists(candidate_axes):
-            os.remove(candidate_axes)
-        subprocess.run(["npm", "run", "--silent", "axes", "--", "--models-dir", CANDIDATE,
-                        "--out", candidate_axes], cwd=REPO, check=True)
+        candidate_surrogate = os.path.join(CANDIDATE, "surrogate.json")
+        for stale in (candidate_axes, candidate_surrogate):  # an earlier keep's: made for another G
+            if os.path.exists(stale):
+                os.remove(stale)
+        axes = ["npm", "run", "--silent", "axes", "--", "--models-dir", CANDIDATE, "--out", candidate_axes]
+        subprocess.run(axes, cwd=REPO, check=True)
+        # the surrogate the loop steers by is fitted on faces moved along these axes; then the axes' calibration
+        # (which marks them reliable or weak) is measured again with the loop the engine will run
+        print("fitting the surrogate for the new G (npm run surrogate), then calibrating the axes with it", flush=True)
+        subprocess.run(["npm", "run", "--silent", "surrogate", "--", "--models-dir", CANDIDATE], cwd=REPO, check=True)
+        subprocess.run(axes, cwd=REPO, check=True)
         lost = lost_attributes(os.path.join(MODELS, "axes.json"), candidate_axes)
         if lost:
             print(f"WARNING: the new axes.json lacks the added attribute(s) {', '.join(lost)}; add them again "
@@ -236,6 +243,7 @@ def ratchet(ckpt: str) -> None:
         with open(files["generator_info.json"], "w") as fh:
             json.dump(info, fh, indent=1)
         export.install_gan({**files, "axes.json": os.path.join(CANDIDATE, "axes.json"),
+                            "surrogate.json": candidate_surrogate,
                             "samples.png": os.path.join(CANDIDATE, "samples.png")})
     update_card(update_history(entry))
     print("installed: commit models/, training/resume/gan.pt and tests/fixtures/generator_parity.json" if ok else

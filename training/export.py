@@ -98,7 +98,8 @@ def install_gan(files: dict[str, str]) -> None:
               "generator_info.json": os.path.join(MODELS, "generator_info.json"),
               "generator_parity.json": os.path.join(REPO, "tests", "fixtures", "generator_parity.json"),
               "gan.pt": os.path.join(HERE, "resume", "gan.pt"),
-              "axes.json": os.path.join(MODELS, "axes.json"), "samples.png": os.path.join(MODELS, "samples.png")}
+              "axes.json": os.path.join(MODELS, "axes.json"), "surrogate.json": os.path.join(MODELS, "surrogate.json"),
+              "samples.png": os.path.join(MODELS, "samples.png")}
     for key, dest in places.items():
         if key not in files:
             continue

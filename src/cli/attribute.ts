@@ -15,7 +15,7 @@ import { addedAttributesFile, readAddedFile, type AttributeName } from '../face/
 import { AxisSet } from '../latent/axes.js';
 import { Classifier } from '../render/classifier.js';
 import { Generator } from '../render/generator.js';
-import { AXES_FILE, CLASSIFIER_FILE, GENERATOR_FILE, probesProblem } from '../render/models.js';
+import { AXES_FILE, CLASSIFIER_FILE, GENERATOR_FILE, probesProblem, SURROGATE_FILE, surrogateFor } from '../render/models.js';
 import { LatentScorer } from '../render/scorer.js';
 import { addAttribute, AttributeInputError, MIN_IMAGES, removeAttribute, type AddOptions } from './attribute-add.js';
 import { checkAttribute } from './attribute-check.js';
@@ -127,8 +127,10 @@ async function main(argv: string[]): Promise<number> {
       const first = Number(flags['first-seed']);
       if (!Number.isInteger(count) || count < 1 || count > 10_000) throw new UsageError('--seeds must be an integer in 1..10000');
       if (!Number.isInteger(first) || first < 0) throw new UsageError('--first-seed must be a whole number');
-      const axes = AxisSet.fromFile(path.join(modelsDir, AXES_FILE));
       const generator = await Generator.load(path.join(modelsDir, GENERATOR_FILE), provider);
+      const steering = surrogateFor(path.join(modelsDir, SURROGATE_FILE), generator.fingerprint, generator.zDim);
+      if (steering.problem) say(steering.problem);
+      const axes = AxisSet.fromFile(path.join(modelsDir, AXES_FILE)).withSurrogate(steering.surrogate);
       const classifier = await Classifier.load(path.join(modelsDir, CLASSIFIER_FILE), generator.provider);
       try {
         const problem = probesProblem(axes, classifier, path.join(modelsDir, AXES_FILE));

@@ -18,7 +18,7 @@ import { discoverAxes } from '../latent/discover.js';
 import { Classifier } from '../render/classifier.js';
 import { fingerprint } from '../render/fingerprint.js';
 import { Generator } from '../render/generator.js';
-import { CLASSIFIER_FILE, GENERATOR_FILE } from '../render/models.js';
+import { CLASSIFIER_FILE, GENERATOR_FILE, SURROGATE_FILE, surrogateFor } from '../render/models.js';
 import { LatentScorer } from '../render/scorer.js';
 import { cliConfig } from './args.js';
 
@@ -47,7 +47,10 @@ async function main(): Promise<void> {
   const classifier = await Classifier.load(path.join(dir, CLASSIFIER_FILE), generator.provider);
   const added = keptAttributes([out, path.join(dir, 'axes.json')], path.join(path.resolve(config.MODELS_DIR), 'axes.json'), classifier);
   const scorer = new LatentScorer(generator, classifier, added.map((m) => m.probe));
-  console.error(`discovering axes: ${samples} samples, seed ${seed}, provider ${generator.provider}`);
+  const steering = values['open-loop'] ? {} : surrogateFor(path.join(dir, SURROGATE_FILE), generator.fingerprint, generator.zDim);
+  if (steering.problem) console.error(steering.problem);
+  console.error(`discovering axes: ${samples} samples, seed ${seed}, provider ${generator.provider}` +
+    (values['open-loop'] ? '' : `; the loop steers ${steering.surrogate ? `by the surrogate (${SURROGATE_FILE})` : 'along the axes (no surrogate: `npm run surrogate` fits one)'}`));
   const t0 = performance.now();
   let lastStage = '';
   let lastPrint = 0;
@@ -59,6 +62,7 @@ async function main(): Promise<void> {
     added,
     ...(scorer.readsAge ? { withAges: async (zs: Float32Array[]) => { const r = await scorer.readWithAdded(zs); return { logits: r.logits, ages: r.ages! }; } } : {}),
     ...(values['open-loop'] ? {} : { read: (zs: Float32Array[]) => scorer.read(zs) }),
+    ...(steering.surrogate ? { surrogate: steering.surrogate } : {}),
     onProgress: (stage, done, total) => {
       const now = performance.now();
       if (stage !== lastStage || now - lastPrint > 2000 || done === total) {

@@ -17,6 +17,8 @@
  * --no-holds runs the ±1 targets without the implicit Male and age holds: what G can draw at all, to tell
  * "G cannot draw it" from "G cannot draw it without changing the gender or the age". --holds Male (or Young)
  * keeps only that one, to tell which hold stops an axis.
+ * --no-surrogate steers the loop along the axes alone, as without models/surrogate.json, to measure what the
+ * surrogate adds.
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,7 +30,7 @@ import type { Edit } from '../face/record.js';
 import { seedToLatent } from '../latent/seed.js';
 import { Classifier, sigmoid } from '../render/classifier.js';
 import { Generator } from '../render/generator.js';
-import { AXES_FILE, CLASSIFIER_FILE, GENERATOR_FILE } from '../render/models.js';
+import { AXES_FILE, CLASSIFIER_FILE, GENERATOR_FILE, SURROGATE_FILE, surrogateFor } from '../render/models.js';
 import { LatentScorer } from '../render/scorer.js';
 import { cliConfig } from './args.js';
 
@@ -44,6 +46,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     'no-holds': { type: 'boolean', default: false },
     holds: { type: 'string' },
+    'no-surrogate': { type: 'boolean', default: false },
   },
 });
 
@@ -102,7 +105,10 @@ async function main(): Promise<void> {
   const n = Number(values.seeds);
   const generator = await Generator.load(path.join(dir, GENERATOR_FILE), config.EXECUTION_PROVIDER);
   const classifier = await Classifier.load(path.join(dir, CLASSIFIER_FILE), generator.provider);
-  const axes = AxisSet.fromFile(path.join(dir, AXES_FILE));
+  const steering = values['no-surrogate'] ? {} : surrogateFor(path.join(dir, SURROGATE_FILE), generator.fingerprint, generator.zDim);
+  if (steering.problem) console.error(steering.problem);
+  const axes = AxisSet.fromFile(path.join(dir, AXES_FILE)).withSurrogate(steering.surrogate);
+  if (values['closed-loop']) console.error(`the loop steers ${steering.surrogate ? 'by the surrogate' : 'along the axes'}`);
   const scorer = new LatentScorer(generator, classifier);
   /** Probabilities [n, 40], and F's ages [n] and features [n, dim] when it has them. */
   const readAll = async (zs: Float32Array[]) => {

@@ -19,7 +19,7 @@ import { isValidTruncation, truncate, TRUNCATION_MAX, TRUNCATION_MIN } from '../
 import { Generator } from '../render/generator.js';
 import { editFrom, faceLatentFor } from '../conversation/engine.js';
 import { Classifier } from '../render/classifier.js';
-import { AXES_FILE, CLASSIFIER_FILE, GENERATOR_FILE } from '../render/models.js';
+import { AXES_FILE, CLASSIFIER_FILE, GENERATOR_FILE, SURROGATE_FILE, surrogateFor } from '../render/models.js';
 import { LatentScorer } from '../render/scorer.js';
 import { batchReads } from '../latent/steer.js';
 import { encodePng } from '../render/png.js';
@@ -93,7 +93,10 @@ async function main(): Promise<void> {
   const refinements = values.then ?? [];
   if (refinements.length > 0 && !description) fail('--then refines a description: give one first');
   const edits = description ? [toEdit(description), ...refinements.map((r) => toEdit(r, true))] : [];
-  const axes = edits.length ? AxisSet.fromFile(path.join(modelsDir, AXES_FILE)) : undefined;
+  // the surrogate the engine's loop steers by, when the folder has one for this G (as loadFaceModels does)
+  const steering = edits.length && !values['open-loop'] ? surrogateFor(path.join(modelsDir, SURROGATE_FILE), generator.fingerprint, generator.zDim) : {};
+  if (steering.problem) console.error(steering.problem);
+  const axes = edits.length ? AxisSet.fromFile(path.join(modelsDir, AXES_FILE)).withSurrogate(steering.surrogate) : undefined;
   const classifier = axes && !values['open-loop'] ? await Classifier.load(path.join(modelsDir, CLASSIFIER_FILE), generator.provider) : undefined;
   const scorer = classifier ? new LatentScorer(generator, classifier, axes?.probes()) : undefined;
   // the faces of a chunk are steered together: their G+F passes run as one batch
@@ -105,7 +108,7 @@ async function main(): Promise<void> {
   };
   const seeds = Array.from({ length: count }, (_, i) => seed + i);
   // the same "<generator>/<axes>" fingerprints the engine records, for each PNG's label
-  const model = `${generator.fingerprint}/${axes ? fingerprint(path.join(modelsDir, AXES_FILE)).sha256 : 'none'}`;
+  const model = `${generator.fingerprint}/${axes ? fingerprint(path.join(modelsDir, AXES_FILE)).sha256 : 'none'}${steering.print ? `/s:${steering.print}` : ''}`;
   const outDir = path.resolve(values['out-dir'] ?? '.');
   fs.mkdirSync(values.out ? path.dirname(path.resolve(values.out)) : outDir, { recursive: true });
 

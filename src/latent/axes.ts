@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { z } from 'zod';
 import { ATTRIBUTES, asAddedName, type AttributeName } from '../face/attributes.js';
 import type { Probe } from './probe.js';
+import type { LocalModel } from './surrogate.js';
 
 /** One feature axis: a unit direction in z-space along which F's logit for the attribute rises. */
 export interface Axis {
@@ -177,8 +178,19 @@ export class AxisSet {
     readonly age?: AgeAxis,
     /** Added attributes (their axes are in `axes` too), by name. */
     private readonly addedModels: ReadonlyMap<AttributeName, AddedAttributeModel> = new Map(),
+    /**
+     * The surrogate of F(G(z)) fitted for these models (models/surrogate.json), when there is one: the closed
+     * loop corrects each face along the surrogate's gradient at its z instead of along the fixed axis.
+     */
+    readonly surrogate?: LocalModel,
   ) {
     this.hasGenderDirections = [...axes.values()].some((a) => a.byGender);
+  }
+
+  /** The same axes with a surrogate for the closed loop (src/latent/surrogate.ts). */
+  withSurrogate(surrogate: LocalModel | undefined): AxisSet {
+    if (surrogate && surrogate.zDim !== this.zDim) throw new Error(`the surrogate takes z of ${surrogate.zDim} numbers, the axes ${this.zDim}`);
+    return new AxisSet(this.zDim, this.axes, this.age, this.addedModels, surrogate);
   }
 
   /** Whether any axis has a direction of its own for a gender (`byGender`), so that forGender changes something. */
@@ -248,7 +260,7 @@ export class AxisSet {
         const d = a.byGender?.[gender];
         return d ? { ...a, vector: d.vector, gain: d.gain, center: d.center } : a;
       });
-      set = new AxisSet(this.zDim, new Map(axes.map((a) => [a.name, a])), this.age, this.addedModels);
+      set = new AxisSet(this.zDim, new Map(axes.map((a) => [a.name, a])), this.age, this.addedModels, this.surrogate);
       this.gendered.set(gender, set);
     }
     return set;

@@ -4,6 +4,7 @@ import {
 } from './axes.js';
 import { applyEdit, keepInRange } from './edit.js';
 import { batchReads, readingLogit, steerEdit, type ReadFaces } from './steer.js';
+import type { LocalModel } from './surrogate.js';
 import { auc, ridgeFit } from './ridge.js';
 import { seedToLatent } from './seed.js';
 import { dot, norm } from './vector.js';
@@ -39,6 +40,8 @@ export interface DiscoverOptions {
    * added attributes, it reads their probes too.
    */
   read?: ReadFaces;
+  /** The surrogate the engine's loop steers by (models/surrogate.json), so that the calibration measures that loop. */
+  surrogate?: LocalModel;
   /**
    * Added attributes (`npm run attribute -- add`) to discover with the 40: `logits` (and `withAges`) give
    * their probe logits after F's 40, in this order, and their axes go into the file with their probes.
@@ -90,7 +93,7 @@ export async function discoverAxes(logits: LogitFn, opts: DiscoverOptions): Prom
   const age = sampled.ages ? fitAgeAxis(sampled.ages, sampled.latents, samples - heldOut, zDim, lambda) : undefined;
   const openLoop = new Map(calibrated.map((a) => [a.name, a.successRate]));
   if (opts.read) {
-    calibrated = await closedLoopSuccess(calibrated, [], zDim, age, added, calSeeds, opts.read, progress);
+    calibrated = await closedLoopSuccess(calibrated, [], zDim, age, added, calSeeds, opts.read, progress, opts.surrogate);
   } else {
     calibrated = calibrated.map(withoutGenderDirections); // no closed loop to show they do better
   }
@@ -126,7 +129,7 @@ export async function discoverAddedAxes(
   let calibrated = await calibrateAxes(withFitted, names, withFitted, calSeeds, logits, opts.targetRate ?? 0.9, progress);
   const openLoop = new Map(calibrated.map((a) => [a.name, a.successRate]));
   if (opts.read) {
-    calibrated = await closedLoopSuccess(calibrated, baseAxes, zDim, base.age, [...baseAdded, ...added], calSeeds, opts.read, progress);
+    calibrated = await closedLoopSuccess(calibrated, baseAxes, zDim, base.age, [...baseAdded, ...added], calSeeds, opts.read, progress, opts.surrogate);
   }
   const byName = new Map(added.map((m) => [m.probe.name, m]));
   const entries = Object.fromEntries(
@@ -364,7 +367,7 @@ function axesFile(
  */
 async function closedLoopSuccess(
   calibrated: readonly Axis[], others: readonly Axis[], zDim: number, age: AgeAxis | undefined, added: readonly AddedAttributeModel[],
-  seeds: Float32Array[], read: ReadFaces, progress: NonNullable<DiscoverOptions['onProgress']>,
+  seeds: Float32Array[], read: ReadFaces, progress: NonNullable<DiscoverOptions['onProgress']>, surrogate?: LocalModel,
 ): Promise<Axis[]> {
   const batched = batchReads(read);
   const starts = seeds.map((z) => keepInRange(z));
@@ -374,7 +377,7 @@ async function closedLoopSuccess(
   const total = calibrated.length * (withDirections ? 2 : 1);
   /** Per axis and seed: did the +1 target switch it on, and the -1 target off (F's logit past 0)? */
   const hitsWith = async (axes: readonly Axis[], done: number) => {
-    const set = AxisSet.fromAxes(zDim, [...others, ...axes], age, added);
+    const set = AxisSet.fromAxes(zDim, [...others, ...axes], age, added).withSurrogate(surrogate);
     const out = new Map<AttributeName, Hits>();
     for (const [k, { name }] of axes.entries()) {
       const hits = async (w: number) => {

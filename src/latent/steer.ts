@@ -5,8 +5,9 @@ import {
 } from './edit.js';
 import type { Edit, FaceRecord } from '../face/record.js';
 import { seedLatent } from './jitter.js';
+import type { LocalModel } from './surrogate.js';
 import { truncate } from './truncation.js';
-import { dot, gramSchmidt } from './vector.js';
+import { dot, gramSchmidt, norm } from './vector.js';
 
 /**
  * Closed-loop edits, in z (the generator's input; there is no w space in this G).
@@ -25,7 +26,12 @@ import { dot, gramSchmidt } from './vector.js';
  * for the age): a band in probability, so a face F reads as clearly a man may move a little in logit
  * without a correction pass, and a face F reads as 50/50 is held tight (±0.2 logit).
  * Whatever misses gets a correction along its axis (goal axes projected off held ones, held axes off the
- * goal ones), sized by the axis's measured gain and then by a secant on what the last pass did. At most
+ * goal ones), sized by the axis's measured gain and then by a secant on what the last pass did. With a
+ * surrogate of F(G(z)) (models/surrogate.json, AxisSet.surrogate), each pass takes every check's direction
+ * from the surrogate's gradient at the face's current z instead (the direction F's reading of this face rises
+ * along, not the population's straight axis), sized by the gradient's length times what the secant learned of
+ * how far the face's answer differs from the surrogate's; outputs it does not model (added attributes) keep
+ * their axes. F's reading of the rendered face still decides every check. At most
  * MAX_PASSES passes; the best pass wins. A correction moves at most STEP_CAP along its axis per pass and
  * CHECK_BUDGET in all; an axis that did not answer two corrections in a row (G cannot draw it) is not pushed
  * again and its corrections are taken back; no goal coordinate goes past COORD_LIMIT spreads. So a face does not leave the region where G
@@ -77,6 +83,9 @@ export const CHECK_BUDGET = 3;
 const IDENTITY_GOALS: ReadonlySet<GoalName> = new Set<GoalName>(['Male', 'Young', 'Age']);
 /** The parts of an edit tried, in one batch, when the loop's best face still breaks a hold. */
 export const BACKOFF = [0.75, 0.5, 0.25] as const;
+
+/** Edit options, and the local model the loop steers by when the axes carry none (AxisSet.surrogate). */
+export type SteerOptions = EditOptions & { surrogate?: LocalModel };
 
 export type GoalName = AttributeName | 'Age';
 
@@ -249,7 +258,7 @@ export async function steerEdit(
   allAxes: AxisSet,
   locks: ReadonlySet<AttributeName>,
   read: ReadFaces,
-  options: EditOptions = {},
+  options: SteerOptions = {},
 ): Promise<{ z: Float32Array; reading: FaceReading; before: FaceReading; shortfalls: Shortfall[]; passes: number }> {
   let passes = 0;
   let startReading = known;
@@ -271,17 +280,27 @@ export async function steerEdit(
   const unanswered = checks.map(() => 0);
   /** The coordinate change each check's corrections made so far (taken back when the check is stuck). */
   const applied = checks.map(() => 0);
+  /** With a surrogate: the z change each check's corrections made, and how far the face's answer differs from its prediction. */
+  const appliedVec = checks.map(() => new Float64Array(z.length));
+  const ratio = checks.map(() => 1);
+  const surrogate = options.surrogate ?? allAxes.surrogate;
   const movable = (i: number) => !stuck[i] && spent[i]! < CHECK_BUDGET;
   while (passes <= MAX_PASSES && best.bad > 0) {
     const undo = checks.map((_, i) => stuck[i] && applied[i] !== 0);
     if (!checks.some((c, i) => (miss(c, reading) !== 0 && movable(i)) || undo[i])) break;
+    // this pass's direction and gain per check: the surrogate's gradient at this face where it has one, else the axis
+    const local = surrogate ? surrogate.gradients(current, checks.map((c) => c.name)) : checks.map(() => undefined);
+    const slope = local.map((g) => (g ? norm(g) : 0));
+    const dirs = checks.map((c, i) => (slope[i]! > 1e-6 ? Float32Array.from(local[i]!, (v) => v / slope[i]!) : c.vector));
+    const gainNow = checks.map((_, i) => (slope[i]! > 1e-6 ? slope[i]! * ratio[i]! : gains[i]!));
+    const isLocal = (i: number) => slope[i]! > 1e-6;
     const out = Float64Array.from(current);
     const goals = checks.filter((c) => c.kind === 'goal');
     const holds = checks.filter((c) => c.kind === 'hold');
-    const prevCoords = checks.map((c) => dot(current, c.vector));
+    const prevCoords = checks.map((_, i) => dot(current, dirs[i]!));
     const prevValues = checks.map((c) => c.value(reading));
     // goals move off the held axes; holds move off the goal axes
-    let basis = gramSchmidt(holds.map((c) => c.vector));
+    let basis = gramSchmidt(holds.map((c) => dirs[checks.indexOf(c)]!));
     const cap = (i: number, delta: number) => {
       const room = Math.min(STEP_CAP, CHECK_BUDGET - spent[i]!);
       return Math.max(-room, Math.min(room, delta));
@@ -289,10 +308,15 @@ export async function steerEdit(
     for (const c of goals) {
       const m = miss(c, reading);
       const i = checks.indexOf(c);
+      const v = dirs[i]!;
+      const start = Float64Array.from(out);
       const from = dot(out, c.vector);
       if (undo[i]) {
         // G did not answer: take back this goal's corrections, so they do not bend the rest of the face
-        moveAlong(out, c.vector, -applied[i]!, basis);
+        if (surrogate) for (let d = 0; d < out.length; d++) out[d]! -= appliedVec[i]![d]!;
+        else moveAlong(out, c.vector, -applied[i]!, basis);
+      } else if (m !== 0 && movable(i) && isLocal(i)) {
+        spent[i]! += moveAlong(out, v, cap(i, m / gainNow[i]!), basis);
       } else if (m !== 0 && movable(i)) {
         const axis = c.name === 'Age' ? axes.age : axes.get(c.name as AttributeName);
         const mean = axis?.coordMean ?? 0;
@@ -300,30 +324,41 @@ export async function steerEdit(
         const wanted = Math.min(mean + COORD_LIMIT * spread, Math.max(mean - COORD_LIMIT * spread, from + cap(i, m / gains[i]!)));
         spent[i]! += moveAlong(out, c.vector, wanted - from, basis);
       }
-      applied[i]! += dot(out, c.vector) - from;
-      if (undo[i]) applied[i] = 0;
-      basis = gramSchmidt([...basis, c.vector]);
+      let moved = 0;
+      for (let d = 0; d < out.length; d++) {
+        const step = out[d]! - start[d]!;
+        appliedVec[i]![d]! += step;
+        moved += step * step;
+      }
+      applied[i]! += surrogate ? Math.sqrt(moved) : dot(out, c.vector) - from;
+      if (undo[i]) {
+        applied[i] = 0;
+        appliedVec[i]!.fill(0);
+      }
+      basis = gramSchmidt([...basis, v]);
     }
-    const goalBasis = gramSchmidt(goals.map((c) => c.vector));
+    const goalBasis = gramSchmidt(goals.map((c) => dirs[checks.indexOf(c)]!));
     for (const c of holds) {
       const m = miss(c, reading);
       const i = checks.indexOf(c);
-      if (m !== 0 && movable(i)) spent[i]! += moveAlong(out, c.vector, cap(i, m / gains[i]!), goalBasis);
+      if (m !== 0 && movable(i)) spent[i]! += moveAlong(out, dirs[i]!, cap(i, m / gainNow[i]!), goalBasis);
     }
     const next = keepInRange(Float32Array.from(out));
     const nextReading = (await read([next]))[0]!;
     passes++;
-    // secant: what this pass did per unit of coordinate, kept within 1/4..4 times the first guess; an
-    // axis that hardly answered a real push is stuck (G cannot draw more of it from here)
+    // secant: what this pass did per unit of coordinate, kept within 1/4..4 times the first guess (with a
+    // surrogate: of its prediction); an axis that hardly answered a real push is stuck (G cannot draw more of it from here)
     checks.forEach((c, i) => {
-      const dc = dot(next, c.vector) - prevCoords[i]!;
+      const dc = dot(next, dirs[i]!) - prevCoords[i]!;
       const v0 = prevValues[i];
       const v1 = c.value(nextReading);
       if (Math.abs(dc) < 0.05 || v0 === undefined || v1 === undefined) return;
       const s = (v1 - v0) / dc;
-      if (s > 0) gains[i] = Math.min(4 * c.gain, Math.max(c.gain / 4, s));
+      const expected = isLocal(i) ? slope[i]! : c.gain;
+      if (s > 0 && isLocal(i)) ratio[i] = Math.min(4, Math.max(1 / 4, s / slope[i]!));
+      else if (s > 0) gains[i] = Math.min(4 * c.gain, Math.max(c.gain / 4, s));
       // twice in a row: once may be another axis's move pulling the other way
-      unanswered[i] = Math.abs(dc) >= 0.3 && s < 0.1 * c.gain ? unanswered[i]! + 1 : 0;
+      unanswered[i] = Math.abs(dc) >= 0.3 && s < 0.1 * expected ? unanswered[i]! + 1 : 0;
       if (unanswered[i]! >= 2) stuck[i] = true;
     });
     current = next;
@@ -380,7 +415,7 @@ export async function steerFace(
   face: Pick<FaceRecord, 'seed' | 'edits' | 'jitter' | 'origin'> & { truncation?: number },
   axes: AxisSet,
   read: ReadFaces,
-  options: EditOptions = {},
+  options: SteerOptions = {},
 ): Promise<SteerResult> {
   let z = keepInRange(truncate(seedLatent(face, axes.zDim), face.truncation ?? 1));
   let reading: FaceReading | undefined;

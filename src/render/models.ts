@@ -8,6 +8,7 @@ import { Generator } from './generator.js';
 import { ModelLoadError, type ProviderChoice } from './onnx.js';
 import { RenderQueue } from './queue.js';
 import { LatentScorer } from './scorer.js';
+import { Surrogate } from '../latent/surrogate.js';
 
 export { ModelLoadError } from './onnx.js';
 
@@ -31,13 +32,39 @@ function axesMadeWith(file: string): { generator?: string; classifier?: string }
  * file names its F, so with the F it names the version stays `G/axes` (the faces saved before F joined the
  * version keep theirs).
  */
-export function modelsVersion(generator: string, axes: string, classifier: string, axesClassifier: string | undefined): string {
-  return axesClassifier === classifier ? `${generator}/${axes}` : `${generator}/${axes}/${classifier}`;
+export function modelsVersion(
+  generator: string, axes: string, classifier: string, axesClassifier: string | undefined, surrogate?: string,
+): string {
+  const base = axesClassifier === classifier ? `${generator}/${axes}` : `${generator}/${axes}/${classifier}`;
+  // the surrogate steers the loop too: faces drawn with it are other faces (s: keeps the old versions parseable)
+  return surrogate ? `${base}/s:${surrogate}` : base;
 }
 
 export const GENERATOR_FILE = 'generator.onnx';
 export const CLASSIFIER_FILE = 'classifier.onnx';
 export const AXES_FILE = 'axes.json';
+export const SURROGATE_FILE = 'surrogate.json';
+
+/**
+ * The surrogate in `file` (src/latent/surrogate.ts) when it can steer for this generator, or why not. It is
+ * optional: without it (no file, or one fitted for another G, or unreadable) the loop corrects along the axes,
+ * as before, and the models still load; the problem is logged with the command that remakes it.
+ */
+export function surrogateFor(file: string, generator: string, zDim: number): { surrogate?: Surrogate; print?: string; problem?: string } {
+  if (!fs.existsSync(file)) return {};
+  const remake = `remake it with \`npm run surrogate -- --models-dir ${path.dirname(file)}\``;
+  let surrogate: Surrogate;
+  try {
+    surrogate = Surrogate.fromFile(file);
+  } catch (err) {
+    return { problem: `${file} is not a usable surrogate (${err instanceof Error ? err.message.split('\n')[0] : String(err)}): edits are steered along the axes alone; ${remake}` };
+  }
+  if (surrogate.zDim !== zDim) return { problem: `${file} takes z of ${surrogate.zDim} numbers, the generator ${zDim}: not used; ${remake}` };
+  if (surrogate.generator !== undefined && surrogate.generator !== generator) {
+    return { problem: `${file} was fitted for another generator than this one: not used (it would steer edits wrong); ${remake}` };
+  }
+  return { surrogate, print: fingerprint(file).sha256 };
+}
 
 export interface ModelConfig {
   modelsDir: string;
@@ -151,6 +178,9 @@ export async function loadFaceModels(config: ModelConfig): Promise<FaceModels> {
     throw new ModelLoadError(probeProblem);
   }
   log.info({ provider: generator.provider, modelsDir: config.modelsDir }, `ONNX execution provider: ${generator.provider}`);
+  const steering = surrogateFor(file(SURROGATE_FILE), generator.fingerprint, axes.zDim);
+  if (steering.problem) log.warn({ file: file(SURROGATE_FILE) }, steering.problem);
+  axes = axes.withSurrogate(steering.surrogate);
   const axesFile = fingerprint(file(AXES_FILE));
   const madeWith = axesMadeWith(file(AXES_FILE));
   const axesMadeFor = madeWith.generator;
@@ -189,7 +219,7 @@ export async function loadFaceModels(config: ModelConfig): Promise<FaceModels> {
     scorer: new LatentScorer(generator, classifier, axes.probes()),
     axes,
     provider: generator.provider,
-    version: modelsVersion(generator.fingerprint, axesFile.sha256, classifierPrint, madeWith.classifier),
+    version: modelsVersion(generator.fingerprint, axesFile.sha256, classifierPrint, madeWith.classifier, steering.print),
     async close() {
       await Promise.all([generator.close(), classifier.close()]);
     },

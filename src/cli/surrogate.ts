@@ -1,0 +1,113 @@
+/**
+ * npm run surrogate [-- --models-dir DIR --samples N --epochs E --hidden H --out FILE]
+ * Fits the surrogate of F(G(z)) (src/latent/surrogate.ts) that the closed loop steers by, for the G, F and
+ * axes in the models folder, and writes DIR/surrogate.json:
+ * 1. samples N faces (half random seeds, half seeds moved along one to three random feature axes by up to a
+ *    few spreads, where edits take faces) and reads F's 40 logits and age on each (about 150 faces a second
+ *    on 2 cores);
+ * 2. fits a two-layer network z -> (40 logits, age) with PyTorch (training/fit_surrogate.py; $PYTHON, else
+ *    /usr/bin/python3), holding out a tenth, and prints its R² against the linear fit's on the held-out faces.
+ * Remake it after a new G or F (campaign.py keep does), then `npm run axes` so that the axes' calibration is
+ * measured with the loop the engine runs.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { ATTRIBUTES } from '../face/attributes.js';
+import { AxisSet } from '../latent/axes.js';
+import { keepInRange } from '../latent/edit.js';
+import { mulberry32, seedToLatent } from '../latent/seed.js';
+import { Surrogate } from '../latent/surrogate.js';
+import { Classifier } from '../render/classifier.js';
+import { Generator } from '../render/generator.js';
+import { AXES_FILE, CLASSIFIER_FILE, GENERATOR_FILE, SURROGATE_FILE } from '../render/models.js';
+import { LatentScorer } from '../render/scorer.js';
+import { cliConfig } from './args.js';
+
+const config = cliConfig('surrogate');
+
+const { values } = parseArgs({
+  options: {
+    'models-dir': { type: 'string', default: config.MODELS_DIR },
+    samples: { type: 'string', default: '40000' },
+    seed: { type: 'string', default: '20000000' },
+    epochs: { type: 'string', default: '30' },
+    hidden: { type: 'string', default: '256' },
+    out: { type: 'string' },
+  },
+});
+
+/** The sampled latents: seeds, and every other one moved along random axes (their own or a gender's direction). */
+export function surrogateLatents(axes: AxisSet, n: number, firstSeed: number): Float32Array[] {
+  const rnd = mulberry32(firstSeed);
+  const gauss = () => Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
+  const vectors = axes.names().flatMap((name) => {
+    const a = axes.require(name);
+    return [a.vector, ...[a.byGender?.women, a.byGender?.men].flatMap((d) => (d ? [d.vector] : []))];
+  });
+  return Array.from({ length: n }, (_, i) => {
+    const z = seedToLatent(firstSeed + i, axes.zDim);
+    if (i % 2 === 1) {
+      const moves = 1 + Math.floor(rnd() * 3);
+      for (let m = 0; m < moves; m++) {
+        const v = vectors[Math.floor(rnd() * vectors.length)]!;
+        const amount = 2 * gauss();
+        for (let d = 0; d < z.length; d++) z[d]! += amount * v[d]!;
+      }
+    }
+    return keepInRange(z);
+  });
+}
+
+async function main(): Promise<void> {
+  const dir = path.resolve(values['models-dir']!);
+  const out = path.resolve(values.out ?? path.join(dir, SURROGATE_FILE));
+  const n = Number(values.samples);
+  if (!Number.isInteger(n) || n < 1000) throw new Error('--samples must be an integer >= 1000');
+  const generator = await Generator.load(path.join(dir, GENERATOR_FILE), config.EXECUTION_PROVIDER);
+  const classifier = await Classifier.load(path.join(dir, CLASSIFIER_FILE), generator.provider);
+  const axes = AxisSet.fromFile(path.join(dir, AXES_FILE));
+  if (!classifier.hasAge) console.error('F has no age head: the surrogate predicts the 40 logits only');
+  const scorer = new LatentScorer(generator, classifier);
+  const zs = surrogateLatents(axes, n, Number(values.seed));
+  const t0 = performance.now();
+  const r = await scorer.readMany(zs, 256);
+  console.error(`read ${n} faces in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const outputs = [...ATTRIBUTES, ...(r.ages ? ['Age'] : [])];
+  const width = axes.zDim + outputs.length;
+  const rows = new Float32Array(n * width);
+  for (let i = 0; i < n; i++) {
+    rows.set(zs[i]!, i * width);
+    rows.set(r.logits.subarray(i * 40, i * 40 + 40), i * width + axes.zDim);
+    if (r.ages) rows[i * width + axes.zDim + 40] = r.ages[i]!;
+  }
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tellaface-surrogate-'));
+  try {
+    const samples = path.join(work, 'samples.f32');
+    fs.writeFileSync(samples, Buffer.from(rows.buffer));
+    const meta = path.join(work, 'meta.json');
+    fs.writeFileSync(meta, JSON.stringify({ zDim: axes.zDim, outputs, generator: generator.fingerprint }));
+    const python = process.env.PYTHON ?? '/usr/bin/python3';
+    const script = path.resolve('training/fit_surrogate.py');
+    const fit = spawnSync(python, [script, '--samples', samples, '--meta', meta, '--out', out, '--epochs', values.epochs!, '--hidden', values.hidden!], {
+      stdio: 'inherit',
+    });
+    if (fit.error || fit.status !== 0) {
+      throw new Error(`${python} ${script} failed (${fit.error?.message ?? `exit ${fit.status}`}): it needs PyTorch (training/README.md)`);
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+  const s = Surrogate.fromFile(out); // refuses a malformed file now, not at the bot's start
+  console.error(`wrote ${out} (${(fs.statSync(out).size / 1024).toFixed(0)} KiB) for generator ${s.generator}; ` +
+    `run \`npm run axes${dir === path.resolve('models') ? '' : ` -- --models-dir ${dir}`}\` so the axes' calibration uses it`);
+  await generator.close();
+  await classifier.close();
+}
+
+main().catch((err: unknown) => {
+  console.error(`surrogate: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

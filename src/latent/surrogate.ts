@@ -1,0 +1,147 @@
+import fs from 'node:fs';
+import { z } from 'zod';
+
+/**
+ * A small network fitted to what F reads on G's faces: s(z) ≈ F(G(z)), the 40 logits and the age in years.
+ * It is the nonlinear sibling of the feature axes: where an axis is one direction for every face, the
+ * surrogate's gradient at a face's z is the direction along which F's reading of that face rises, so the
+ * closed loop corrects each face along its own direction (see steer.ts). Two hidden layers with SiLU; its
+ * forward pass and the gradients the loop asks for cost about a millisecond in plain JavaScript.
+ * Fitted by `npm run axes` (training/fit_surrogate.py) on sampled faces; stored in models/surrogate.json.
+ */
+export const SurrogateFileSchema = z.object({
+  version: z.literal(1),
+  zDim: z.number().int().positive(),
+  /** Output names in order: the 40 attributes, then 'Age'. */
+  outputs: z.array(z.string()).min(1),
+  /** Each output was standardised: value = net · sd + mu. */
+  mu: z.array(z.number()),
+  sd: z.array(z.number()),
+  /** Dense layers, [out][in] weights and [out] biases, SiLU between them. */
+  layers: z.array(z.object({ weight: z.array(z.array(z.number())), bias: z.array(z.number()) })).min(1),
+  /** Held-out R² per output, and the linear fit's on the same split, for the record. */
+  r2: z.array(z.number()).optional(),
+  r2Linear: z.array(z.number()).optional(),
+  /** The generator this was fitted for (generator_info.json fingerprint). */
+  generator: z.string().optional(),
+});
+export type SurrogateFile = z.infer<typeof SurrogateFileSchema>;
+
+/**
+ * What the closed loop needs of a model of F(G(z)): the gradient of named outputs (an attribute's logit, or
+ * 'Age' in years) at a latent; undefined for a name it does not model (the loop then uses the axis).
+ */
+export interface LocalModel {
+  readonly zDim: number;
+  gradients(z: Float32Array, names: readonly string[]): Array<Float32Array | undefined>;
+}
+
+interface Dense {
+  w: Float32Array; // [out * in]
+  b: Float32Array;
+  in: number;
+  out: number;
+}
+
+const sigmoid = (a: number) => 1 / (1 + Math.exp(-a));
+
+export class Surrogate implements LocalModel {
+  private readonly layers: Dense[];
+  private readonly index: Map<string, number>;
+
+  constructor(private readonly file: SurrogateFile) {
+    this.layers = file.layers.map((l, i) => {
+      const out = l.weight.length;
+      const inn = l.weight[0]?.length ?? 0;
+      if (l.bias.length !== out || l.weight.some((r) => r.length !== inn)) throw new Error(`surrogate layer ${i}: ragged weights`);
+      const w = new Float32Array(out * inn);
+      l.weight.forEach((r, o) => w.set(r, o * inn));
+      return { w, b: Float32Array.from(l.bias), in: inn, out };
+    });
+    if (this.layers[0]!.in !== file.zDim) throw new Error(`surrogate: first layer takes ${this.layers[0]!.in} inputs, not zDim ${file.zDim}`);
+    for (let i = 1; i < this.layers.length; i++) {
+      if (this.layers[i]!.in !== this.layers[i - 1]!.out) throw new Error(`surrogate layer ${i}: takes ${this.layers[i]!.in}, gets ${this.layers[i - 1]!.out}`);
+    }
+    const outs = this.layers.at(-1)!.out;
+    if (file.outputs.length !== outs || file.mu.length !== outs || file.sd.length !== outs) {
+      throw new Error(`surrogate: ${outs} outputs, but ${file.outputs.length} names, ${file.mu.length} means, ${file.sd.length} spreads`);
+    }
+    this.index = new Map(file.outputs.map((n, i) => [n, i]));
+  }
+
+  static fromFile(file: string): Surrogate {
+    return new Surrogate(SurrogateFileSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8'))));
+  }
+
+  get zDim(): number {
+    return this.file.zDim;
+  }
+
+  get generator(): string | undefined {
+    return this.file.generator;
+  }
+
+  has(name: string): boolean {
+    return this.index.has(name);
+  }
+
+  /** Pre-activations of every layer at z (the last is the output, standardised). */
+  private forward(z: Float32Array): Float32Array[] {
+    if (z.length !== this.file.zDim) throw new Error(`surrogate: z has ${z.length} numbers, not ${this.file.zDim}`);
+    const pre: Float32Array[] = [];
+    let x: Float32Array = z;
+    for (const [li, l] of this.layers.entries()) {
+      const a = new Float32Array(l.out);
+      for (let o = 0; o < l.out; o++) {
+        let s = l.b[o]!;
+        const row = o * l.in;
+        for (let i = 0; i < l.in; i++) s += l.w[row + i]! * x[i]!;
+        a[o] = s;
+      }
+      pre.push(a);
+      x = li < this.layers.length - 1 ? a.map((v) => v * sigmoid(v)) : a;
+    }
+    return pre;
+  }
+
+  /** The predicted outputs (logits, years) by name. */
+  predict(z: Float32Array): Map<string, number> {
+    const y = this.forward(z).at(-1)!;
+    return new Map(this.file.outputs.map((n, i) => [n, y[i]! * this.file.sd[i]! + this.file.mu[i]!]));
+  }
+
+  /**
+   * The gradient of each named output with respect to z (in the output's own units per unit of z); one forward
+   * pass and one backward pass per name. Unknown names give undefined.
+   */
+  gradients(z: Float32Array, names: readonly string[]): Array<Float32Array | undefined> {
+    const pre = this.forward(z);
+    return names.map((name) => {
+      const k = this.index.get(name);
+      if (k === undefined) return undefined;
+      // back from the output k through the layers
+      let g = new Float32Array(this.layers.at(-1)!.out);
+      g[k] = this.file.sd[k]!;
+      for (let li = this.layers.length - 1; li >= 0; li--) {
+        const l = this.layers[li]!;
+        const back = new Float32Array(l.in);
+        for (let o = 0; o < l.out; o++) {
+          const go = g[o]!;
+          if (go === 0) continue;
+          const row = o * l.in;
+          for (let i = 0; i < l.in; i++) back[i]! += go * l.w[row + i]!;
+        }
+        if (li > 0) {
+          // through the SiLU of the layer below: d/da (a·σ(a)) = σ(a)(1 + a(1 − σ(a)))
+          const a = pre[li - 1]!;
+          for (let i = 0; i < l.in; i++) {
+            const s = sigmoid(a[i]!);
+            back[i]! *= s * (1 + a[i]! * (1 - s));
+          }
+        }
+        g = back;
+      }
+      return g;
+    });
+  }
+}

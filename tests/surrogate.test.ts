@@ -1,0 +1,97 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Surrogate, type SurrogateFile } from '../src/latent/surrogate.js';
+import { surrogateFor } from '../src/render/models.js';
+
+/** A small random network (4 -> 6 -> 5 -> 3), seeded, in surrogate.json's form. */
+function tinyFile(seed = 1): SurrogateFile {
+  let s = seed;
+  const rnd = () => {
+    s = (s * 16807) % 2147483647;
+    return s / 2147483647 - 0.5;
+  };
+  const layer = (out: number, inn: number) => ({
+    weight: Array.from({ length: out }, () => Array.from({ length: inn }, () => 2 * rnd())),
+    bias: Array.from({ length: out }, () => rnd()),
+  });
+  return {
+    version: 1, zDim: 4, outputs: ['Smiling', 'Male', 'Age'], mu: [0.5, -1, 35], sd: [2, 3, 10],
+    layers: [layer(6, 4), layer(5, 6), layer(3, 5)], generator: 'abc123def456',
+  };
+}
+
+describe('the surrogate of F(G(z))', () => {
+  const net = new Surrogate(tinyFile());
+  const z = Float32Array.from([0.3, -1.2, 0.7, 2.0]);
+
+  it('gives the gradient of each named output, as finite differences measure it', () => {
+    const grads = net.gradients(z, ['Smiling', 'Age', 'Male']);
+    const eps = 1e-3;
+    for (const [j, name] of ['Smiling', 'Age', 'Male'].entries()) {
+      for (let d = 0; d < 4; d++) {
+        const up = Float32Array.from(z);
+        const down = Float32Array.from(z);
+        up[d]! += eps;
+        down[d]! -= eps;
+        const fd = (net.predict(up).get(name)! - net.predict(down).get(name)!) / (2 * eps);
+        expect(grads[j]![d]).toBeCloseTo(fd, 2);
+      }
+    }
+  });
+
+  it('undoes the standardisation: outputs and gradients are in logits and years', () => {
+    const f = tinyFile();
+    const doubled = new Surrogate({ ...f, sd: f.sd.map((v) => 2 * v), mu: f.mu.map((v) => v + 1) });
+    const a = net.predict(z);
+    const b = doubled.predict(z);
+    for (const name of f.outputs) expect(b.get(name)! - 1 - f.mu[f.outputs.indexOf(name)]!).toBeCloseTo(2 * (a.get(name)! - f.mu[f.outputs.indexOf(name)]!), 4);
+    expect(doubled.gradients(z, ['Age'])[0]![2]).toBeCloseTo(2 * net.gradients(z, ['Age'])[0]![2]!, 4);
+  });
+
+  it('has no gradient for an output it does not model, and refuses a z of another size', () => {
+    expect(net.gradients(z, ['Eyeglasses'])).toEqual([undefined]);
+    expect(net.has('Male')).toBe(true);
+    expect(net.has('Eyeglasses')).toBe(false);
+    expect(() => net.predict(new Float32Array(5))).toThrow(/5 numbers, not 4/);
+  });
+
+  it('refuses files whose layers or names do not fit together', () => {
+    const f = tinyFile();
+    expect(() => new Surrogate({ ...f, zDim: 5 })).toThrow(/zDim 5/);
+    expect(() => new Surrogate({ ...f, outputs: ['Smiling', 'Male'] })).toThrow(/3 outputs, but 2 names/);
+    expect(() => new Surrogate({ ...f, layers: [f.layers[0]!, f.layers[2]!] })).toThrow(/takes 5, gets 6/);
+    const ragged = { ...f, layers: [{ ...f.layers[0]!, weight: [[1, 2], ...f.layers[0]!.weight.slice(1)] }, f.layers[1]!, f.layers[2]!] };
+    expect(() => new Surrogate(ragged)).toThrow(/ragged/);
+  });
+
+  describe('surrogateFor (the models folder\'s surrogate.json)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'surrogate-test-'));
+    const file = path.join(dir, 'surrogate.json');
+
+    it('is optional: no file, no surrogate and no problem', () => {
+      expect(surrogateFor(path.join(dir, 'none.json'), 'abc123def456', 4)).toEqual({});
+    });
+
+    it('loads one fitted for this generator, with its fingerprint for the models version', () => {
+      fs.writeFileSync(file, JSON.stringify(tinyFile()));
+      const r = surrogateFor(file, 'abc123def456', 4);
+      expect(r.problem).toBeUndefined();
+      expect(r.surrogate?.gradients(z, ['Male'])[0]).toHaveLength(4);
+      expect(r.print).toMatch(/^[0-9a-f]{12}$/);
+    });
+
+    it('is not used, with the reason and the command that remakes it, when made for another G or z, or broken', () => {
+      fs.writeFileSync(file, JSON.stringify(tinyFile()));
+      const other = surrogateFor(file, 'fffffffffff0', 4);
+      expect(other.surrogate).toBeUndefined();
+      expect(other.problem).toMatch(/another generator.*npm run surrogate/);
+      expect(surrogateFor(file, 'abc123def456', 8).problem).toMatch(/z of 4 numbers, the generator 8/);
+      fs.writeFileSync(file, '{"version": 1, "zDim": ');
+      const broken = surrogateFor(file, 'abc123def456', 4);
+      expect(broken.surrogate).toBeUndefined();
+      expect(broken.problem).toMatch(/not a usable surrogate.*npm run surrogate/);
+    });
+  });
+});
