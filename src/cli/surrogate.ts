@@ -40,7 +40,7 @@ const { values } = parseArgs({
 });
 
 /** The sampled latents: seeds, and every other one moved along random axes (their own or a gender's direction). */
-export function surrogateLatents(axes: AxisSet, n: number, firstSeed: number): Float32Array[] {
+function surrogateLatents(axes: AxisSet, n: number, firstSeed: number): Float32Array[] {
   const rnd = mulberry32(firstSeed);
   const gauss = () => Math.sqrt(-2 * Math.log(rnd() + 1e-12)) * Math.cos(2 * Math.PI * rnd());
   const vectors = axes.names().flatMap((name) => {

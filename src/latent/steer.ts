@@ -5,7 +5,6 @@ import {
 } from './edit.js';
 import type { Edit, FaceRecord } from '../face/record.js';
 import { seedLatent } from './jitter.js';
-import type { LocalModel } from './surrogate.js';
 import { truncate } from './truncation.js';
 import { dot, gramSchmidt, norm } from './vector.js';
 
@@ -83,9 +82,6 @@ export const CHECK_BUDGET = 3;
 const IDENTITY_GOALS: ReadonlySet<GoalName> = new Set<GoalName>(['Male', 'Young', 'Age']);
 /** The parts of an edit tried, in one batch, when the loop's best face still breaks a hold. */
 export const BACKOFF = [0.75, 0.5, 0.25] as const;
-
-/** Edit options, and the local model the loop steers by when the axes carry none (AxisSet.surrogate). */
-export type SteerOptions = EditOptions & { surrogate?: LocalModel };
 
 export type GoalName = AttributeName | 'Age';
 
@@ -258,7 +254,7 @@ export async function steerEdit(
   allAxes: AxisSet,
   locks: ReadonlySet<AttributeName>,
   read: ReadFaces,
-  options: SteerOptions = {},
+  options: EditOptions = {},
 ): Promise<{ z: Float32Array; reading: FaceReading; before: FaceReading; shortfalls: Shortfall[]; passes: number }> {
   let passes = 0;
   let startReading = known;
@@ -278,15 +274,19 @@ export async function steerEdit(
   const spent = checks.map(() => 0);
   const stuck = checks.map(() => false);
   const unanswered = checks.map(() => 0);
-  /** The coordinate change each check's corrections made so far (taken back when the check is stuck). */
+  const surrogate = allAxes.surrogate;
+  /**
+   * What each check's corrections moved so far, taken back when the check is stuck: along the axes, the change of
+   * its coordinate; with a surrogate (whose directions change from pass to pass), the change of z itself.
+   */
   const applied = checks.map(() => 0);
-  /** With a surrogate: the z change each check's corrections made, and how far the face's answer differs from its prediction. */
-  const appliedVec = checks.map(() => new Float64Array(z.length));
+  const appliedVec = surrogate ? checks.map(() => new Float64Array(z.length)) : [];
+  /** With a surrogate: how far each check's real answer differs from the surrogate's predicted slope (the secant's). */
   const ratio = checks.map(() => 1);
-  const surrogate = options.surrogate ?? allAxes.surrogate;
+  const moved = (i: number) => (surrogate ? norm(appliedVec[i]!) > 0 : applied[i] !== 0);
   const movable = (i: number) => !stuck[i] && spent[i]! < CHECK_BUDGET;
   while (passes <= MAX_PASSES && best.bad > 0) {
-    const undo = checks.map((_, i) => stuck[i] && applied[i] !== 0);
+    const undo = checks.map((_, i) => stuck[i] && moved(i));
     if (!checks.some((c, i) => (miss(c, reading) !== 0 && movable(i)) || undo[i])) break;
     // this pass's direction and gain per check: the surrogate's gradient at this face where it has one, else the axis
     const local = surrogate ? surrogate.gradients(current, checks.map((c) => c.name)) : checks.map(() => undefined);
@@ -309,7 +309,7 @@ export async function steerEdit(
       const m = miss(c, reading);
       const i = checks.indexOf(c);
       const v = dirs[i]!;
-      const start = Float64Array.from(out);
+      const start = surrogate ? Float64Array.from(out) : undefined;
       const from = dot(out, c.vector);
       if (undo[i]) {
         // G did not answer: take back this goal's corrections, so they do not bend the rest of the face
@@ -324,16 +324,11 @@ export async function steerEdit(
         const wanted = Math.min(mean + COORD_LIMIT * spread, Math.max(mean - COORD_LIMIT * spread, from + cap(i, m / gains[i]!)));
         spent[i]! += moveAlong(out, c.vector, wanted - from, basis);
       }
-      let moved = 0;
-      for (let d = 0; d < out.length; d++) {
-        const step = out[d]! - start[d]!;
-        appliedVec[i]![d]! += step;
-        moved += step * step;
-      }
-      applied[i]! += surrogate ? Math.sqrt(moved) : dot(out, c.vector) - from;
-      if (undo[i]) {
-        applied[i] = 0;
-        appliedVec[i]!.fill(0);
+      if (surrogate) {
+        if (undo[i]) appliedVec[i]!.fill(0);
+        else for (let d = 0; d < out.length; d++) appliedVec[i]![d]! += out[d]! - start![d]!;
+      } else {
+        applied[i] = undo[i] ? 0 : applied[i]! + dot(out, c.vector) - from;
       }
       basis = gramSchmidt([...basis, v]);
     }
@@ -415,7 +410,7 @@ export async function steerFace(
   face: Pick<FaceRecord, 'seed' | 'edits' | 'jitter' | 'origin'> & { truncation?: number },
   axes: AxisSet,
   read: ReadFaces,
-  options: SteerOptions = {},
+  options: EditOptions = {},
 ): Promise<SteerResult> {
   let z = keepInRange(truncate(seedLatent(face, axes.zDim), face.truncation ?? 1));
   let reading: FaceReading | undefined;
