@@ -28,6 +28,7 @@ import time
 
 import card_tables
 from common import DATASETS, HERE, MODELS, REPO, WORK, npm_face
+from sampling import ASKED_FOR
 
 PY = sys.executable or "/usr/bin/python3"
 PID = os.path.join(WORK, "train.pid")
@@ -99,6 +100,7 @@ def cmd_start(args) -> None:
            "--kimg", str(args.kimg), "--threads", str(args.threads), "--device", args.device]
     if args.init:
         cmd += ["--init", args.init]
+    cmd += ["--oversample", args.oversample]
     os.makedirs(WORK, exist_ok=True)
     with open(LOG, "a") as log:
         log.write(f"\n# {datetime.datetime.now().isoformat(timespec='seconds')} {' '.join(cmd)}\n")
@@ -136,13 +138,19 @@ def update_history(entry: dict) -> list[dict]:
 
 
 def card_table(hist: list[dict]) -> str:
-    rows = ["| date | G | images seen | training hours | FD_F | FD_HOG | BRISQUE (real: {r}) | Laplacian sharpness (real: {s}) | verdict | seeds 1–16 |"
+    rows = ["| date | G | images seen | training hours | FD_F | FD_HOG | BRISQUE (real: {r}) | Laplacian sharpness (real: {s}) "
+            "| asked-for cFD_F / cFD_HOG | words met (F / judge) | verdict | seeds 1–16 | asked-for faces |"
             .format(r=hist[-1].get("brisque_real", "?"), s=hist[-1].get("sharpness_real", "?")),
-            "|---|---|---|---|---|---|---|---|---|---|"]
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for h in hist:
         grid = f"![{h['images_seen']:,} images]({h['grid']})" if h.get("grid") else ""
+        a = h.get("asked_for")
+        asked = f"{a['cfd_f']} / {a['cfd_hog']}" if a else "–"
+        met = f"{a['f_success']} / {a['judge_success'] if a.get('judge_success') is not None else '–'}" if a else "–"
+        asked_grid = f"[grid]({h['asked_grid']})" if h.get("asked_grid") else ""
         rows.append(f"| {h['date']} | {h.get('version', '')} | {h['images_seen']:,} | {h['train_hours']} | {h['fd_f']} | "
-                    f"{h.get('fd_hog', '–')} | {h['brisque']} | {h['sharpness']} | {h['verdict']} | {grid} |")
+                    f"{h.get('fd_hog', '–')} | {h['brisque']} | {h['sharpness']} | {asked} | {met} | {h['verdict']} | "
+                    f"{grid} | {asked_grid} |")
     return "\n".join(rows)
 
 
@@ -180,7 +188,7 @@ def cmd_keep(args) -> None:
     if was_running:
         signal_training(signal.SIGSTOP, "paused training while measuring")
     try:
-        ratchet(ckpt)
+        ratchet(ckpt, args.asked_for_always)
     finally:
         if was_running:
             signal_training(signal.SIGCONT, "training resumed")
@@ -196,7 +204,47 @@ def lost_attributes(shipped: str, candidate: str) -> list:
     return sorted(added(shipped) - added(candidate))
 
 
-def ratchet(ckpt: str) -> None:
+def shipped_asked_for(measure) -> dict:
+    """The shipped G's asked-for numbers: recorded in generator_info.json when they were measured with this
+    version of the asked-for yardstick, else measured now (and recorded, so the next keep reads them)."""
+    import asked_for
+    path = os.path.join(MODELS, "generator_info.json")
+    info = json.load(open(path))
+    old = info.get("asked_for")
+    if old and old.get("asked_for") == asked_for.VERSION and old.get("seeds") == [asked_for.FIRST_SEED, asked_for.SEEDS]:
+        return old
+    print("measuring the shipped G's asked-for faces (asked_for.py)", flush=True)
+    old = measure(MODELS)
+    info["asked_for"] = old
+    with open(path, "w") as fh:
+        json.dump(info, fh, indent=1)
+    return old
+
+
+def fit_candidate_controls() -> str:
+    """The candidate's axes and surrogate, in the scratch folder: what the engine would steer it with."""
+    print("discovering the feature axes for the new G (npm run axes, on the candidate)", flush=True)
+    candidate_axes = os.path.join(CANDIDATE, "axes.json")
+    # an earlier keep's axes.json would be read for the added attributes' probes: the shipped one must be
+    for stale in (candidate_axes, os.path.join(CANDIDATE, "surrogate.json")):  # an earlier keep's: another G's
+        if os.path.exists(stale):
+            os.remove(stale)
+    axes = ["npm", "run", "--silent", "axes", "--", "--models-dir", CANDIDATE, "--out", candidate_axes]
+    subprocess.run(axes, cwd=REPO, check=True)
+    # the surrogate the loop steers by is fitted on faces moved along these axes; then the axes' calibration
+    # (which marks them reliable or weak) is measured again with the loop the engine will run
+    print("fitting the surrogate for the new G (npm run surrogate), then calibrating the axes with it", flush=True)
+    subprocess.run(["npm", "run", "--silent", "surrogate", "--", "--models-dir", CANDIDATE], cwd=REPO, check=True)
+    subprocess.run(axes, cwd=REPO, check=True)
+    lost = lost_attributes(os.path.join(MODELS, "axes.json"), candidate_axes)
+    if lost:
+        print(f"WARNING: the new axes.json lacks the added attribute(s) {', '.join(lost)}; add them again "
+              "(README, \"Your own attribute\") before committing", flush=True)
+    return candidate_axes
+
+
+def ratchet(ckpt: str, asked_always: bool = False) -> None:
+    import asked_for
     import export  # torch import is slow: only here
     import yardstick
 
@@ -211,39 +259,40 @@ def ratchet(ckpt: str) -> None:
         old = yardstick.measure(MODELS, PACK)
     ok, why = yardstick.better(new, old)
     info = json.load(open(files["generator_info.json"]))
+    kimg = info["images_seen"] // 1000
     entry = {"date": datetime.date.today().isoformat(), "version": f"v{info['version']}", "images_seen": info["images_seen"],
              "train_hours": info["train_hours"], "fingerprint": info["fingerprint"],
              **{k: new[k] for k in ("fd_f", "fd_hog", "brisque", "brisque_real", "sharpness", "sharpness_real")},
              "verdict": "kept" if ok else "not better: shipped G kept",
              "grid": history_grid(CANDIDATE, info["images_seen"])}
     print(json.dumps({"shipped": old, "candidate": new}, indent=1))
-    print(("BETTER: installing. " if ok else "NOT BETTER: nothing installed. ") + why, flush=True)
+    print(("better on unedited seeds. " if ok else "NOT BETTER on unedited seeds. ") + why, flush=True)
+    asked_new = None
+    if ok or asked_always:
+        # the faces people ask for: measured with the candidate's own axes and surrogate, as the engine would run it
+        candidate_axes = fit_candidate_controls()
+        os.makedirs(os.path.join(MODELS, "history"), exist_ok=True)
+        asked_old = shipped_asked_for(lambda d: asked_for.measure(d, PACK))
+        asked_new = asked_for.measure(CANDIDATE, PACK, grid=os.path.join(MODELS, "history", f"asked_{kimg}k.png"))
+        asked_ok, asked_why = asked_for.better_or_same(asked_new, asked_old)
+        print(json.dumps({"shipped": {k: v for k, v in asked_old.items() if k != "rows"},
+                          "candidate": {k: v for k, v in asked_new.items() if k != "rows"}}, indent=1))
+        print(("asked-for faces no worse. " if asked_ok else "WORSE on asked-for faces. ") + asked_why, flush=True)
+        entry.update({"asked_for": {k: asked_new[k] for k in ("cfd_f", "cfd_hog", "f_success", "judge_success")},
+                      "asked_grid": f"history/asked_{kimg}k.png"})
+        if ok and not asked_ok:
+            entry["verdict"] = "better on seeds, worse on asked-for faces: shipped G kept"
+        ok = ok and asked_ok
+    print("BETTER: installing." if ok else "NOT INSTALLED: the shipped G stays.", flush=True)
     if ok:
-        # everything is made in the scratch folder first, so a failure leaves the shipped models whole
-        print("discovering the feature axes for the new G (npm run axes, on the candidate)", flush=True)
-        candidate_axes = os.path.join(CANDIDATE, "axes.json")
-        # an earlier keep's axes.json would be read for the added attributes' probes: the shipped one must be
-        candidate_surrogate = os.path.join(CANDIDATE, "surrogate.json")
-        for stale in (candidate_axes, candidate_surrogate):  # an earlier keep's: made for another G
-            if os.path.exists(stale):
-                os.remove(stale)
-        axes = ["npm", "run", "--silent", "axes", "--", "--models-dir", CANDIDATE, "--out", candidate_axes]
-        subprocess.run(axes, cwd=REPO, check=True)
-        # the surrogate the loop steers by is fitted on faces moved along these axes; then the axes' calibration
-        # (which marks them reliable or weak) is measured again with the loop the engine will run
-        print("fitting the surrogate for the new G (npm run surrogate), then calibrating the axes with it", flush=True)
-        subprocess.run(["npm", "run", "--silent", "surrogate", "--", "--models-dir", CANDIDATE], cwd=REPO, check=True)
-        subprocess.run(axes, cwd=REPO, check=True)
-        lost = lost_attributes(os.path.join(MODELS, "axes.json"), candidate_axes)
-        if lost:
-            print(f"WARNING: the new axes.json lacks the added attribute(s) {', '.join(lost)}; add them again "
-                  "(README, \"Your own attribute\") before committing", flush=True)
+        # everything was made in the scratch folder first, so a failure leaves the shipped models whole
         write_samples(CANDIDATE, os.path.join(CANDIDATE, "samples.png"))
         info["yardstick"] = new
+        info["asked_for"] = asked_new
         with open(files["generator_info.json"], "w") as fh:
             json.dump(info, fh, indent=1)
-        export.install_gan({**files, "axes.json": os.path.join(CANDIDATE, "axes.json"),
-                            "surrogate.json": candidate_surrogate,
+        export.install_gan({**files, "axes.json": candidate_axes,
+                            "surrogate.json": os.path.join(CANDIDATE, "surrogate.json"),
                             "samples.png": os.path.join(CANDIDATE, "samples.png")})
     update_card(update_history(entry))
     print("installed: commit models/, training/resume/gan.pt and tests/fixtures/generator_parity.json" if ok else
@@ -261,12 +310,17 @@ def main() -> None:
     s.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     s.add_argument("--init", help="weights to start from when training/work/gan.pt does not exist "
                                   "(default: the shipped training/resume/gan.pt)")
+    s.add_argument("--oversample", default=ASKED_FOR,
+                   help="attributes G sees more often than their share (sampling.py; '' = uniform)")
     sub.add_parser("status", help="is G training, and how far")
     sub.add_parser("pause", help="SIGSTOP the training (benchmarks)")
     sub.add_parser("resume", help="SIGCONT the training")
     sub.add_parser("stop", help="checkpoint and stop")
     k = sub.add_parser("keep", help="export, measure, and install the new G only if it is better")
     k.add_argument("--checkpoint", help="a full checkpoint (default training/work/gan.pt)")
+    k.add_argument("--asked-for-always", action="store_true",
+                   help="fit the candidate's axes and surrogate and measure its asked-for faces even when it is not "
+                        "better on unedited seeds (a report of what the training did; ~15 more minutes)")
     args = ap.parse_args()
     if args.cmd == "start":
         cmd_start(args)

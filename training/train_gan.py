@@ -30,6 +30,7 @@ import torch
 from PIL import Image
 
 from common import HERE, WORK, Progress, base_args, load_pack, pick_device, save_atomic
+from sampling import sample_weights, share_report
 from models_gan import Discriminator, Generator, diff_augment
 from norm import to_uint8, to_unit
 from repro import describe_restore, file_sha256, pack_changed, record, restore_args, restore_rng
@@ -115,6 +116,9 @@ def main() -> None:
     ap.add_argument("--save-every", type=float, default=300, help="seconds between checkpoints")
     ap.add_argument("--sample-every", type=int, default=50_000, help="images between sample grids")
     ap.add_argument("--include-heldout", action="store_true", help="train on held-out images too")
+    ap.add_argument("--oversample", default="",
+                    help="draw images with these CelebA attributes more often, NAME[=SIGN]:FACTOR,... "
+                         "(sampling.py; campaign.py passes sampling.ASKED_FOR); empty = uniform")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--init", default=os.path.join(HERE, "resume", "gan.pt"),
                     help="compact weights to continue from when --ckpt does not exist yet (committed)")
@@ -143,7 +147,13 @@ def main() -> None:
 
     pack = load_pack(args.pack)
     pack_sha256 = file_sha256(args.pack)  # cached next to the pack: a resume does not read it twice
-    imgs = pack["images"] if args.include_heldout else pack["images"][pack["split"] == 0]
+    keep = slice(None) if args.include_heldout else pack["split"] == 0
+    imgs = pack["images"][keep]
+    weights = None
+    if args.oversample:
+        w = sample_weights(pack["labels"][keep], args.oversample)
+        print(share_report(pack["labels"][keep], w, args.oversample), flush=True)
+        weights = torch.from_numpy(w)  # on the CPU, like randint's draw: the same stream on every device
     res = imgs.shape[1]
     data = torch.from_numpy(imgs).permute(0, 3, 1, 2).contiguous()  # uint8 N,3,H,W
     if dev.type == "cuda":
@@ -185,6 +195,9 @@ def main() -> None:
             print(changed + " (--require-same-pack refuses instead)", flush=True)
             history.append({"images": done, "event": f"data pack changed: sha256 {ck['pack_sha256'][:12]} -> "
                                                      f"{pack_sha256[:12]}, {len(data)} training images"})
+        before = (ck.get("args") or {}).get("oversample", "") if resuming else None
+        if before is not None and before != args.oversample:
+            history.append({"images": done, "event": f"oversampling {before or 'off'} -> {args.oversample or 'off'}"})
         if resuming:
             step = ck.get("step", 0)
             # last, after everything above drew its numbers: the next step draws what it would have drawn
@@ -212,7 +225,8 @@ def main() -> None:
     stop = []  # SIGTERM (campaign.py stop, a killed session): checkpoint, then exit
     signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
     while done < total and not stop:
-        idx = torch.randint(0, len(data), (b,))
+        idx = (torch.multinomial(weights, b, replacement=True) if weights is not None
+               else torch.randint(0, len(data), (b,)))
         loss_d, loss_g = train_step(g, d, opt_g, opt_d, data[idx], args.z_dim, augment,
                                     args.r1 if step % args.r1_every == 0 else 0.0, args.r1_every)
         step += 1

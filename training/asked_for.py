@@ -1,0 +1,245 @@
+"""The asked-for yardstick: the faces people ask for, through the shipped engine, against real faces like them.
+
+Users never see an unedited seed: they see the face for their words. So next to the seed yardstick
+(yardstick.py), the ratchet measures a fixed set of everyday descriptions, each on the same fixed seeds,
+rendered exactly as users get them (`npm run face "WORDS"`: the engine's closed loop, with whatever search
+and guard the engine runs), and compares each description's faces with the held-out real crops whose
+CelebA labels match it:
+
+- cFD_F: class-conditional Frechet distance in the yardstick's frozen F v1 feature space, projected on the
+  top 32 principal directions of all held-out reals (50 faces cannot fill 256 dimensions); lower is better.
+- cFD_HOG: the same in the yardstick's HOG space (its first 32 principal directions): trained on nothing.
+- F success: the share of faces the frozen F v1 reads as every labelled part of the words (p > 0.5).
+- judge success: the share the independent judge (judge.py: age, gender from the inner face in grey; the
+  smile from the mouth alone) reads as the words' age band, gender and smile, where the words give them.
+- unedited: the same seeds without words, against all held-out reals, in the same spaces (for scale: how
+  much further from real the asked-for faces are than the seeds they start from).
+
+The numbers are means over the descriptions. `better_or_same()` is the ratchet's rule for them.
+
+  /usr/bin/python3 training/asked_for.py --models-dir models [--seeds 50] [--json out.json] [--grid out.png]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+
+import numpy as np
+from PIL import Image
+
+from celeba_attributes import ATTRIBUTES
+from common import REPO, WORK, frechet, load_pack
+from norm import nhwc_to_unit
+
+VERSION = 1
+FIRST_SEED = 9_000_000
+SEEDS = 50
+PCA_DIMS = 32
+OLD_YEARS, YOUNG_YEARS = 40.0, 35.0  # the judge's age bands for "old" / "young" words
+
+# (words, the CelebA labels the words ask for, or a list of such dicts whose union is the real reference)
+# The labels decide both the reference crops and F's success check; the judge checks Male, Young, Smiling.
+DESCRIPTIONS: list[tuple[str, dict, list | None]] = [
+    ("a woman", {"Male": -1}, None),
+    ("a man", {"Male": 1}, None),
+    ("a smiling woman", {"Male": -1, "Smiling": 1}, None),
+    ("a young man", {"Male": 1, "Young": 1}, None),
+    ("an old man", {"Male": 1, "Young": -1}, None),
+    ("an old woman", {"Male": -1, "Young": -1}, None),
+    ("a man with glasses", {"Male": 1, "Eyeglasses": 1}, None),
+    ("a woman with glasses", {"Male": -1, "Eyeglasses": 1}, None),
+    ("a man wearing a hat", {"Male": 1, "Wearing_Hat": 1}, None),
+    ("a woman wearing a hat", {"Male": -1, "Wearing_Hat": 1}, None),
+    ("a man with a beard", {"Male": 1, "No_Beard": -1}, None),
+    ("a man with a moustache", {"Male": 1, "Mustache": 1}, None),
+    ("a bald man", {"Male": 1, "Bald": 1}, None),
+    ("a man with grey hair", {"Male": 1, "Gray_Hair": 1}, None),
+    ("a woman with blonde hair", {"Male": -1, "Blond_Hair": 1}, None),
+    ("a woman with heavy makeup", {"Male": -1, "Heavy_Makeup": 1}, None),
+    ("a woman with bangs", {"Male": -1, "Bangs": 1}, None),
+    ("a man with black hair", {"Male": 1, "Black_Hair": 1}, None),
+    # as people write them: three or four things at once
+    ("a young woman with glasses and a hat", {"Male": -1, "Young": 1, "Eyeglasses": 1, "Wearing_Hat": 1},
+     [{"Male": -1, "Eyeglasses": 1}, {"Male": -1, "Wearing_Hat": 1}]),  # 4 held-out reals have all four
+    ("older man, smiling, more beard, receding hairline",
+     {"Male": 1, "Young": -1, "Smiling": 1, "No_Beard": -1, "Receding_Hairline": 1},
+     [{"Male": 1, "Young": -1, "Smiling": 1, "No_Beard": -1}, {"Male": 1, "Young": -1, "Smiling": 1, "Receding_Hairline": 1}]),
+    ("a smiling old woman", {"Male": -1, "Young": -1, "Smiling": 1}, None),
+    ("a smiling man with glasses", {"Male": 1, "Smiling": 1, "Eyeglasses": 1}, None),
+    ("an old man with grey hair and glasses", {"Male": 1, "Young": -1, "Gray_Hair": 1, "Eyeglasses": 1}, None),
+    ("a young man with a beard and a hat", {"Male": 1, "Young": 1, "No_Beard": -1, "Wearing_Hat": 1}, None),
+    ("a young smiling woman with blonde hair", {"Male": -1, "Young": 1, "Smiling": 1, "Blond_Hair": 1}, None),
+]
+
+# The ratchet's tolerances: a candidate may not be worse than the shipped G on asked-for faces by more than
+# these (relative for the distances, absolute for the success rates; 50 seeds a description: ~0.02 noise).
+CFD_TOLERANCE = 0.03
+SUCCESS_TOLERANCE = 0.03
+
+
+def matches(labels: np.ndarray, conds: dict) -> np.ndarray:
+    m = np.ones(len(labels), bool)
+    for name, sign in conds.items():
+        m &= labels[:, ATTRIBUTES.index(name)] == sign
+    return m
+
+
+def reference_mask(labels: np.ndarray, conds: dict, ref: list | None) -> np.ndarray:
+    if ref is None:
+        return matches(labels, conds)
+    return np.logical_or.reduce([matches(labels, c) for c in ref])
+
+
+def render(models_dir: str, text: str | None, first: int, count: int, out: str) -> np.ndarray:
+    cmd = ["npm", "run", "--silent", "face", "--"] + ([text] if text else []) + [
+        "--seed", str(first), "--count", str(count), "--size", "64", "--out-dir", out,
+        "--models-dir", os.path.abspath(models_dir), "--provider", "cpu"]
+    subprocess.run(cmd, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+    return np.stack([np.asarray(Image.open(os.path.join(out, f"{s}.png")).convert("RGB"))
+                     for s in range(first, first + count)])
+
+
+def judge_success(faces: np.ndarray, conds: dict) -> float | None:
+    """The share of faces the independent judge reads as the words' gender, age band and smile (None: the
+    words give none of them, or the judge's weights are missing)."""
+    checks = {k: v for k, v in conds.items() if k in ("Male", "Young", "Smiling")}
+    if not checks:
+        return None
+    import judge  # torch: only here
+    if not (os.path.exists(judge.CKPT) and os.path.exists(judge.SMILE_CKPT)):
+        return None
+    age, female = judge.judge_crops(judge.load_judge(), judge.tight_crops(faces))
+    smile = judge.judge_smiles(judge.load_smile(), faces)
+    ok = np.ones(len(faces), bool)
+    if "Male" in checks:
+        ok &= (female < 0.5) if checks["Male"] == 1 else (female > 0.5)
+    if "Young" in checks:
+        ok &= (age <= YOUNG_YEARS) if checks["Young"] == 1 else (age >= OLD_YEARS)
+    if "Smiling" in checks:
+        ok &= (smile > 0.5) if checks["Smiling"] == 1 else (smile < 0.5)
+    return float(ok.mean())
+
+
+def pca(x: np.ndarray, dims: int) -> tuple[np.ndarray, np.ndarray]:
+    mean = x.mean(0)
+    _, _, vt = np.linalg.svd(x - mean, full_matrices=False)
+    return mean, vt[:dims]
+
+
+def measure(models_dir: str, pack_path: str, seeds: int = SEEDS, grid: str | None = None) -> dict:
+    import torch
+
+    import yardstick  # the frozen F v1 and the HOG space: the same instruments as the seed yardstick
+    torch.set_num_threads(os.cpu_count() or 1)
+    real, digest = yardstick.reference(pack_path)  # the seed yardstick's reference, checked by count and hash
+    pk = load_pack(pack_path)
+    labels = pk["labels"][pk["split"] == 1]
+    del pk
+    f = yardstick.FrozenF().eval()
+    cache = os.path.join(WORK, f"asked_for_ref_v{VERSION}_{digest}.npz")
+    if os.path.exists(cache):
+        c = np.load(cache)
+        fmean, fbasis, hmean, hbasis, pf, ph = (c[k] for k in ("fmean", "fbasis", "hmean", "hbasis", "pf", "ph"))
+    else:
+        er, hr_full = yardstick.embed(f, real), yardstick.hog_features(real)
+        (fmean, fbasis), (hmean, hbasis) = pca(er, PCA_DIMS), pca(hr_full, PCA_DIMS)
+        pf, ph = (er - fmean) @ fbasis.T, (hr_full - hmean) @ hbasis.T
+        os.makedirs(WORK, exist_ok=True)
+        np.savez(cache, fmean=fmean, fbasis=fbasis, hmean=hmean, hbasis=hbasis, pf=pf, ph=ph)
+    del real
+    tmp = tempfile.mkdtemp(prefix="asked-for-")
+    rows, tiles = [], []
+    try:
+        plain = render(models_dir, None, FIRST_SEED, seeds, os.path.join(tmp, "plain"))
+        gf, gh = (yardstick.embed(f, plain) - fmean) @ fbasis.T, (yardstick.hog_features(plain) - hmean) @ hbasis.T
+        unedited = {"cfd_f": round(frechet(pf, gf), 3), "cfd_hog": round(frechet(ph, gh), 4)}
+        for k, (text, conds, ref) in enumerate(DESCRIPTIONS):
+            faces = render(models_dir, text, FIRST_SEED, seeds, os.path.join(tmp, str(k)))
+            tiles.append(faces[:8])
+            m = reference_mask(labels, conds, ref)
+            ef = yardstick.embed(f, faces)
+            with torch.no_grad():
+                logits = f(nhwc_to_unit(faces)).numpy()
+            f_ok = np.ones(len(faces), bool)
+            for name, sign in conds.items():
+                f_ok &= (logits[:, ATTRIBUTES.index(name)] > 0) == (sign == 1)
+            rows.append({
+                "words": text, "real_reference": int(m.sum()),
+                "cfd_f": round(frechet(pf[m], (ef - fmean) @ fbasis.T), 3),
+                "cfd_hog": round(frechet(ph[m], (yardstick.hog_features(faces) - hmean) @ hbasis.T), 4),
+                "f_success": round(float(f_ok.mean()), 3),
+                "judge_success": None if (j := judge_success(faces, conds)) is None else round(j, 3),
+            })
+            print(json.dumps(rows[-1]), flush=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if grid:
+        write_grid(tiles, grid)
+    judged = [r["judge_success"] for r in rows if r["judge_success"] is not None]
+    return {
+        "asked_for": VERSION, "seeds": [FIRST_SEED, seeds], "descriptions": len(rows),
+        "cfd_f": round(float(np.mean([r["cfd_f"] for r in rows])), 3),
+        "cfd_hog": round(float(np.mean([r["cfd_hog"] for r in rows])), 4),
+        "f_success": round(float(np.mean([r["f_success"] for r in rows])), 3),
+        "judge_success": round(float(np.mean(judged)), 3) if judged else None,
+        "unedited": unedited, "rows": rows,
+    }
+
+
+def write_grid(tiles: list[np.ndarray], out: str, words: list[str] | None = None) -> None:
+    """One row a description (in DESCRIPTIONS' order), its first 8 seeds, 64 px each, the words on the left."""
+    from PIL import ImageDraw
+    words = words or [d[0] for d in DESCRIPTIONS]
+    body = np.concatenate([np.concatenate(list(t), 1) for t in tiles], 0)
+    label_w = 260
+    canvas = Image.new("RGB", (label_w + body.shape[1], body.shape[0]), "white")
+    canvas.paste(Image.fromarray(body), (label_w, 0))
+    draw = ImageDraw.Draw(canvas)
+    for i, text in enumerate(words[:len(tiles)]):
+        lines = [text[j:j + 40] for j in range(0, len(text), 40)]
+        for k, line in enumerate(lines[:3]):
+            draw.text((4, i * 64 + 22 + 11 * k - 5 * (len(lines[:3]) - 1)), line, fill="black")
+    os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
+    canvas.save(out, optimize=True)
+
+
+def better_or_same(new: dict, old: dict) -> tuple[bool, str]:
+    """The ratchet's asked-for rule: the candidate's asked-for faces are no further from real (cFD_F, cFD_HOG)
+    and the words no less often met (F, judge) than the shipped G's, within the tolerances."""
+    if new.get("asked_for") != old.get("asked_for") or new.get("seeds") != old.get("seeds"):
+        return False, "asked-for numbers from different yardsticks: re-measure the shipped G"
+    parts, ok = [], True
+    for key in ("cfd_f", "cfd_hog"):
+        limit = old[key] * (1 + CFD_TOLERANCE)
+        ok &= new[key] <= limit
+        parts.append(f"asked-for {key} {old[key]} -> {new[key]} (needs <= {limit:.4g})")
+    for key in ("f_success", "judge_success"):
+        if new.get(key) is None or old.get(key) is None:
+            continue
+        limit = old[key] - SUCCESS_TOLERANCE
+        ok &= new[key] >= limit
+        parts.append(f"{key} {old[key]} -> {new[key]} (needs >= {limit:.3f})")
+    return bool(ok), "; ".join(parts)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--models-dir", default=os.path.join(REPO, "models"))
+    ap.add_argument("--pack", default=os.path.join(WORK, "pack64.npz"))
+    ap.add_argument("--seeds", type=int, default=SEEDS)
+    ap.add_argument("--json", help="write the numbers here too")
+    ap.add_argument("--grid", help="write the asked-for grid (8 seeds a description) here")
+    args = ap.parse_args()
+    res = measure(args.models_dir, args.pack, args.seeds, args.grid)
+    print(json.dumps({k: v for k, v in res.items() if k != "rows"}, indent=1))
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(res, fh, indent=1)
+
+
+if __name__ == "__main__":
+    main()
