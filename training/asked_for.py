@@ -152,7 +152,7 @@ def measure(models_dir: str, pack_path: str, seeds: int = SEEDS, grid: str | Non
         np.savez(cache, fmean=fmean, fbasis=fbasis, hmean=hmean, hbasis=hbasis, pf=pf, ph=ph)
     del real
     tmp = tempfile.mkdtemp(prefix="asked-for-")
-    rows, tiles = [], []
+    rows, tiles, rendered = [], [], []
     try:
         plain = render(models_dir, None, FIRST_SEED, seeds, os.path.join(tmp, "plain"))
         gf, gh = (yardstick.embed(f, plain) - fmean) @ fbasis.T, (yardstick.hog_features(plain) - hmean) @ hbasis.T
@@ -172,11 +172,14 @@ def measure(models_dir: str, pack_path: str, seeds: int = SEEDS, grid: str | Non
                 "cfd_f": round(frechet(pf[m], (ef - fmean) @ fbasis.T), 3),
                 "cfd_hog": round(frechet(ph[m], (yardstick.hog_features(faces) - hmean) @ hbasis.T), 4),
                 "f_success": round(float(f_ok.mean()), 3),
-                "judge_success": None if (j := judge_success(faces, conds)) is None else round(j, 3),
             })
+            rendered.append(faces)
             print(json.dumps(rows[-1]), flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    for row, faces, (_, conds, _) in zip(rows, rendered, DESCRIPTIONS):  # last: the judge's weights may be training
+        j = judge_success(faces, conds)
+        row["judge_success"] = None if j is None else round(j, 3)
     if grid:
         write_grid(tiles, grid)
     judged = [r["judge_success"] for r in rows if r["judge_success"] is not None]
