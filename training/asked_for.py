@@ -124,6 +124,15 @@ def judge_success(faces: np.ndarray, conds: dict) -> float | None:
     return float(ok.mean())
 
 
+def engine_version() -> str:
+    """The git tree of the code that turns words into faces (src/, prompts/): asked-for numbers measured with
+    another engine are not compared (the ratchet measures the shipped G again)."""
+    out = subprocess.run(["git", "rev-parse", "HEAD:src", "HEAD:prompts"], cwd=REPO, capture_output=True, text=True)
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", "src", "prompts"], cwd=REPO, capture_output=True,
+                           text=True).stdout.strip()
+    return "-".join(line[:10] for line in out.stdout.split()) + ("+uncommitted" if dirty else "") if out.returncode == 0 else "unknown"
+
+
 def pca(x: np.ndarray, dims: int) -> tuple[np.ndarray, np.ndarray]:
     mean = x.mean(0)
     _, _, vt = np.linalg.svd(x - mean, full_matrices=False)
@@ -184,7 +193,7 @@ def measure(models_dir: str, pack_path: str, seeds: int = SEEDS, grid: str | Non
         write_grid(tiles, grid)
     judged = [r["judge_success"] for r in rows if r["judge_success"] is not None]
     return {
-        "asked_for": VERSION, "seeds": [FIRST_SEED, seeds], "descriptions": len(rows),
+        "asked_for": VERSION, "seeds": [FIRST_SEED, seeds], "engine": engine_version(), "descriptions": len(rows),
         "cfd_f": round(float(np.mean([r["cfd_f"] for r in rows])), 3),
         "cfd_hog": round(float(np.mean([r["cfd_hog"] for r in rows])), 4),
         "f_success": round(float(np.mean([r["f_success"] for r in rows])), 3),
@@ -213,7 +222,7 @@ def write_grid(tiles: list[np.ndarray], out: str, words: list[str] | None = None
 def better_or_same(new: dict, old: dict) -> tuple[bool, str]:
     """The ratchet's asked-for rule: the candidate's asked-for faces are no further from real (cFD_F, cFD_HOG)
     and the words no less often met (F, judge) than the shipped G's, within the tolerances."""
-    if new.get("asked_for") != old.get("asked_for") or new.get("seeds") != old.get("seeds"):
+    if any(new.get(k) != old.get(k) for k in ("asked_for", "seeds", "engine")):
         return False, "asked-for numbers from different yardsticks: re-measure the shipped G"
     parts, ok = [], True
     for key in ("cfd_f", "cfd_hog"):

@@ -206,12 +206,14 @@ def lost_attributes(shipped: str, candidate: str) -> list:
 
 def shipped_asked_for(measure) -> dict:
     """The shipped G's asked-for numbers: recorded in generator_info.json when they were measured with this
-    version of the asked-for yardstick, else measured now (and recorded, so the next keep reads them)."""
+    version of the asked-for yardstick and this engine (src/, prompts/ as committed), else measured now (and
+    recorded, so the next keep reads them)."""
     import asked_for
     path = os.path.join(MODELS, "generator_info.json")
     info = json.load(open(path))
     old = info.get("asked_for")
-    if old and old.get("asked_for") == asked_for.VERSION and old.get("seeds") == [asked_for.FIRST_SEED, asked_for.SEEDS]:
+    if (old and old.get("asked_for") == asked_for.VERSION and old.get("seeds") == [asked_for.FIRST_SEED, asked_for.SEEDS]
+            and old.get("engine") == asked_for.engine_version() and "+uncommitted" not in old.get("engine", "")):
         return old
     print("measuring the shipped G's asked-for faces (asked_for.py)", flush=True)
     old = measure(MODELS)

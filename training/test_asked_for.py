@@ -10,7 +10,7 @@ from celeba_attributes import ATTRIBUTES
 
 
 def numbers(**kw):
-    base = {"asked_for": VERSION, "seeds": [FIRST_SEED, SEEDS], "cfd_f": 60.0, "cfd_hog": 7.0,
+    base = {"asked_for": VERSION, "seeds": [FIRST_SEED, SEEDS], "engine": "abc-def", "cfd_f": 60.0, "cfd_hog": 7.0,
             "f_success": 0.6, "judge_success": 0.7}
     return {**base, **kw}
 
@@ -31,6 +31,7 @@ def test_a_candidate_that_meets_the_words_less_often_is_refused():
 def test_numbers_from_another_yardstick_are_not_compared():
     ok, why = better_or_same(numbers(), numbers(seeds=[1, 10]))
     assert not ok and "re-measure" in why
+    assert not better_or_same(numbers(), numbers(engine="abc-123"))[0]  # words drawn by another engine
 
 
 def test_the_reference_is_the_matching_reals_or_the_union_given():
