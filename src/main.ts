@@ -11,7 +11,7 @@ import { openFaceStore, StoreOpenError } from './store/open.js';
 const USAGE = `usage: npm start [-- --out-dir DIR]
 
 With DISCORD_TOKEN set, runs the Discord bot. Without it, opens a local chat on stdin/stdout and saves
-each face as DIR/<faceId>.png (default ./out). Settings come from the environment (see README).`;
+each face as DIR/<faceId>.png (default OUT_DIR, else ./out). Settings come from the environment (see README).`;
 
 /** One line on stderr for a failure the user can fix; the exit code says it failed. */
 function fail(message: string, code = 1): number {
@@ -20,7 +20,7 @@ function fail(message: string, code = 1): number {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const flags = flagsOrExitCode(argv, { 'out-dir': { type: 'string', default: 'out' }, help: { type: 'boolean', short: 'h' } }, USAGE, fail);
+  const flags = flagsOrExitCode(argv, { 'out-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, USAGE, fail);
   if (typeof flags === 'number') return flags;
 
   let config: Config;
@@ -30,6 +30,9 @@ async function main(argv: string[]): Promise<number> {
     if (err instanceof ConfigError) return fail(err.message);
     throw err;
   }
+
+  // the local chat's output is the conversation: no log line below a warning unless LOG_LEVEL asks for one
+  if (!config.DISCORD_TOKEN && process.env.LOG_LEVEL === undefined) log.level = 'warn';
 
   if (config.DISCORD_TOKEN) {
     // an obviously malformed token fails here, in a second, before the models load
@@ -126,7 +129,7 @@ async function main(argv: string[]): Promise<number> {
       engine,
       input: process.stdin,
       output: process.stdout,
-      outDir: flags['out-dir'] ?? 'out',
+      outDir: flags['out-dir'] ?? config.OUT_DIR,
       interactive: process.stdin.isTTY === true,
       gridDefault: config.GRID_DEFAULT === 'on',
     });
