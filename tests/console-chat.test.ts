@@ -19,13 +19,18 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(path.dirname(outDir), { recursive: true, force: true }));
 
-/** The chat on `input`; `interactive`: as in a terminal (banner, prompts, the stored face carried over a restart). */
-async function chat<E extends ConversationEngine>(input: string[] | string, engine: E, interactive = false) {
+/**
+ * The chat on `input`; `interactive`: as in a terminal (banner, prompts, the stored face carried over a restart);
+ * 'continue': piped, but asked to continue the stored face (npm start -- --continue).
+ */
+async function chat<E extends ConversationEngine>(input: string[] | string, engine: E, interactive: boolean | 'continue' = false) {
   const output = new PassThrough();
   const chunks: Buffer[] = [];
   output.on('data', (c: Buffer) => chunks.push(c));
   const text = typeof input === 'string' ? input : input.join('\n');
-  const summary = await runChat({ engine, input: Readable.from([text]), output, outDir, interactive });
+  const summary = await runChat({
+    engine, input: Readable.from([text]), output, outDir, interactive: interactive === true, continueStoredFace: interactive === 'continue',
+  });
   return { engine, summary, out: Buffer.concat(chunks).toString('utf8') };
 }
 
@@ -112,6 +117,12 @@ describe('console chat after a restart (issue 13 item 6)', () => {
     expect(store.faces.get(now.parentId!)!.parentId).toBeNull();
     expect(out).not.toContain('continuing face');
     expect(out).toContain('new face');
+
+    // asked to (npm start -- --continue), a script refines the face the last run left
+    const { out: continued } = await chat(['with glasses'], realEngine(store), 'continue');
+    const next = store.faces.get(store.current.get('console')!)!;
+    expect(next.parentId).toBe(now.id);
+    expect(continued.split('\n')[0]).toMatch(new RegExp(`^continuing face ${now.id} `));
   });
 
   it('/pick N after a restart picks from the four drawn before it (kept in the store, as the current face is)', async () => {

@@ -80,8 +80,9 @@ describe('the Dockerfile, run step by step in a clean directory', () => {
       HOME: process.env.HOME ?? tmp,
       npm_config_cache: path.join(tmp, 'npm-cache'),
       npm_config_update_notifier: 'false',
-      // .ci/with-node24 points npm at the headers of the Node it runs (better-sqlite3 compiles against them)
-      ...(process.env.npm_config_nodedir ? { npm_config_nodedir: process.env.npm_config_nodedir } : {}),
+      // .ci/with-node24 points npm at the headers of the Node it runs (better-sqlite3 compiles against them) and
+      // at this machine's global npmrc (npm looks for it next to the node binary)
+      ...Object.fromEntries(['npm_config_nodedir', 'npm_config_globalconfig'].flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : []))),
     };
     const skipped: string[] = [];
     let cmd: string[] | undefined;

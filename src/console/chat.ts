@@ -20,6 +20,8 @@ export interface ChatOptions {
   interactive?: boolean;
   /** `/new TEXT` draws four faces to pick from, like /four (GRID_DEFAULT=on); default one face. */
   gridDefault?: boolean;
+  /** Piped input refines the stored current face too (npm start -- --continue); a terminal always does. */
+  continueStoredFace?: boolean;
 }
 
 /** How a chat went: what main needs for its exit code (non-zero when any request failed). */
@@ -32,7 +34,7 @@ export interface ChatSummary {
 
 export const CHAT_HELP = [
   'Type a description to draw a face; later lines refine it ("older", "more smile", "no glasses").',
-  'Your current face is kept between runs: in a terminal, the first line after a restart refines it (piped input starts a new face).',
+  'Your current face is kept between runs: in a terminal, the first line after a restart refines it (piped input starts a new face, unless started with -- --continue).',
   'Commands:',
   '  /new TEXT   start a new face from TEXT',
   '  /reroll     same description, another random face',
@@ -68,9 +70,11 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
   /**
    * Whether a plain line refines the stored current face: in a terminal, always (the face carries over a
    * restart); for piped input (a script), only once this run has drawn a face, so a script's first
-   * description starts a new face instead of refining whatever an earlier run left.
+   * description starts a new face instead of refining whatever an earlier run left (unless it asks to
+   * continue: `npm start -- --continue`).
    */
-  const refinesStoredFace = () => options.interactive === true || shown !== undefined;
+  const continues = options.interactive === true || options.continueStoredFace === true;
+  const refinesStoredFace = () => continues || shown !== undefined;
 
   async function show(reply: EngineReply): Promise<void> {
     if (reply.kind === 'text') {
@@ -249,7 +253,7 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
     if (options.interactive) output.write('> ');
   };
   if (options.interactive) say(`tellaface — faces are saved in ${outDir}. Type /help for commands.`);
-  if (options.interactive) await sayCurrentFace();
+  if (continues) await sayCurrentFace();
   prompt();
   for await (const line of readLines(options.input)) {
     const trimmed = line.trim();
