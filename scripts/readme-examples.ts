@@ -1,12 +1,12 @@
 /**
  * npm run readme:examples [-- --out-dir DIR] [-- --models-dir DIR] [-- --seeds four=S,morph=S,mixA=S,mixB=S,analogyA=S,analogyC=S]
- * Renders the README's example pictures with the shipped models, through the real engine (closed loop,
+ * Renders the example pictures of the README and docs/using.md with the shipped models, through the real engine (closed loop,
  * render queue, labels), with fixed seeds, so the same models give the same files (face ids, random, stay out of them):
  *   four.png     describeFour("a smiling woman with wavy hair"): the 2×2 "pick from four" grid the bot posts, at 384 px
  *   morph.webp   a morph "from young to old" of one face, 16 frames at 160 px (animated WebP)
  *   mix.png      face A, face B, the 50% mix and the 70% mix (70% of B), side by side
  *   analogy.png  A, B (A refined: smiling, glasses), C, and C changed the way B differs from A
- * Strips are composed with sharp (no text: the README's captions say which is which) and carry the same
+ * Strips are composed with sharp (no text: the captions in docs/using.md say which is which) and carry the same
  * AI-generated label inside as every face. Models or seeds changed: run it again and look at the pictures.
  */
 import fs from 'node:fs';

@@ -43,6 +43,8 @@ export const ConfigSchema = z.object({
       .optional(),
   ),
   MODELS_DIR: z.string().trim().min(1).default('models'),
+  /** Where the local chat saves its pictures (npm start's --out-dir wins); the Docker image points it at its volume. */
+  OUT_DIR: z.string().trim().min(1).default('out'),
   EXECUTION_PROVIDER: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
   RENDER_SIZE: intFromEnv(256, 64, 1024),
   QUEUE_CAPACITY: intFromEnv(64, 1, 10_000),

@@ -8,10 +8,11 @@ import type { RemoteRenderer } from './render/remote-renderer.js';
 import type { SharedState } from './shared-state/index.js';
 import { openFaceStore, StoreOpenError } from './store/open.js';
 
-const USAGE = `usage: npm start [-- --out-dir DIR]
+const USAGE = `usage: npm start [-- --out-dir DIR] [-- --continue]
 
 With DISCORD_TOKEN set, runs the Discord bot. Without it, opens a local chat on stdin/stdout and saves
-each face as DIR/<faceId>.png (default ./out). Settings come from the environment (see README).`;
+each face as DIR/<faceId>.png (default OUT_DIR, else ./out). In a terminal the first line refines the face
+you left last time; piped input starts a new face unless --continue is given. Settings come from the environment (docs/operating.md).`;
 
 /** One line on stderr for a failure the user can fix; the exit code says it failed. */
 function fail(message: string, code = 1): number {
@@ -20,7 +21,7 @@ function fail(message: string, code = 1): number {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const flags = flagsOrExitCode(argv, { 'out-dir': { type: 'string', default: 'out' }, help: { type: 'boolean', short: 'h' } }, USAGE, fail);
+  const flags = flagsOrExitCode(argv, { 'out-dir': { type: 'string' }, continue: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, USAGE, fail);
   if (typeof flags === 'number') return flags;
 
   let config: Config;
@@ -30,6 +31,9 @@ async function main(argv: string[]): Promise<number> {
     if (err instanceof ConfigError) return fail(err.message);
     throw err;
   }
+
+  // the local chat's output is the conversation: no log line below a warning unless LOG_LEVEL asks for one
+  if (!config.DISCORD_TOKEN && process.env.LOG_LEVEL === undefined) log.level = 'warn';
 
   if (config.DISCORD_TOKEN) {
     // an obviously malformed token fails here, in a second, before the models load
@@ -126,9 +130,10 @@ async function main(argv: string[]): Promise<number> {
       engine,
       input: process.stdin,
       output: process.stdout,
-      outDir: flags['out-dir'] ?? 'out',
+      outDir: flags['out-dir'] ?? config.OUT_DIR,
       interactive: process.stdin.isTTY === true,
       gridDefault: config.GRID_DEFAULT === 'on',
+      continueStoredFace: flags.continue === true,
     });
   } finally {
     await shutdown();

@@ -99,6 +99,17 @@ describe('the engine (the chat and the Discord bot) draws it', () => {
   });
 });
 
+describe('/axes (the chat) and /face axes list it', () => {
+  it('in its own group, with the words that ask for it, as the studio shows it', async () => {
+    const { createEngine } = await import('../src/conversation/engine.js');
+    const { engineModels } = await import('../src/render/models.js');
+    const { FakeStore } = await import('./helpers/fake-store.js');
+    const engine = createEngine({ store: new FakeStore(), ...engineModels(models) });
+    const help = engine.axesHelp().split('\n');
+    expect(help.find((l) => l.startsWith('your own — '))).toMatch(/^your own — no zorbly ↔ zorbly.*"zorbly look"/);
+  });
+});
+
 describe('npm run parse reads the words file too', () => {
   it('from ADDED_ATTRIBUTES_FILE', () => {
     const r = spawnSync(path.resolve('node_modules/.bin/tsx'), ['src/cli/parse.ts', 'a zorbly face'], { encoding: 'utf8', env: { ...process.env } });

@@ -15,7 +15,7 @@ afterEach(async () => {
   bot = undefined;
 });
 
-/** A face someone else made, with a real-shaped id (12 characters), as /face mix takes them. */
+/** Earlier faces (by default the asking user's own), with real-shaped ids (12 characters), as /face mix takes them. */
 const OTHER_FACE = 'Xk3_abcdEF12';
 const THIRD_FACE = 'Qm9-zyxwVU34';
 /** A channel in the test server that only the owner may see (@everyone is denied). */
@@ -68,9 +68,9 @@ function withMix(b: TestBot): Call[] {
   return calls;
 }
 
-async function otherFaces(b: TestBot): Promise<void> {
+async function otherFaces(b: TestBot, ownerId: string = discordIds.user): Promise<void> {
   for (const [id, seed] of [[OTHER_FACE, 77], [THIRD_FACE, 88]] as const) {
-    await b.store.saveFace({ id, ownerId: discordIds.otherUser, seed, edits: [], parentId: null, createdAt: 0, model: 'fake', truncation: 1 });
+    await b.store.saveFace({ id, ownerId, seed, edits: [], parentId: null, createdAt: 0, model: 'fake', truncation: 1 });
   }
 }
 
@@ -161,6 +161,31 @@ describe('/face mix', () => {
     gateway.interactionCreate(bot.client, mixPayload(OTHER_FACE, 70));
     await bot.idle();
     expect(calls).toEqual([{ method: 'mix', userId: discordIds.user, options: { otherFaceId: OTHER_FACE, weight: 0.7 } }]);
+  });
+
+  it("someone else's face by bare id is refused privately (it may have been made in a DM or a private channel)", async () => {
+    bot = createTestBot();
+    const calls = withMix(bot);
+    await otherFaces(bot, discordIds.otherUser);
+    await bot.engine.describe({ userId: discordIds.user }, 'older');
+    gateway.interactionCreate(bot.client, mixPayload(OTHER_FACE));
+    await bot.idle();
+    expect(calls).toEqual([]);
+    expect(String(privateAnswer(bot)?.json?.content)).toMatch(/someone else's face.*link the message that shows it/);
+    expect(bot.store.messages.size).toBe(0);
+    expect(bot.logs.find((l) => l.msg === 'face id refused')).toMatchObject({ faceId: OTHER_FACE });
+  });
+
+  it("someone else's face by a link the user can read is used: the link is the permission check", async () => {
+    bot = createTestBot();
+    const calls = withMix(bot);
+    await otherFaces(bot, discordIds.otherUser);
+    await bot.store.linkMessage(FACE_MESSAGE, OTHER_FACE);
+    serveMessages(bot, discordIds.channel, [FACE_MESSAGE]);
+    await bot.engine.describe({ userId: discordIds.user }, 'older');
+    gateway.interactionCreate(bot.client, mixPayload(link(discordIds.channel, FACE_MESSAGE)));
+    await bot.idle();
+    expect(calls).toEqual([{ method: 'mix', userId: discordIds.user, options: { otherFaceId: OTHER_FACE, weight: 0.5 } }]);
   });
 
   it('by link to a face message in a channel the user can read: mixes the face behind it', async () => {

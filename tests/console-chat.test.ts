@@ -19,12 +19,18 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(path.dirname(outDir), { recursive: true, force: true }));
 
-async function chat<E extends ConversationEngine>(input: string[] | string, engine: E) {
+/**
+ * The chat on `input`; `interactive`: as in a terminal (banner, prompts, the stored face carried over a restart);
+ * 'continue': piped, but asked to continue the stored face (npm start -- --continue).
+ */
+async function chat<E extends ConversationEngine>(input: string[] | string, engine: E, interactive: boolean | 'continue' = false) {
   const output = new PassThrough();
   const chunks: Buffer[] = [];
   output.on('data', (c: Buffer) => chunks.push(c));
   const text = typeof input === 'string' ? input : input.join('\n');
-  const summary = await runChat({ engine, input: Readable.from([text]), output, outDir });
+  const summary = await runChat({
+    engine, input: Readable.from([text]), output, outDir, interactive: interactive === true, continueStoredFace: interactive === 'continue',
+  });
   return { engine, summary, out: Buffer.concat(chunks).toString('utf8') };
 }
 
@@ -34,9 +40,9 @@ function realEngine(store: FakeStore): ConversationEngine {
 }
 
 describe('console chat', () => {
-  it('lets the engine decide: a plain line refines the current face or draws a new one, one at a time, each saved', async () => {
+  it('piped: the first plain line draws a new face, later ones refine it, one at a time, each saved', async () => {
     const { engine, out } = await chat(['a smiling man', 'older zz', '/reroll', '/undo', ''], new FakeEngine());
-    expect(engine.calls).toEqual(['refine:a smiling man', 'refine:older zz', 'reroll', 'undo']);
+    expect(engine.calls).toEqual(['describe:a smiling man', 'refine:older zz', 'reroll', 'undo']);
     expect(engine.maxInFlight).toBe(1);
     for (const id of ['f1', 'f2', 'f3']) {
       const file = path.join(outDir, `${id}.png`);
@@ -54,7 +60,7 @@ describe('console chat', () => {
 
   it('runs the commands', async () => {
     const { engine, out } = await chat(['/new a woman', '/explain', '/axes', '/help', '/reset', 'glasses', '/forget', '/bogus'], new FakeEngine());
-    expect(engine.calls).toEqual(['describe:a woman', 'explain', 'axes', 'reset', 'refine:glasses', 'forget']);
+    expect(engine.calls).toEqual(['describe:a woman', 'explain', 'axes', 'reset', 'describe:glasses', 'forget']);
     expect(out).toContain('I see: smiling (90%)');
     expect(out).toContain('Expression — smiling');
     expect(out).toContain('/reroll');
@@ -65,7 +71,7 @@ describe('console chat', () => {
 
   it('stops reading at /quit', async () => {
     const { engine } = await chat(['smiling', '/quit', 'older'], new FakeEngine());
-    expect(engine.calls).toEqual(['refine:smiling']);
+    expect(engine.calls).toEqual(['describe:smiling']);
   });
 
   it('reports a render error and carries on with the next line', async () => {
@@ -73,33 +79,65 @@ describe('console chat', () => {
     engine.failNext = new RenderTimeoutError(20_000);
     const { out } = await chat(['smiling', 'smiling again'], engine);
     expect(out).toContain('! rendering took longer than 20 s');
-    expect(engine.calls).toEqual(['refine:smiling', 'refine:smiling again']);
+    expect(engine.calls).toEqual(['describe:smiling', 'describe:smiling again']);
     expect(fs.existsSync(path.join(outDir, 'f1.png'))).toBe(true);
   });
 });
 
 describe('console chat after a restart (issue 13 item 6)', () => {
-  it('a plain line refines the stored current face, and the start says which face that is', async () => {
+  it('in a terminal, a plain line refines the stored current face, and the start says which face that is', async () => {
     const store = new FakeStore();
     await chat(['a smiling woman'], realEngine(store));
     const first = store.faces.get(store.current.get('console')!)!;
 
-    const { out } = await chat(['older'], realEngine(store));
+    const { out } = await chat(['older'], realEngine(store), true);
     const now = store.faces.get(store.current.get('console')!)!;
     expect(now.parentId).toBe(first.id);
     expect(now.seed).toBe(first.seed);
-    expect(out.split('\n')[0]).toMatch(new RegExp(`^continuing face ${first.id} \\(.*smil.*\\) — /new to start over$`));
+    expect(out.split('\n')[1]).toMatch(new RegExp(`^continuing face ${first.id} \\(.*smil.*\\) — /new to start over$`));
     expect(out).toContain(`refined, same seed ${first.seed}`);
   });
 
   it('with a current face, a plain line refines it; /new and /reset start over', async () => {
     const start = makeFace({ ownerId: 'console' });
     const engine = new FakeEngine(5, start);
-    const { out } = await chat(['older', '/new a man', '/reset', 'smiling'], engine);
+    const { out } = await chat(['older', '/new a man', '/reset', 'smiling'], engine, true);
     expect(out).toContain(`continuing face ${start.id}`);
     expect(out).toContain(`refined, same seed ${start.seed}`);
     expect(engine.calls).toEqual(['refine:older', 'describe:a man', 'reset', 'refine:smiling']);
-    expect(out.trim().split('\n').at(-1)).toContain('new face');
+    expect(out.trim().split('\n').filter((l) => l !== '>').at(-1)).toContain('new face');
+  });
+
+  it('piped input (a script) starts a new face with its first line, not a refine of an earlier run\'s face', async () => {
+    const store = new FakeStore();
+    await chat(['an old man', 'with glasses'], realEngine(store));
+    const { out } = await chat(['a smiling woman', 'older'], realEngine(store));
+    const now = store.faces.get(store.current.get('console')!)!;
+    expect(now.edits.map((e) => e.text)).toEqual(['a smiling woman', 'older']);
+    expect(store.faces.get(now.parentId!)!.parentId).toBeNull();
+    expect(out).not.toContain('continuing face');
+    expect(out).toContain('new face');
+
+    // asked to (npm start -- --continue), a script refines the face the last run left
+    const { out: continued } = await chat(['with glasses'], realEngine(store), 'continue');
+    const next = store.faces.get(store.current.get('console')!)!;
+    expect(next.parentId).toBe(now.id);
+    expect(continued.split('\n')[0]).toMatch(new RegExp(`^continuing face ${now.id} `));
+  });
+
+  it('/pick N after a restart picks from the four drawn before it (kept in the store, as the current face is)', async () => {
+    const store = new FakeStore();
+    await chat(['/four smiling'], realEngine(store));
+    const four = [...store.faces.values()];
+    expect(four).toHaveLength(4);
+
+    const { out } = await chat(['/pick 3'], realEngine(store), true);
+    expect(out).not.toContain('There are no four faces');
+    expect(store.current.get('console')).toBe(four[2]!.id);
+
+    await chat(['/forget'], realEngine(store));
+    const after = await chat(['/pick 1'], realEngine(store));
+    expect(after.out).toContain('There are no four faces to pick from yet');
   });
 
   it('says nothing on start when there is no current face', async () => {
@@ -111,7 +149,7 @@ describe('console chat after a restart (issue 13 item 6)', () => {
 describe('console chat input and outcome (issue 13 item 9)', () => {
   it('a lone carriage return does not split a line: "older\\rsmiling" is one request; CRLF still ends lines', async () => {
     const { engine } = await chat('older\rsmiling\r\nbeard\r\n', new FakeEngine());
-    expect(engine.calls).toEqual(['refine:older smiling', 'refine:beard']);
+    expect(engine.calls).toEqual(['describe:older smiling', 'refine:beard']);
   });
 
   it('says when a refine changes nothing, and draws no new face', async () => {
@@ -135,7 +173,7 @@ describe('console chat input and outcome (issue 13 item 9)', () => {
   it('counts a store that fails on start (reading the current face) as a failed request', async () => {
     const engine = new FakeEngine();
     engine.currentFace = () => Promise.reject(new Error('database is locked'));
-    const { summary, out } = await chat(['smiling'], engine);
+    const { summary, out } = await chat(['smiling'], engine, true);
     expect(summary).toEqual({ requests: 2, failed: 1 });
     expect(out).toContain('! something went wrong: database is locked');
   });

@@ -17,24 +17,21 @@ beforeEach(() => {
 });
 afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-/** `npm start` as a user pipes into it: no TTY, no DISCORD_TOKEN. */
-function start(input: string, env: Record<string, string> = {}) {
+/** `npm start` as a user pipes into it: no TTY, no DISCORD_TOKEN. A variable given as undefined is unset. */
+function start(input: string, env: Record<string, string | undefined> = {}) {
   const base = { ...process.env };
   delete base.DISCORD_TOKEN;
-  return spawnSync(TSX, ['src/main.ts', '--out-dir', path.join(tmp, 'out')], {
-    input,
-    encoding: 'utf8',
-    timeout: 120_000,
-    env: {
-      ...base,
-      MODELS_DIR: FIXTURE_MODELS,
-      DATABASE_PATH: path.join(tmp, 't.db'),
-      EXECUTION_PROVIDER: 'cpu',
-      RENDER_SIZE: '64',
-      LOG_LEVEL: 'warn',
-      ...env,
-    },
-  });
+  const merged: Record<string, string | undefined> = {
+    ...base,
+    MODELS_DIR: FIXTURE_MODELS,
+    DATABASE_PATH: path.join(tmp, 't.db'),
+    EXECUTION_PROVIDER: 'cpu',
+    RENDER_SIZE: '64',
+    LOG_LEVEL: 'warn',
+    ...env,
+  };
+  for (const [k, v] of Object.entries(merged)) if (v === undefined) delete merged[k];
+  return spawnSync(TSX, ['src/main.ts', '--out-dir', path.join(tmp, 'out')], { input, encoding: 'utf8', timeout: 120_000, env: merged });
 }
 
 describe('npm start without a token: the local chat', () => {
@@ -64,6 +61,15 @@ describe('npm start without a token: the local chat', () => {
       await store.close();
     }
     expect(run.stdout).toContain(`same seed ${(run.stdout.match(/new face, seed (\d+)/) ?? [])[1]}`);
+  });
+
+  it('prints only the chat\'s own lines: no log line unless LOG_LEVEL asks for one (issue 27)', () => {
+    const quiet = start('a smiling woman\n', { LOG_LEVEL: undefined, NODE_ENV: 'production' });
+    expect(quiet.status, quiet.stderr).toBe(0);
+    expect(quiet.stderr).toBe('');
+    expect(quiet.stdout.trim().split('\n')).toHaveLength(2); // the picture's path, and what it shows
+    const asked = start('a smiling woman\n', { LOG_LEVEL: 'info', NODE_ENV: 'production', DATABASE_PATH: path.join(tmp, 'u.db') });
+    expect(asked.stderr).toMatch(/"msg":"ONNX execution provider: cpu"/);
   });
 
   it('stops with one line naming a corrupt database', () => {

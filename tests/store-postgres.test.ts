@@ -322,8 +322,8 @@ describe.skipIf(POSTGRES_SKIP_REASON !== undefined)('PostgresFaceStore on a real
     it('a face made by one `npm start` is refined by the next (same seed, parent, current face)', async () => {
       const out = fs.mkdtempSync(path.join(os.tmpdir(), 'tellaface-pg-chat-'));
       try {
-        const chat = (input: string) =>
-          spawnSync(TSX, ['src/main.ts', '--out-dir', out], {
+        const chat = (input: string, ...flags: string[]) =>
+          spawnSync(TSX, ['src/main.ts', '--out-dir', out, ...flags], {
             input,
             encoding: 'utf8',
             timeout: 120_000,
@@ -339,7 +339,7 @@ describe.skipIf(POSTGRES_SKIP_REASON !== undefined)('PostgresFaceStore on a real
           return path.basename(saved[0]!, '.png');
         };
         const first = faceIn(chat('a smiling young woman\n'));
-        const second = faceIn(chat('older, with glasses\n'));
+        const second = faceIn(chat('older, with glasses\n', '--continue')); // piped input continues only when asked
         expect(fs.existsSync(path.join(out, 'unused.db'))).toBe(false);
         const store = await open();
         const [a, b] = [await store.getFace(first), await store.getFace(second)];

@@ -1,13 +1,16 @@
-/** `npm run deploy-commands`: registers /face with Discord. Prints one line; exit code 1 on failure. */
+/** `npm run deploy-commands`: registers /face with Discord. Prints what it did and the invite URL; exit code 1 on failure. */
 import { ConfigError, loadConfig } from '../config.js';
 import { oneLine } from '../log.js';
 import { DeployError, deployCommands } from './deploy.js';
+import { inviteUrl } from './invite.js';
 
 async function main(): Promise<number> {
   try {
-    const result = await deployCommands(loadConfig());
+    const config = loadConfig();
+    const result = await deployCommands(config);
     const where = result.scope === 'guild' ? 'in server GUILD_ID (shows up at once)' : 'globally (can take up to an hour to show up)';
     process.stdout.write(`registered /${result.commands.join(', /')} ${where}\n`);
+    if (config.DISCORD_CLIENT_ID) process.stdout.write(`invite the bot with: ${inviteUrl(config.DISCORD_CLIENT_ID)}\n`);
     return 0;
   } catch (err) {
     if (err instanceof DeployError || err instanceof ConfigError) {

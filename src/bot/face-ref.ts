@@ -13,12 +13,15 @@ import type { ActionContext, BotDeps } from './deps.js';
 import { faceBehindMessage } from './face-lookup.js';
 import { clamp } from './format/text.js';
 import { errFields } from './log-error.js';
+import { userMessageForError } from './user-errors.js';
 
 /*
  * A face named in a command: its id (shown under every face message) or a link to a face message
  * (right-click → Copy Message Link). A link only counts when the user can read the message it points at:
  * the channel must be one they can see and read the history of, and the message must be in that channel,
- * so a link cannot be used to reach faces posted where the user is not allowed to look.
+ * so a link cannot be used to reach faces posted where the user is not allowed to look. A bare id only
+ * counts for the user's own faces: the store does not know where a face was posted, and ids are shown in
+ * DMs and private channels too, so someone else's face is reached through a link to it (checked as above).
  */
 
 /** A face id as the store makes them (src/store/ids.ts): 12 characters, URL-safe, not starting with - or _. */
@@ -60,6 +63,8 @@ const NOT_A_FACE = 'That message is not a tellaface face: link a message that sh
 const CANNOT_SEE_CHANNEL = 'I cannot see that channel, so I cannot use a face from it: link a face in a channel I am in, or give its face id.';
 const USER_CANNOT_READ = 'You cannot read that channel, so I will not use a face from it: link a face from a channel you can read, or give its face id.';
 const CANNOT_FIND_MESSAGE = 'I cannot find that message in that channel (deleted, or a broken link?): copy the face message\'s link again, or give its face id.';
+const SOMEONE_ELSES_ID = 'That face id is someone else\'s face, and a bare id only works for your own faces (I cannot tell where '
+  + 'it was posted): link the message that shows it (right-click or long-press it → Copy Message Link), so I can check you can see it.';
 const CANNOT_READ_MESSAGES = 'I cannot read the messages in that channel, so I cannot check that link: give the face id under the face message instead.';
 
 /** Who is asking, and the client to fetch the linked channel and message with. */
@@ -74,7 +79,7 @@ export interface FaceRefAsker {
  * engine. Every refusal is a text for the user; nothing here throws.
  */
 export async function resolveFaceRef(ref: FaceRef, asker: FaceRefAsker, deps: BotDeps, ctx: ActionContext): Promise<FaceRefResult> {
-  if (ref.kind === 'id') return { ok: true, faceId: ref.faceId };
+  if (ref.kind === 'id') return resolveFaceId(ref.faceId, asker, deps, ctx);
   const refuse = (text: string, why: string, extra: Record<string, unknown> = {}): FaceRefResult => {
     deps.log.info({ ...ctx, linkChannelId: ref.channelId, linkMessageId: ref.messageId, why, ...extra }, 'face link refused');
     return { ok: false, text };
@@ -118,6 +123,22 @@ export async function resolveFaceRef(ref: FaceRef, asker: FaceRefAsker, deps: Bo
   });
   if (failure !== undefined) return { ok: false, text: failure };
   if (!faceId) return refuse(NOT_A_FACE, 'not a face message');
+  return { ok: true, faceId };
+}
+
+/** A bare face id: the user's own face, or one unknown (the engine says it cannot find it); else refused. */
+async function resolveFaceId(faceId: string, asker: FaceRefAsker, deps: BotDeps, ctx: ActionContext): Promise<FaceRefResult> {
+  let owner: string | undefined;
+  try {
+    owner = await deps.engine.faceOwner(faceId);
+  } catch (err) {
+    deps.log.error({ ...ctx, faceId, err: errFields(err) }, 'could not look up the owner of a face');
+    return { ok: false, text: userMessageForError(err) };
+  }
+  if (owner !== undefined && owner !== asker.user.id) {
+    deps.log.info({ ...ctx, faceId, why: "someone else's face by bare id" }, 'face id refused');
+    return { ok: false, text: SOMEONE_ELSES_ID };
+  }
   return { ok: true, faceId };
 }
 

@@ -397,7 +397,7 @@ export function removeAttribute(name: string, modelsDir: string, wordsFile: stri
 }
 
 export const ADDED_DOC =
-  "Attributes added with `npm run attribute -- add NAME --positive DIR --negative DIR` (README: 'Your own attribute'). " +
+  "Attributes added with `npm run attribute -- add NAME --positive DIR --negative DIR` (docs/your-own-attribute.md). " +
   'Each one: label (the caption word), target (caption words [absent, present]), say (the phrases that ask for it: each is a plain ' +
   "mention, so 'more X', 'no X', 'a bit X' work as for any feature), examples (for the axes help) and source (the folders it was " +
   "learned from). Its probe on F's features and its axis in z are in models/axes.json under `added`. Edit the phrases by hand if " +

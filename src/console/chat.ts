@@ -20,6 +20,8 @@ export interface ChatOptions {
   interactive?: boolean;
   /** `/new TEXT` draws four faces to pick from, like /four (GRID_DEFAULT=on); default one face. */
   gridDefault?: boolean;
+  /** Piped input refines the stored current face too (npm start -- --continue); a terminal always does. */
+  continueStoredFace?: boolean;
 }
 
 /** How a chat went: what main needs for its exit code (non-zero when any request failed). */
@@ -32,7 +34,7 @@ export interface ChatSummary {
 
 export const CHAT_HELP = [
   'Type a description to draw a face; later lines refine it ("older", "more smile", "no glasses").',
-  'Your current face is kept between runs, so the first line after a restart refines it.',
+  'Your current face is kept between runs: in a terminal, the first line after a restart refines it (piped input starts a new face, unless started with -- --continue).',
   'Commands:',
   '  /new TEXT   start a new face from TEXT',
   '  /reroll     same description, another random face',
@@ -65,6 +67,14 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
 
   /** The face shown last, only to say how the next one differs ("refined, same seed …"). */
   let shown: FaceRecord | undefined;
+  /**
+   * Whether a plain line refines the stored current face: in a terminal, always (the face carries over a
+   * restart); for piped input (a script), only once this run has drawn a face, so a script's first
+   * description starts a new face instead of refining whatever an earlier run left (unless it asks to
+   * continue: `npm start -- --continue`).
+   */
+  const continues = options.interactive === true || options.continueStoredFace === true;
+  const refinesStoredFace = () => continues || shown !== undefined;
 
   async function show(reply: EngineReply): Promise<void> {
     if (reply.kind === 'text') {
@@ -83,6 +93,11 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
 
   /** The last four faces shown (/four, /vary), in grid order: what /pick N and /vary N name. */
   let grid: FaceRecord[] | undefined;
+  /**
+   * The last four are also kept in the store, as links from `chat:<user>:grid:<N>` (the bot's message links:
+   * /forget deletes them with the faces), so /pick N still works after a restart, as the current face does.
+   */
+  const gridKey = (n: number) => `chat:${ctx.userId}:grid:${n}`;
 
   /** A grid of four is saved as <first face id>-grid.png; the current face stays as it was until /pick. */
   async function showFour(reply: FourReply): Promise<void> {
@@ -90,6 +105,7 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
     const file = path.join(outDir, `${reply.faces[0]!.id}-grid.png`);
     await fs.promises.writeFile(file, reply.png);
     grid = reply.faces;
+    for (const [i, face] of reply.faces.entries()) await engine.linkMessage(gridKey(i + 1), face.id);
     const parts = [reply.caption, `four faces: ${reply.faces.map((f, i) => `${i + 1} seed ${f.seed}`).join(', ')}`].filter((p) => p !== '');
     if (reply.unknown.length > 0) parts.push(`not understood: ${reply.unknown.map((w) => `"${w}"`).join(', ')}`);
     parts.push(...reply.notes, '/pick N keeps one, /vary N draws four close to it');
@@ -97,19 +113,20 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
     say(`  ${parts.join(' · ')}`);
   }
 
-  /** The face `/pick N` or `/vary N` names in the last grid, or what to say instead. */
-  function gridFace(command: string, arg: string): FaceRecord | string {
-    if (!grid) return `There are no four faces to ${command} from yet: /four TEXT draws four.`;
+  /** The id of the face `/pick N` or `/vary N` names in the last grid (this run's, else the stored one), or what to say instead. */
+  async function gridFace(command: string, arg: string): Promise<{ id: string } | string> {
     const n = /^\d+$/.test(arg) ? Number(arg) : NaN;
     const index = gridIndex(n);
+    const stored = grid ? undefined : await engine.faceForMessage(gridKey(index === undefined ? 1 : index + 1));
+    if (!grid && stored === undefined) return `There are no four faces to ${command} from yet: /four TEXT draws four.`;
     if (index === undefined) return `/${command} takes a number from 1 to 4: the faces are numbered 1 2 / 3 4.`;
-    return grid[index]!;
+    return grid ? grid[index]! : { id: stored! };
   }
 
   async function pickOrVary(command: 'pick' | 'vary', arg: string): Promise<void> {
     if (!engine.pick || !engine.vary) return void say('Picking from four is not available here.');
     if (command === 'vary' && arg === '') return showFour(await engine.vary(ctx));
-    const face = gridFace(command, arg);
+    const face = await gridFace(command, arg);
     if (typeof face === 'string') return void say(face);
     if (command === 'pick') return show(await engine.pick(ctx, face.id));
     return showFour(await engine.vary(ctx, face.id));
@@ -127,11 +144,11 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
     say(`  ${[`morph: ${reply.caption}`, `${reply.frames} frames`, ...(reply.unknown.length ? [`not understood: ${reply.unknown.map((w) => `"${w}"`).join(', ')}`] : []), ...reply.notes].join(' · ')}`);
   }
 
-  /** A face named in a command: a face id, or 1–4 for a face of the last four. */
-  function faceRef(word: string): string {
+  /** A face named in a command: a face id, or 1–4 for a face of the last four (undefined: there are none). */
+  async function faceRef(word: string): Promise<string | undefined> {
     if (/^[1-4]$/.test(word)) {
-      const face = gridFace('mix', word);
-      return typeof face === 'string' ? word : face.id;
+      const face = await gridFace('mix', word);
+      return typeof face === 'string' ? undefined : face.id;
     }
     return word;
   }
@@ -148,9 +165,10 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
         : 'Say two faces: /analogy FROM TO [N%] makes your face change the way TO differs from FROM.');
     }
     const { weight } = parseMixWords(words.filter((w) => !refs.includes(w)).join(' '));
-    if (grid === undefined && refs.some((r) => /^[1-4]$/.test(r))) return void say(`There are no four faces to ${command} from yet: /four TEXT draws four.`);
-    if (command === 'mix') return show(await engine.mix(ctx, { otherFaceId: faceRef(refs[0]!), ...(weight !== undefined ? { weight } : {}) }));
-    return show(await engine.analogy(ctx, { fromFaceId: faceRef(refs[0]!), toFaceId: faceRef(refs[1]!), ...(weight !== undefined ? { strength: weight } : {}) }));
+    const ids = await Promise.all(refs.map(faceRef));
+    if (ids.some((id) => id === undefined)) return void say(`There are no four faces to ${command} from yet: /four TEXT draws four.`);
+    if (command === 'mix') return show(await engine.mix(ctx, { otherFaceId: ids[0]!, ...(weight !== undefined ? { weight } : {}) }));
+    return show(await engine.analogy(ctx, { fromFaceId: ids[0]!, toFaceId: ids[1]!, ...(weight !== undefined ? { strength: weight } : {}) }));
   }
 
   /** Handles one line; false means quit. */
@@ -158,7 +176,7 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
     const [, command, rest = ''] = /^\/(\S+)\s*(.*)$/s.exec(line) ?? [];
     switch (command?.toLowerCase()) {
       case undefined:
-        await show(await engine.refine(ctx, line));
+        await show(await (refinesStoredFace() ? engine.refine(ctx, line) : engine.describe(ctx, line)));
         return true;
       case 'new':
         if (options.gridDefault && engine.describeFour) await showFour(await engine.describeFour(ctx, rest));
@@ -235,7 +253,7 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
     if (options.interactive) output.write('> ');
   };
   if (options.interactive) say(`tellaface — faces are saved in ${outDir}. Type /help for commands.`);
-  await sayCurrentFace();
+  if (continues) await sayCurrentFace();
   prompt();
   for await (const line of readLines(options.input)) {
     const trimmed = line.trim();

@@ -21,7 +21,7 @@ import { composeGrid, GRID_FACES, VARY_STEP } from './grid.js';
 import type { ConversationEngine, CurrentFace, EngineContext, EngineReply, FourReply } from './types.js';
 import {
   axesHelpText, captionForEdits, emptyTextHelp, explainScores, forgetText, gridShortfalls, nothingChangedText, nothingUnderstoodText,
-  shortfallText,
+  shortfallNotes,
 } from './wording.js';
 
 /**
@@ -149,7 +149,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     const label = {
       software, seed: face.seed, truncation: face.truncation, edits: face.edits.map((e) => e.text), caption: captionForEdits(face.edits), model,
     };
-    return { png: labelPng(png, label), altText: labelDescription(label), shortfalls: (steer?.shortfalls ?? []).map(shortfallText) };
+    return { png: labelPng(png, label), altText: labelDescription(label), shortfalls: shortfallNotes(steer?.shortfalls) };
   }
 
   /** Renders, then saves and makes current: the one way a new face comes into being. */
@@ -220,7 +220,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
       truncation: parse.truncation ?? base.truncation,
       ...startOf(base),
     };
-    if (changesNothing(base, fields, axes)) return text('nothing-changed', nothingChangedText(words, parse.unknown));
+    if (changesNothing(base, fields, axes)) return text('nothing-changed', nothingChangedText(words, parse.unknown, captionWithTypicality(shown)));
     return create(
       ctx,
       fields,
@@ -292,7 +292,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     };
     const png = labelPng(await composeGrid(pngs), label);
     for (const face of faces) await store.saveFace(face);
-    const shortfalls = gridShortfalls(latents.map(({ steer }) => (steer?.shortfalls ?? []).map(shortfallText)));
+    const shortfalls = gridShortfalls(latents.map(({ steer }) => shortfallNotes(steer?.shortfalls)));
     return {
       kind: 'grid', faces, png, altText: labelDescription(label), caption: words.caption,
       unknown: words.unknown ?? [], notes: [...(words.notes ?? []), ...shortfalls],
@@ -411,10 +411,12 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     undo: (ctx, faceId) => oneAtATime(ctx.userId, () => undo(ctx, faceId)),
     reset: (ctx) => oneAtATime(ctx.userId, () => reset(ctx)),
     forget: (ctx) => oneAtATime(ctx.userId, () => forget(ctx)),
-    explain: (ctx, faceId) => explain(ctx, faceId),
+    // after the user's earlier requests: explain asked while an undo still draws reads the face it brings back
+    explain: (ctx, faceId) => oneAtATime(ctx.userId, () => explain(ctx, faceId)),
     currentFace,
     linkMessage: (messageId, faceId) => store.linkMessage(messageId, faceId),
     faceForMessage: (messageId) => store.getFaceIdByMessage(messageId),
+    faceOwner: async (faceId) => (await store.getFace(faceId))?.ownerId,
     axesHelp: () => axesHelpText(axes),
     morph: (ctx, words, options) => oneAtATime(ctx.userId, () => morph(ctx, words, options)),
     mix: (ctx, options) => oneAtATime(ctx.userId, () => mix(ctx, options)),

@@ -11,7 +11,7 @@ import type { FaceRenderer } from '../render/types.js';
 import { newFaceId } from '../store/ids.js';
 import type { FaceStore } from '../store/types.js';
 import type { EngineContext, EngineReply, StudioControls, StudioReply, StudioRequest, StudioState } from './types.js';
-import { captionForEdits, shortfallText } from './wording.js';
+import { captionForEdits, shortfallNotes } from './wording.js';
 
 /*
  * The studio (npm run studio, src/studio): one slider per axis, a lock per axis, seed, reroll, undo and a
@@ -272,7 +272,7 @@ export function createStudio(deps: StudioDeps): (ctx: EngineContext, request: St
     if (known) return { z: known, shortfalls: [] };
     const { z, steer } = await deps.latentOf(face);
     remember(face.id, z);
-    return { z, shortfalls: (steer?.shortfalls ?? []).map(shortfallText) };
+    return { z, shortfalls: shortfallNotes(steer?.shortfalls) };
   }
 
   function label(face: Drawable, png: Buffer, caption: string): { png: Buffer; altText: string } {
@@ -310,7 +310,7 @@ export function createStudio(deps: StudioDeps): (ctx: EngineContext, request: St
     await store.saveFace(face);
     await store.setCurrentFaceId(ctx.userId, face.id);
     remember(face.id, z);
-    return faceReply(face, drawn, true, said, { notes: (steer?.shortfalls ?? []).map(shortfallText) });
+    return faceReply(face, drawn, true, said, { notes: shortfallNotes(steer?.shortfalls) });
   }
 
   /** An engine reply (refine, reroll, undo) as the studio's: a face with its state, or the text as it is. */

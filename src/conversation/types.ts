@@ -95,6 +95,8 @@ export interface ConversationEngine {
   linkMessage(messageId: string, faceId: string): Promise<void>;
   /** The face a posted message shows, if it is one of ours. */
   faceForMessage(messageId: string): Promise<string | undefined>;
+  /** Who made a face (undefined: no such face): a bare face id reaches only its owner's own faces in the bot. */
+  faceOwner(faceId: string): Promise<string | undefined>;
   /** The controls, grouped, for /face axes and /axes. */
   axesHelp(): string;
   /**

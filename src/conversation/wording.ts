@@ -3,7 +3,7 @@ import { reliableOnlyOn, type Axis, type AxisSet } from '../latent/axes.js';
 import type { Edit } from '../face/record.js';
 import type { Shortfall } from '../latent/steer.js';
 import { sigmoid } from '../latent/vector.js';
-import { axisGroups, captionFor } from '../grammar/index.js';
+import { addedAxisGroup, axisGroups, captionFor } from '../grammar/index.js';
 import type { ParseResult } from '../grammar/types.js';
 import type { ForgetCounts } from '../store/types.js';
 
@@ -43,10 +43,14 @@ export function nothingUnderstoodText(unknown: readonly string[]): string {
   return `${heard}, so nothing was drawn. Try words like: ${exampleWords().join(', ')} (the axes command lists every control).`;
 }
 
-/** A refine whose words would draw the same face again. */
-export function nothingChangedText(words: string, unknown: readonly string[]): string {
+/**
+ * A refine whose words would draw the same face again. It says what the words were read as, so a word that
+ * was passed over is seen to be ("make him look nice": read as "man"), and names those not understood.
+ */
+export function nothingChangedText(words: string, unknown: readonly string[], understood = ''): string {
   const notUnderstood = unknown.length > 0 ? ` (not understood: ${unknown.map((w) => `"${w}"`).join(', ')})` : '';
-  return `Nothing changed: the face already is what "${words.trim()}" asks for, or as far as this model goes that way${notUnderstood}. Try other words, or undo.`;
+  const read = understood.trim() !== '' ? ` I read it as: ${understood.trim()}.` : '';
+  return `Nothing changed: the face already is what "${words.trim()}" asks for, or as far as this model goes that way${notUnderstood}.${read} Try other words, or undo.`;
 }
 
 function count(n: number, one: string, many: string): string {
@@ -71,6 +75,32 @@ export function editAsParse(edit: Edit): ParseResult {
 /** The caption of a chain of edits, e.g. "older ▲, smiling ▲ · beard ▲". */
 export function captionForEdits(edits: readonly Edit[]): string {
   return edits.map((e) => (e.made ? e.text : captionFor(editAsParse(e)))).filter((c) => c.trim() !== '').join(' · ');
+}
+
+/** A miss smaller than this (F's logit) is no news: "man 81%" against a goal of 82% reads as a man. */
+const NOTICEABLE_LOGIT = 0.5;
+/** A miss of fewer years than this is within what F's age head can tell ("reads about 42, asked for at least 42"). */
+const NOTICEABLE_YEARS = 2;
+/** Past this probability the face plainly is what was asked ("smiling 98%"): F cannot read more of it. */
+const PLAINLY = 0.9;
+
+/**
+ * Whether a shortfall is one a person would see: not a rounding away from the goal, and not a face that
+ * already plainly shows what was asked (a step past that is beyond what F can read, not weakness).
+ */
+export function noticeable(s: Shortfall): boolean {
+  if (!Number.isFinite(s.reached) || !Number.isFinite(s.wanted)) return true;
+  if (s.direction === 'exact') return true; // an exact age already has AGE_TOL years of slack
+  const miss = s.direction === 'up' ? s.wanted - s.reached : s.reached - s.wanted;
+  if (s.name === 'Age') return miss >= NOTICEABLE_YEARS;
+  const p = sigmoid(s.reached);
+  if (s.direction === 'up' ? p >= PLAINLY : p <= 1 - PLAINLY) return false;
+  return miss >= NOTICEABLE_LOGIT;
+}
+
+/** The notes for the closed loop's shortfalls: only the noticeable ones, worded. */
+export function shortfallNotes(shortfalls: readonly Shortfall[] | undefined): string[] {
+  return (shortfalls ?? []).filter(noticeable).map(shortfallText);
 }
 
 /**
@@ -152,7 +182,11 @@ export function weakMark(axis: Pick<Axis, 'controllable' | 'successByGender'> | 
 
 /** The controls, one line per group, with example words; axes that do not edit reliably are "(weak)". */
 export function axesHelpText(axes: AxisSet): string {
-  const lines = axisGroups().map((group) => {
+  // the 40, then the attributes added with `npm run attribute -- add` that these models have an axis for
+  const added = addedAxisGroup();
+  const ownGroup = added && { ...added, attributes: added.attributes.filter((a) => axes.get(a.name) !== undefined) };
+  const groups = [...axisGroups(), ...(ownGroup && ownGroup.attributes.length > 0 ? [ownGroup] : [])];
+  const lines = groups.map((group) => {
     const items = group.attributes.map((a) => {
       const weak = weakMark(axes.get(a.name));
       const shown = new Set([a.label, a.opposite]);

@@ -5,6 +5,11 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { log } from '../log.js';
 
+// onnxruntime (1.2x on Linux) keeps a telemetry device id under ~/.cache (outside the Docker image's volume;
+// a warning on stderr where HOME is not writable) and can send usage events: off unless ORT_DISABLE_TELEMETRY
+// is set otherwise. Read when the first session is made, so setting it here, after the import, is in time.
+process.env.ORT_DISABLE_TELEMETRY ??= '1';
+
 export type ProviderChoice = 'auto' | 'cpu' | 'cuda';
 
 /** A model file that is missing, unreadable or not the model we expect. The message names the file. */

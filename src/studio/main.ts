@@ -17,7 +17,7 @@ const USAGE = `usage: npm run studio [-- --port N --host H]
 
 Serves the studio on http://127.0.0.1:8787/ (STUDIO_PORT, STUDIO_HOST): a slider and a lock per axis,
 seed, reroll, undo and a text box, on the faces of STUDIO_USER (default: the chat's). Other settings as for
-npm start (MODELS_DIR, DATABASE_PATH, ...; see README).`;
+npm start (MODELS_DIR, DATABASE_PATH, ...; see docs/operating.md).`;
 
 function fail(message: string, code = 1): number {
   process.stderr.write(`tellaface studio: ${oneLine(message)}\n`);

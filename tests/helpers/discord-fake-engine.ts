@@ -102,6 +102,10 @@ export class FakeFaceEngine implements ConversationEngine {
     return this.store.getFaceIdByMessage(messageId);
   }
 
+  async faceOwner(faceId: string): Promise<string | undefined> {
+    return (await this.store.getFace(faceId))?.ownerId;
+  }
+
   private throwIfLinkFails(): void {
     const err = this.failNextLink;
     this.failNextLink = undefined;

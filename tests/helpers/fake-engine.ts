@@ -74,6 +74,9 @@ export class FakeEngine implements ConversationEngine {
   async faceForMessage(): Promise<string | undefined> {
     return undefined;
   }
+  async faceOwner(faceId: string): Promise<string | undefined> {
+    return this.current?.id === faceId ? this.current.ownerId : undefined;
+  }
   explain(): Promise<EngineReply> {
     return this.step('explain', (): EngineReply => ({ kind: 'text', text: 'I see: smiling (90%)', reason: 'info' }));
   }
