@@ -18,6 +18,7 @@ import { createMix } from './mix.js';
 import { createMorph } from './morph.js';
 import { createStudio } from './studio.js';
 import { composeGrid, GRID_FACES, VARY_STEP } from './grid.js';
+import { storedText, withStoredTextNote } from './limits.js';
 import type { ConversationEngine, CurrentFace, EngineContext, EngineReply, FourReply } from './types.js';
 import {
   axesHelpText, captionForEdits, emptyTextHelp, explainScores, forgetText, gridShortfalls, nothingChangedText, nothingUnderstoodText,
@@ -100,7 +101,7 @@ export function editFrom(textTyped: string, parse: ParseResult, refining = false
     weights = Object.fromEntries(Object.entries(weights).filter(([k]) => k !== 'Male'));
     mode = Object.fromEntries(Object.entries(mode).filter(([k]) => k !== 'Male'));
   }
-  return { text: textTyped.trim(), weights, mode, locks: parse.locks, ...(parse.age ? { age: parse.age } : {}) };
+  return { text: storedText(textTyped), weights, mode, locks: parse.locks, ...(parse.age ? { age: parse.age } : {}) };
 }
 
 const NO_FACE = 'There is no face to work on yet: describe one first.';
@@ -200,7 +201,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     return create(
       ctx,
       { seed: seed ?? newSeed(), edits: [editFrom(words, parse)], parentId: null, truncation: parse.truncation ?? defaultTruncation },
-      { caption: captionWithTypicality(parse), unknown: parse.unknown, notes: parse.notes },
+      { caption: captionWithTypicality(parse), unknown: parse.unknown, notes: withStoredTextNote(words, parse.notes) },
     );
   }
 
@@ -224,7 +225,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     return create(
       ctx,
       fields,
-      { caption: captionWithTypicality(shown), unknown: parse.unknown, notes: withCopyNote(ctx, withOlderModelNote(parse.notes, base), base) },
+      { caption: captionWithTypicality(shown), unknown: parse.unknown, notes: withCopyNote(ctx, withOlderModelNote(withStoredTextNote(words, parse.notes), base), base) },
     );
   }
 
@@ -319,7 +320,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     return createFour(
       ctx,
       (seed === undefined ? fourSeeds() : [0, 1, 2, 3].map((i) => (seed + i) % (MAX_SEED + 1))).map((s) => ({ seed: s, edits, parentId: null, truncation })),
-      { caption: captionWithTypicality(parse), unknown: parse.unknown, notes: parse.notes },
+      { caption: captionWithTypicality(parse), unknown: parse.unknown, notes: withStoredTextNote(words, parse.notes) },
     );
   }
 
