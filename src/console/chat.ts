@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { QueueFullError, RenderTimeoutError, StoreBusyError } from '../conversation/errors.js';
+import { QueueFullError, RenderTimeoutError, SharedStateUnavailableError, StoreBusyError } from '../conversation/errors.js';
 import { parseMixWords } from '../conversation/mix-words.js';
 import { describeChange } from '../conversation/summary.js';
 import type { ConversationEngine, EngineContext, EngineReply, FourReply } from '../conversation/types.js';
@@ -256,5 +256,6 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
 
 function wordError(err: unknown): string {
   if (err instanceof QueueFullError || err instanceof RenderTimeoutError || err instanceof StoreBusyError) return err.message;
+  if (err instanceof SharedStateUnavailableError) return 'busy right now: the render queue (Redis) cannot be reached, so nothing was done; try again in a moment';
   return `something went wrong: ${err instanceof Error ? err.message : String(err)} (details in the log)`;
 }
