@@ -161,6 +161,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
   ): Promise<EngineReply> {
     const face: FaceRecord = { id: newFaceId(), ownerId: ctx.userId, createdAt: now(), model, ...fields };
     const { png, altText, shortfalls } = await render(ctx, face);
+    await ctx.beforeStore?.(face, png);
     await store.saveFace(face);
     await store.setCurrentFaceId(ctx.userId, face.id);
     const notes = [...(words.notes ?? []), ...shortfalls];
@@ -264,6 +265,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     const parent = current.parentId === null ? undefined : await store.getFace(current.parentId);
     if (!parent) return text('nothing-to-undo', 'This is the first version of this face: there is nothing to undo.');
     const { png, altText } = await render(ctx, parent);
+    await ctx.beforeStore?.(parent, png);
     await store.setCurrentFaceId(ctx.userId, parent.id);
     const undone = current.seed !== parent.seed ? 'the reroll' : `"${current.edits.at(-1)?.text ?? ''}"`;
     const caption = captionForEdits(parent.edits);
@@ -334,6 +336,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
       return create(ctx, { seed, edits, parentId: face.id, truncation, ...startOf(face) }, { caption: picked, notes: withCopyNote(ctx, [], face) });
     }
     const { png, altText, shortfalls } = await render(ctx, face);
+    await ctx.beforeStore?.(face, png);
     await store.setCurrentFaceId(ctx.userId, face.id);
     return { kind: 'face', face, png, altText, caption: picked, unknown: [], notes: withOlderModelNote(shortfalls, face) };
   }

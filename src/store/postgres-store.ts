@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Edit, FaceRecord } from '../face/record.js';
 import { log } from '../log.js';
-import { StoreBusyError, StoreOpenError } from './errors.js';
+import { DiskFullError, StoreBusyError, StoreOpenError } from './errors.js';
 import {
   PG_MIGRATION_LOCK,
   PG_MIGRATIONS,
@@ -220,6 +220,8 @@ export class PostgresFaceStore implements FaceStore {
 
   /** An unreachable server or a lock held too long becomes a StoreUnavailableError that says so; the rest is thrown as it is. */
   private translate(err: unknown): unknown {
+    // 53100 disk_full: the server's disk has no room
+    if ((err as { code?: unknown }).code === '53100') return new DiskFullError(`the face database ${this.where}`, { cause: err });
     const reason = unavailableReason(err);
     return reason === undefined ? err : new StoreUnavailableError(this.where, this.redact(reason), { cause: err });
   }

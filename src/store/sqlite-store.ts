@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Edit, FaceRecord } from '../face/record.js';
 import type { FaceStore, ForgetCounts } from './types.js';
-import { StoreBusyError, StoreOpenError } from './errors.js';
+import { DiskFullError, diskNearlyFull, StoreBusyError, StoreOpenError } from './errors.js';
 import { migrate, OWN_TABLES, SCHEMA_VERSION, schemaVersion } from './migrations.js';
 import { EditsSchema, JitterSchema, OriginSchema } from './record-schema.js';
 
@@ -116,6 +116,10 @@ export class SqliteFaceStore implements FaceStore {
     } catch (err) {
       const code = String((err as { code?: unknown }).code ?? '');
       if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) throw new StoreBusyError(this.path, { cause: err });
+      // "database or disk is full", or "disk I/O error" on a disk with no space left
+      if (code.startsWith('SQLITE_FULL') || (code.startsWith('SQLITE_IOERR') && diskNearlyFull(path.dirname(this.path)))) {
+        throw new DiskFullError(this.path, { cause: err });
+      }
       throw err;
     }
   }

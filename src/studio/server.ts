@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { QueueFullError, RenderTimeoutError, StoreBusyError } from '../conversation/errors.js';
+import { DiskFullError, QueueFullError, RenderTimeoutError, StoreBusyError } from '../conversation/errors.js';
 import type { ConversationEngine, StudioReply } from '../conversation/types.js';
 import { log } from '../log.js';
 import { hostAllowed } from './config.js';
@@ -93,6 +93,7 @@ export function replyJson(reply: StudioReply): { status: number; body: Json } {
 
 /** A thrown engine error as the page's JSON: the render queue and the store say what to do; anything else is logged. */
 export function errorJson(err: unknown): { status: number; body: Json } {
+  if (err instanceof DiskFullError) return { status: 507, body: { kind: 'error', error: 'The disk is full: nothing was saved. Free some space and try again.', retry: true } };
   if (err instanceof QueueFullError || err instanceof RenderTimeoutError || err instanceof StoreBusyError) {
     return { status: 503, body: { kind: 'error', error: `${err.message[0]!.toUpperCase()}${err.message.slice(1)}. Nothing was lost.`, retry: true } };
   }
