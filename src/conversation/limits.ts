@@ -1,11 +1,19 @@
 /**
  * What one face may hold, so that one message cannot make every later request (and every PNG) heavy:
+ * - at most MAX_EDITS edits: a face's record, its copies and its PNG label carry every edit, and a face
+ *   steered from scratch (after a restart, or on another process) replays them all through the closed loop;
  * - the words of each edit are kept up to MAX_STORED_TEXT characters (in the face's history, its caption and
  *   the recipe inside its PNG); the parser reads up to MAX_CHARS of them, and the weights it understood are
  *   kept whole, so cutting the stored words changes nothing about the face.
  * The reply says when words were cut.
  */
 export const MAX_STORED_TEXT = 500;
+export const MAX_EDITS = 100;
+
+/** The reply to a refine of a face that already has MAX_EDITS edits. */
+export function chainFullText(): string {
+  return `This face already has ${MAX_EDITS} edits, the most one face keeps (every edit is stored with the face and redrawn with it), so nothing was done. Describe a new face to go on, or undo to an earlier version.`;
+}
 
 /** The words as kept: trimmed, and cut to MAX_STORED_TEXT characters (never inside a surrogate pair). */
 export function storedText(typed: string): string {
