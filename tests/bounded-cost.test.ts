@@ -97,4 +97,15 @@ describe('a chain has a limit, and the reply says so (issue 29 item 2)', () => {
     await store.saveFace(almost);
     expect(face(await engine.refine({ userId: 'b' }, 'smiling', almost.id)).face.edits).toHaveLength(MAX_EDITS);
   });
+
+  it('a studio slider release on such a face is refused the same way', async () => {
+    const store = new FakeStore();
+    const engine = createEngine({ store, renderer: new FakeRenderer(), scorer: new ReadingScorer(), axes, model: 'm' });
+    const edit: Edit = { text: 'older', weights: { Young: -1 }, mode: { Young: 'step' }, locks: [] };
+    const full = makeFace({ ownerId: 'a', edits: Array(MAX_EDITS).fill(edit) });
+    await store.saveFace(full);
+    const reply = await engine.studio!({ userId: 'a' }, { action: 'set', faceId: full.id, sliders: { Smiling: 1 }, locks: [] });
+    expect(reply).toMatchObject({ kind: 'text', reason: 'error' });
+    expect(store.faces.size).toBe(1);
+  });
 });
