@@ -7,6 +7,8 @@ import { runChat } from '../src/console/chat.js';
 import { createEngine } from '../src/conversation/engine.js';
 import { DiskFullError } from '../src/conversation/errors.js';
 import { openSqliteStore } from '../src/store/sqlite-store.js';
+import { userMessageForError } from '../src/bot/user-errors.js';
+import { errorJson } from '../src/studio/server.js';
 import { makeFace } from './helpers/fake-face.js';
 import { FakeRenderer, FakeScorer, makeFakeAxes } from './helpers/fake-render.js';
 import { FakeStore } from './helpers/fake-store.js';
@@ -81,5 +83,11 @@ describe('a full disk (issue 29 item 3)', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('Discord and the studio say it too', () => {
+    const full = new DiskFullError('/data/tellaface.db');
+    expect(userMessageForError(full)).toMatch(/disk is full, so nothing was saved/);
+    expect(errorJson(full)).toMatchObject({ status: 507, body: { error: expect.stringMatching(/The disk is full: nothing was saved/) } });
   });
 });
