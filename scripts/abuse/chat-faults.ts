@@ -35,6 +35,24 @@ function checkSqlite(file: string, outDir: string, printed: readonly string[]) {
   }
 }
 
+/**
+ * The face a restarted chat continues is the right one: the last face it showed, or what the request the kill
+ * landed in had already stored (a face not shown, made after it), or that request's undo (its parent).
+ */
+function continuedRightly(file: string, id: string, lastShown: string, shown: readonly string[]): boolean {
+  if (id === lastShown) return true;
+  const db = new Database(file, { readonly: true });
+  try {
+    const at = db.prepare<[string], { created_at: number; parent_id: string | null }>('SELECT created_at, parent_id FROM faces WHERE id = ?');
+    const face = at.get(id);
+    const last = at.get(lastShown);
+    if (!face || !last) return false;
+    return (!shown.includes(id) && face.created_at >= last.created_at) || last.parent_id === id;
+  } finally {
+    db.close();
+  }
+}
+
 export async function killNine(kills: number, seed = 9) {
   const rand = seeded(seed);
   const dir = tempDir('kill');
@@ -42,6 +60,7 @@ export async function killNine(kills: number, seed = 9) {
   const outDir = path.join(dir, 'out');
   const printed: string[] = [];
   let rightContinued = 0;
+  const wrongStarts: string[] = [];
   let wrongWords = 0;
   let lines = 0;
   let lastShown: string | undefined;
@@ -49,16 +68,9 @@ export async function killNine(kills: number, seed = 9) {
     const chat = new ChatProcess(outDir, env);
     if (lastShown) {
       const first = await chat.firstLine(120_000);
-      if (first?.startsWith(`continuing face ${lastShown}`)) rightContinued++;
-      else if (first?.startsWith('continuing face ')) {
-        // the request in flight at the kill may have been stored before its line was printed: its face is the child of the last one shown
-        const id = /^continuing face ([\w-]+)/.exec(first)![1]!;
-        const db = new Database(env.DATABASE_PATH, { readonly: true });
-        const parent = db.prepare('SELECT parent_id FROM faces WHERE id = ?').pluck().get(id);
-        const child = db.prepare('SELECT parent_id FROM faces WHERE id = ?').pluck().get(lastShown);
-        db.close();
-        if (parent === lastShown || child === id) rightContinued++;
-      }
+      const id = /^continuing face ([\w-]+)/.exec(first ?? '')?.[1];
+      if (id && continuedRightly(env.DATABASE_PATH, id, lastShown, printed.concat(chat.faces))) rightContinued++;
+      else wrongStarts.push(first ?? '(nothing)');
     }
     const n = 2 + Math.floor(rand() * 4);
     for (let i = 0; i < n; i++) {
@@ -80,7 +92,7 @@ export async function killNine(kills: number, seed = 9) {
   }
   const check = checkSqlite(env.DATABASE_PATH, outDir, printed);
   fs.rmSync(dir, { recursive: true, force: true });
-  return { kills, lines, facesShown: printed.length, ...check, rightContinued: `${rightContinued}/${kills}`, somethingWentWrong: wrongWords };
+  return { kills, lines, facesShown: printed.length, ...check, rightContinued: `${rightContinued}/${kills}`, ...(wrongStarts.length ? { wrongStarts } : {}), somethingWentWrong: wrongWords };
 }
 
 /** A 1 MB tmpfs for the database and the PNGs (needs root and mount; skipped otherwise). */
