@@ -12,7 +12,7 @@
  *   npx tsx scripts/abuse.ts [--only fuzz,kill,disk,postgres,redis] [--fuzz 100000] [--kills 6] [--lines 6]
  */
 import { parseArgs } from 'node:util';
-import { fullDisk, killNine, postgresRestart, redisFaults } from './abuse/chat-faults.js';
+import { fullDisk, killNine, postgresRestart, redisFaults, removeTempDirs } from './abuse/chat-faults.js';
 import { fuzz } from './abuse/fuzz.js';
 
 const { values } = parseArgs({
@@ -43,5 +43,6 @@ await section('kill', () => killNine(Number(values.kills)));
 await section('disk', () => fullDisk(40));
 await section('postgres', () => postgresRestart(lines));
 await section('redis', () => redisFaults(lines));
+removeTempDirs();
 console.log(JSON.stringify(results));
 process.exit(0);

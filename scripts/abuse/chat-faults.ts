@@ -16,8 +16,17 @@ import { seeded } from './fuzz.js';
 const LINES = ['older', 'smiling', 'with glasses', 'younger', '/undo', '/reroll', 'no glasses', 'blond hair', '/new a woman with a beard', 'more serious'];
 const WRONG = /something went wrong/;
 
+const made: string[] = [];
+
 function tempDir(name: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `abuse-${name}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `abuse-${name}-`));
+  made.push(dir);
+  return dir;
+}
+
+/** Removes the folders the runs made (a tmpfs is unmounted by its run). */
+export function removeTempDirs(): void {
+  for (const dir of made.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /** Faces the chat printed that the SQLite file does not hold; its integrity check; PNGs not whole. */
