@@ -1,7 +1,7 @@
 /**
  * npm run bench [-- --axes] [-- --models-dir DIR]
  * Prints figures (no pass/fail): parser throughput, render latency and batched throughput with the
- * shipped models, the cost of the closed loop per face, the time to discover the axes, 50 concurrent /face describe through the bot layer, ms per /face morph, the four-up grid (pick from four), and ms per /face mix and analogy.
+ * shipped models, the cost of the closed loop per face, the time to discover the axes, 50 concurrent /face describe through the bot layer, ms per /face morph, the four-up grid (pick from four), ms per /face mix and analogy, and a refine's cost against the length of the face's chain.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,6 +18,7 @@ import { benchMorph } from './morph.js';
 import { benchGrid } from './grid.js';
 import { benchMix } from './mix.js';
 import { benchVary } from './vary.js';
+import { benchChain } from './chain.js';
 import { spawnSync } from 'node:child_process';
 
 const { values } = parseArgs({
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
   if (want('morph')) await benchMorph(modelsDir);
   if (want('grid')) await benchGrid(modelsDir, 12, values['grid-out']);
   if (want('mix')) await benchMix(modelsDir);
+  if (want('chain')) await benchChain(modelsDir);
   // opt-in (about 90 s a description): how close vary's neighbours stay, against rerolls
   if (values.only?.split(',').includes('vary')) await benchVary(modelsDir);
 }

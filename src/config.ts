@@ -16,11 +16,11 @@ function isPostgresUrl(value: string): boolean {
   return /^postgres(ql)?:\/\//i.test(value) && (URL.canParse(value) || URL.canParse(value.replace('@/', '@placeholder/')));
 }
 
-/** redis://… or rediss://… with a host. */
+/** redis://… or rediss://… with a host, and a database number if any path ("/abc" would kill the client at connect). */
 function isRedisUrl(value: string): boolean {
   try {
-    const { protocol, hostname } = new URL(value);
-    return (protocol === 'redis:' || protocol === 'rediss:') && hostname !== '';
+    const { protocol, hostname, pathname } = new URL(value);
+    return (protocol === 'redis:' || protocol === 'rediss:') && hostname !== '' && /^(\/\d{0,5})?$/.test(pathname);
   } catch {
     return false;
   }
@@ -53,7 +53,7 @@ export const ConfigSchema = z.object({
   RATE_LIMIT_PER_MINUTE: intFromEnv(6, 1, 1000),
   /** redis://[:password@]host:port[/db]: the bot's processes share the rate limit and per-user order (unset: in memory). */
   REDIS_URL: optionalString.pipe(
-    z.string().refine(isRedisUrl, 'must be a redis:// or rediss:// URL').optional(),
+    z.string().refine(isRedisUrl, 'must be a redis:// or rediss:// URL: redis://[:password@]host:port[/database number]').optional(),
   ),
   /** local: renders run in this process (default); redis: as jobs in Redis, drawn by `npm run render-worker` processes. */
   RENDER_WORKERS: z.enum(['local', 'redis']).default('local'),

@@ -340,7 +340,7 @@ describe('the studio API (fixture models)', () => {
 
 describe('studio settings', () => {
   it('binds loopback by default, and the chat\'s user', () => {
-    expect(loadStudioConfig({})).toEqual({ STUDIO_HOST: '127.0.0.1', STUDIO_PORT: 8787, STUDIO_USER: 'console' });
+    expect(loadStudioConfig({})).toEqual({ STUDIO_HOST: '127.0.0.1', STUDIO_PORT: 8787, STUDIO_USER: 'console', STUDIO_ALLOWED_HOSTS: [] });
     expect(loadStudioConfig({ STUDIO_PORT: '0', STUDIO_HOST: '::1' })).toMatchObject({ STUDIO_PORT: 0, STUDIO_HOST: '::1' });
     expect(() => loadStudioConfig({ STUDIO_PORT: '70000' })).toThrow(/STUDIO_PORT/);
     for (const h of ['127.0.0.1', 'localhost', '::1', '[::1]', '127.1.2.3']) expect(isLoopback(h)).toBe(true);

@@ -27,7 +27,7 @@ import { fingerprint } from '../render/fingerprint.js';
 import { labelPng } from '../render/png-label.js';
 import { captionForEdits } from '../conversation/wording.js';
 import { SOFTWARE } from '../version.js';
-import { parseWeightList } from './weights.js';
+import { parseWeightList } from '../grammar/weight-list.js';
 import { cliConfig } from './args.js';
 
 const USAGE =

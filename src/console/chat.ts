@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { QueueFullError, RenderTimeoutError, StoreBusyError } from '../conversation/errors.js';
+import { DiskFullError, QueueFullError, RenderTimeoutError, SharedStateUnavailableError, StoreBusyError } from '../conversation/errors.js';
 import { parseMixWords } from '../conversation/mix-words.js';
 import { describeChange } from '../conversation/summary.js';
 import type { ConversationEngine, EngineContext, EngineReply, FourReply } from '../conversation/types.js';
@@ -16,6 +16,8 @@ export interface ChatOptions {
   /** Where each rendered face is saved as <faceId>.png. */
   outDir: string;
   userId?: string;
+  /** How a file is written (default fs.promises.writeFile; tests pass one that fails like a full disk). */
+  writeFile?: (file: string, data: Buffer) => Promise<void>;
   /** Show a banner and a prompt (a terminal); off for piped input. */
   interactive?: boolean;
   /** `/new TEXT` draws four faces to pick from, like /four (GRID_DEFAULT=on); default one face. */
@@ -60,7 +62,34 @@ export const CHAT_HELP = [
  */
 export async function runChat(options: ChatOptions): Promise<ChatSummary> {
   const { engine, output, outDir } = options;
-  const ctx: EngineContext = { userId: options.userId ?? 'console' };
+  const write = options.writeFile ?? ((file: string, data: Buffer) => fs.promises.writeFile(file, data));
+  /** PNGs written for the request under way that did not exist before it: removed if the request fails. */
+  let writtenNow: string[] = [];
+
+  /** Writes whole or not at all (a temporary file renamed into place); a full disk is a DiskFullError. */
+  async function writeWhole(file: string, data: Buffer): Promise<void> {
+    const temporary = `${file}.${process.pid}.tmp`;
+    try {
+      await write(temporary, data);
+      await fs.promises.rename(temporary, file);
+    } catch (err) {
+      await fs.promises.rm(temporary, { force: true }).catch(() => undefined);
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EDQUOT') throw new DiskFullError(outDir, { cause: err });
+      throw err;
+    }
+  }
+
+  const ctx: EngineContext = {
+    userId: options.userId ?? 'console',
+    // the face's PNG is written before the face is stored: a full disk leaves neither
+    beforeStore: async (face, png) => {
+      const file = path.join(outDir, `${face.id}.png`);
+      const existed = fs.existsSync(file);
+      await writeWhole(file, png);
+      if (!existed) writtenNow.push(file);
+    },
+  };
   const say = (line: string) => output.write(`${line}\n`);
   const summary: ChatSummary = { requests: 0, failed: 0 };
   fs.mkdirSync(outDir, { recursive: true });
@@ -82,7 +111,7 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
       return;
     }
     const file = path.join(outDir, `${reply.face.id}.png`);
-    await fs.promises.writeFile(file, reply.png);
+    if (!writtenNow.includes(file)) await writeWhole(file, reply.png);
     const parts = [reply.caption, describeChange(shown, reply.face)].filter((p) => p !== '');
     if (reply.unknown.length > 0) parts.push(`not understood: ${reply.unknown.map((w) => `"${w}"`).join(', ')}`);
     parts.push(...reply.notes);
@@ -103,7 +132,7 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
   async function showFour(reply: FourReply): Promise<void> {
     if (reply.kind === 'text') return void say(reply.text);
     const file = path.join(outDir, `${reply.faces[0]!.id}-grid.png`);
-    await fs.promises.writeFile(file, reply.png);
+    await writeWhole(file, reply.png);
     grid = reply.faces;
     for (const [i, face] of reply.faces.entries()) await engine.linkMessage(gridKey(i + 1), face.id);
     const parts = [reply.caption, `four faces: ${reply.faces.map((f, i) => `${i + 1} seed ${f.seed}`).join(', ')}`].filter((p) => p !== '');
@@ -139,7 +168,7 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
     if (reply.kind === 'text') return void say(reply.text);
     let file = path.join(outDir, `${reply.face.id}-morph.webp`);
     for (let n = 2; fs.existsSync(file); n++) file = path.join(outDir, `${reply.face.id}-morph-${n}.webp`);
-    await fs.promises.writeFile(file, reply.webp);
+    await writeWhole(file, reply.webp);
     say(file);
     say(`  ${[`morph: ${reply.caption}`, `${reply.frames} frames`, ...(reply.unknown.length ? [`not understood: ${reply.unknown.map((w) => `"${w}"`).join(', ')}`] : []), ...reply.notes].join(' · ')}`);
   }
@@ -259,10 +288,13 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
     const trimmed = line.trim();
     if (trimmed !== '') {
       let keepGoing = true;
+      writtenNow = [];
       try {
         keepGoing = await handle(trimmed);
         summary.requests += 1;
       } catch (err) {
+        // the request failed before its face was stored: the PNG written for it goes too
+        for (const file of writtenNow) await fs.promises.rm(file, { force: true }).catch(() => undefined);
         failed(err);
       }
       if (!keepGoing) break;
@@ -274,5 +306,7 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
 
 function wordError(err: unknown): string {
   if (err instanceof QueueFullError || err instanceof RenderTimeoutError || err instanceof StoreBusyError) return err.message;
+  if (err instanceof DiskFullError) return err.message;
+  if (err instanceof SharedStateUnavailableError) return 'busy right now: the render queue (Redis) cannot be reached, so nothing was done; try again in a moment';
   return `something went wrong: ${err instanceof Error ? err.message : String(err)} (details in the log)`;
 }

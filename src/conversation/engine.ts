@@ -4,6 +4,7 @@ import type { AxisSet } from '../latent/axes.js';
 import { faceLatent } from '../latent/edit.js';
 import { sigmoid } from '../latent/vector.js';
 import { batchReads, steerFace, type ReadFaces, type SteerResult } from '../latent/steer.js';
+import { SteerCache, steerFaceCached } from '../latent/steer-cache.js';
 import { startOf, withoutOrigin, type Drawable, type Edit, type FaceRecord } from '../face/record.js';
 import { isValidSeed, MAX_SEED, randomSeed } from '../latent/seed.js';
 import { DEFAULT_TRUNCATION } from '../latent/truncation.js';
@@ -18,6 +19,7 @@ import { createMix } from './mix.js';
 import { createMorph } from './morph.js';
 import { createStudio } from './studio.js';
 import { composeGrid, GRID_FACES, VARY_STEP } from './grid.js';
+import { chainFullText, MAX_EDITS, storedText, withStoredTextNote } from './limits.js';
 import type { ConversationEngine, CurrentFace, EngineContext, EngineReply, FourReply } from './types.js';
 import {
   axesHelpText, captionForEdits, emptyTextHelp, explainScores, forgetText, gridShortfalls, nothingChangedText, nothingUnderstoodText,
@@ -30,10 +32,12 @@ import {
  * concurrent requests (batchReads); the result is the same.
  */
 export async function faceLatentFor(
-  face: Drawable, axes: AxisSet, scorer: FaceScorer, read?: ReadFaces,
+  face: Drawable, axes: AxisSet, scorer: FaceScorer, read?: ReadFaces, cache?: SteerCache,
 ): Promise<{ z: Float32Array; steer?: SteerResult }> {
   if (!scorer.read) return { z: faceLatent(face, axes) };
-  const steer = await steerFace(face, axes, read ?? ((zs) => scorer.read!(zs)));
+  const reader = read ?? ((zs: Float32Array[]) => scorer.read!(zs));
+  // with a cache, only the edits after the longest steered prefix (the parent's) run through the loop
+  const steer = cache ? await steerFaceCached(face, axes, reader, cache) : await steerFace(face, axes, reader);
   return { z: steer.z, steer };
 }
 
@@ -100,7 +104,7 @@ export function editFrom(textTyped: string, parse: ParseResult, refining = false
     weights = Object.fromEntries(Object.entries(weights).filter(([k]) => k !== 'Male'));
     mode = Object.fromEntries(Object.entries(mode).filter(([k]) => k !== 'Male'));
   }
-  return { text: textTyped.trim(), weights, mode, locks: parse.locks, ...(parse.age ? { age: parse.age } : {}) };
+  return { text: storedText(textTyped), weights, mode, locks: parse.locks, ...(parse.age ? { age: parse.age } : {}) };
 }
 
 const NO_FACE = 'There is no face to work on yet: describe one first.';
@@ -125,6 +129,9 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
   const userLock = deps.userLock ?? new InMemoryUserLock();
   // the closed loop's G+F passes of concurrent requests run as one batch
   const read = scorer.read ? batchReads((zs) => scorer.read!(zs)) : undefined;
+  // each face's steered latent, so a request steers only its new edit (src/latent/steer-cache.ts)
+  const steerCache = new SteerCache();
+  const latentOf = (face: Drawable) => faceLatentFor(face, axes, scorer, read, steerCache);
 
   /** Runs fn after the user's previous request has settled (in this process, or in every one sharing the lock). */
   function oneAtATime<T>(userId: string, fn: () => Promise<T>): Promise<T> {
@@ -143,7 +150,8 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
   async function render(
     ctx: EngineContext, face: Drawable,
   ): Promise<{ png: Buffer; altText: string; shortfalls: string[] }> {
-    const { z, steer } = await faceLatentFor(face, axes, scorer, read);
+    // the steering's G+F passes wait in the render queue like renders: its capacity and timeout bound them
+    const { z, steer } = await renderer.runInLine(() => latentOf(face), { onQueued: ctx.onQueued });
     const png = await renderer.renderPng(z, { onQueued: ctx.onQueued });
     // every picture says what it is, inside the file (the front ends say it too: Discord may strip this)
     const label = {
@@ -160,6 +168,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
   ): Promise<EngineReply> {
     const face: FaceRecord = { id: newFaceId(), ownerId: ctx.userId, createdAt: now(), model, ...fields };
     const { png, altText, shortfalls } = await render(ctx, face);
+    await ctx.beforeStore?.(face, png);
     await store.saveFace(face);
     await store.setCurrentFaceId(ctx.userId, face.id);
     const notes = [...(words.notes ?? []), ...shortfalls];
@@ -200,7 +209,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     return create(
       ctx,
       { seed: seed ?? newSeed(), edits: [editFrom(words, parse)], parentId: null, truncation: parse.truncation ?? defaultTruncation },
-      { caption: captionWithTypicality(parse), unknown: parse.unknown, notes: parse.notes },
+      { caption: captionWithTypicality(parse), unknown: parse.unknown, notes: withStoredTextNote(words, parse.notes) },
     );
   }
 
@@ -209,6 +218,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     if (base === 'gone') return text('no-face', FACE_GONE);
     if (!base) return describe(ctx, words);
     if (words.trim() === '') return text('nothing-understood', emptyTextHelp());
+    if (base.edits.length >= MAX_EDITS) return text('error', chainFullText());
     const parse = parseDescription(words);
     if (!understoodAnything(parse)) return text('nothing-understood', nothingUnderstoodText(parse.unknown));
     const edit = editFrom(words, parse, true);
@@ -224,7 +234,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     return create(
       ctx,
       fields,
-      { caption: captionWithTypicality(shown), unknown: parse.unknown, notes: withCopyNote(ctx, withOlderModelNote(parse.notes, base), base) },
+      { caption: captionWithTypicality(shown), unknown: parse.unknown, notes: withCopyNote(ctx, withOlderModelNote(withStoredTextNote(words, parse.notes), base), base) },
     );
   }
 
@@ -263,6 +273,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     const parent = current.parentId === null ? undefined : await store.getFace(current.parentId);
     if (!parent) return text('nothing-to-undo', 'This is the first version of this face: there is nothing to undo.');
     const { png, altText } = await render(ctx, parent);
+    await ctx.beforeStore?.(parent, png);
     await store.setCurrentFaceId(ctx.userId, parent.id);
     const undone = current.seed !== parent.seed ? 'the reroll' : `"${current.edits.at(-1)?.text ?? ''}"`;
     const caption = captionForEdits(parent.edits);
@@ -281,7 +292,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     words: { caption: string; unknown?: string[]; notes?: string[] },
   ): Promise<FourReply> {
     const faces: FaceRecord[] = fields.map((f) => ({ id: newFaceId(), ownerId: ctx.userId, createdAt: now(), model, ...f }));
-    const latents = await Promise.all(faces.map((face) => faceLatentFor(face, axes, scorer, read)));
+    const latents = await renderer.runInLine(() => Promise.all(faces.map(latentOf)), { onQueued: ctx.onQueued });
     const pngs = await Promise.all(latents.map(({ z }) => renderer.renderPng(z, { onQueued: ctx.onQueued })));
     const first = faces[0]!;
     const seeds = faces.map((f) => f.seed).join(', ');
@@ -319,7 +330,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     return createFour(
       ctx,
       (seed === undefined ? fourSeeds() : [0, 1, 2, 3].map((i) => (seed + i) % (MAX_SEED + 1))).map((s) => ({ seed: s, edits, parentId: null, truncation })),
-      { caption: captionWithTypicality(parse), unknown: parse.unknown, notes: parse.notes },
+      { caption: captionWithTypicality(parse), unknown: parse.unknown, notes: withStoredTextNote(words, parse.notes) },
     );
   }
 
@@ -333,6 +344,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
       return create(ctx, { seed, edits, parentId: face.id, truncation, ...startOf(face) }, { caption: picked, notes: withCopyNote(ctx, [], face) });
     }
     const { png, altText, shortfalls } = await render(ctx, face);
+    await ctx.beforeStore?.(face, png);
     await store.setCurrentFaceId(ctx.userId, face.id);
     return { kind: 'face', face, png, altText, caption: picked, unknown: [], notes: withOlderModelNote(shortfalls, face) };
   }
@@ -363,7 +375,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
 
   /** F's view of the face as drawn (steered like its render): probabilities, and age when F reads it. */
   async function readFace(face: FaceRecord): Promise<{ scores: Float32Array; age?: number }> {
-    const { z, steer } = await faceLatentFor(face, axes, scorer, read);
+    const { z, steer } = await latentOf(face);
     return steer ? { scores: steer.reading.logits.map(sigmoid), age: steer.reading.age } : { scores: await scorer.scoreLatent(z) };
   }
 
@@ -384,20 +396,20 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
 
   // faces made from other faces (mix, analogy): ./mix.ts
   const { mix, analogy } = createMix({
-    axes, findFace, getFace: (id) => store.getFace(id), latentOf: (face) => faceLatentFor(face, axes, scorer, read),
+    axes, findFace, getFace: (id) => store.getFace(id), latentOf,
     create: (ctx, base, fields, caption, notes) => create(ctx, fields, { caption, notes: withCopyNote(ctx, withOlderModelNote(notes, base), base) }),
   });
 
   // an animation of the face along an edit or into another face (not stored): ./morph.ts
   const morph = createMorph({
     renderer, scorer, axes, model, software, findFace, getFace: (id) => store.getFace(id),
-    latentOf: (face) => faceLatentFor(face, axes, scorer, read),
+    latentOf,
   });
 
   // the studio's sliders, locks, seed and text box (npm run studio, src/studio): ./studio.ts
   const studio = createStudio({
     store, renderer, axes, model, software, now, truncation: defaultTruncation, newSeed,
-    latentOf: (face) => faceLatentFor(face, axes, scorer, read), findFace, refine, reroll, undo,
+    latentOf, findFace, refine, reroll, undo,
     olderModelNote: (face) => olderModelNote(face, model), serial: oneAtATime,
   });
 

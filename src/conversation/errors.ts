@@ -4,5 +4,5 @@
  * Front ends import them from here, never from src/render, src/store or src/shared-state.
  */
 export { QueueFullError, RenderTimeoutError } from '../render/errors.js';
-export { StoreBusyError } from '../store/errors.js';
+export { DiskFullError, StoreBusyError } from '../store/errors.js';
 export { SharedStateUnavailableError } from '../shared-state/errors.js';

@@ -1,3 +1,4 @@
+import { chainFullText, MAX_EDITS } from './limits.js';
 import { z } from 'zod';
 import type { AttributeName } from '../face/attributes.js';
 import { startOf, withoutOrigin, type Drawable, type Edit, type FaceRecord } from '../face/record.js';
@@ -372,7 +373,9 @@ export function createStudio(deps: StudioDeps): (ctx: EngineContext, request: St
     const before = slidersOf(face);
     if (sameSliders(before, wanted)) return text('nothing-changed', 'Nothing changed: the sliders and locks are where this face has them.');
     const said = describeChange(before, wanted);
-    return save(ctx, { seed: face.seed, edits: withSliders(face.edits, wanted.sliders, wanted.locks), parentId: face.id, truncation: face.truncation, ...startOf(face) }, said);
+    const edits = withSliders(face.edits, wanted.sliders, wanted.locks);
+    if (edits.length > MAX_EDITS) return text('error', chainFullText());
+    return save(ctx, { seed: face.seed, edits, parentId: face.id, truncation: face.truncation, ...startOf(face) }, said);
   }
 
   async function seed(ctx: EngineContext, request: Extract<Parsed, { action: 'seed' }>): Promise<StudioReply> {

@@ -5,6 +5,11 @@ export interface EngineContext {
   userId: string;
   /** Forwarded to the render queue: 1-based position while waiting. */
   onQueued?: (position: number) => void;
+  /**
+   * Called with a face's labelled PNG once it is drawn, before the face is stored or made current (the chat
+   * writes its file here). If it throws, nothing is stored and the error goes to the front end.
+   */
+  beforeStore?: (face: FaceRecord, png: Buffer) => Promise<void>;
 }
 
 export type EngineReply =

@@ -59,13 +59,13 @@ function count(n: number, one: string, many: string): string {
 
 /** What forget deleted, e.g. "Deleted everything stored about you: 3 faces (one was your current face) and 2 links …". */
 export function forgetText(c: ForgetCounts): string {
-  if (c.faces === 0 && !c.currentFace && c.messageLinks === 0) return 'Nothing was stored about you, so there was nothing to delete.';
-  const faces = `${count(c.faces, 'face', 'faces')}${c.currentFace ? ' (one was your current face)' : ''}`;
-  const links = c.messageLinks === 0 ? '' : ` and ${count(c.messageLinks, 'link from a posted message to them', 'links from posted messages to them')}`;
-  const copies = c.detachedCopies === 0
+  if (c.faces === 0 && !c.currentFace && c.messageLinks === 0 && c.othersFaces === 0) return 'Nothing was stored about you, so there was nothing to delete.';
+  const faces = `${count(c.faces, 'face of yours', 'faces of yours')}${c.currentFace ? ' (one was your current face)' : ''}`;
+  const others = c.othersFaces === 0
     ? ''
-    : ` ${count(c.detachedCopies, 'face that someone else made from yours stays theirs', 'faces that others made from yours stay theirs')}, no longer linked to yours.`;
-  return `Deleted everything stored about you: ${faces}${links}.${copies} Pictures already shown (posted messages, saved PNG files) are not deleted by this. Your next description starts a new face.`;
+    : `, ${count(c.othersFaces, 'face', 'faces')} that ${count(c.otherOwners, 'other person', 'other people')} made from yours (copies, rerolls, mixes or analogies: each held your words or your face's latent)`;
+  const links = c.messageLinks === 0 ? '' : ` and ${count(c.messageLinks, 'link from a posted message to these faces', 'links from posted messages to these faces')}`;
+  return `Deleted everything stored about you: ${faces}${others}${links}. No copy of your words or of your faces is left in the store. Pictures already shown (posted messages, saved PNG files) are not deleted by this. Your next description starts a new face.`;
 }
 
 export function editAsParse(edit: Edit): ParseResult {

@@ -26,6 +26,8 @@ const MAX_LINKS = 3;
 const MIN_SPELLED_BARE = 10;
 /** Marks that join two numbers into one expression ("3.5", "10/10", "1=1", "4:3", "1,000"). */
 const JOINS = /^[.,/:=*^+×]$/;
+/** Marks that glue a number to whatever is before it ("Male=1", "<@-1>", "id:123"): part of code, not an age. */
+const GLUED_BEFORE = /^[=:@<>_~^*\\]$/;
 /** Marks that make a number an amount ("50%", "$40", "#1"). */
 const AMOUNT = /^[%$€£#°]$/;
 const DIGIT = /^\p{N}$/u;
@@ -135,6 +137,8 @@ function partOfExpression(input: Input, t: number): boolean {
   const before = text[tok.start - 1] ?? '';
   const after = text[tok.end] ?? '';
   if (AMOUNT.test(before) || AMOUNT.test(after)) return true;
+  const signed = before === '-' || before === '+';
+  if (GLUED_BEFORE.test(signed ? (text[tok.start - 2] ?? '') : before)) return true;
   return (JOINS.test(before) && DIGIT.test(text[tok.start - 2] ?? '')) || (JOINS.test(after) && DIGIT.test(text[tok.end + 1] ?? ''));
 }
 
@@ -195,6 +199,11 @@ function decadeIsAge(input: Input, start: number, end: number): boolean {
   return endsPhrase(input, end);
 }
 
+/** "7 y" with a space and nothing after: a letter, not "years" ("x 7 y"); "7 y old", "7 y/o", "aged 7 y" are ages. */
+function loneLetterUnit(input: Input, p: number, end: number): boolean {
+  return end === p + 1 && input.words[p] === 'y' && !input.at(end)?.meanings.ageOld;
+}
+
 export function matchAge(input: Input, i: number): AgeMatch | null {
   let p = i;
   let offset = 0;
@@ -238,7 +247,7 @@ export function matchAge(input: Input, i: number): AgeMatch | null {
   let unitSaid = num.unit;
   if (!num.unit) {
     const unit = input.at(p);
-    if (unit?.meanings.ageUnit) {
+    if (unit?.meanings.ageUnit && !(loneLetterUnit(input, p, unit.end) && prefix === 'none')) {
       valid = true;
       unitSaid = true;
       p = unit.end;

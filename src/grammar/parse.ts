@@ -20,6 +20,8 @@ import { ageForYoungWeight, matchAge, yearsForYoungStep } from './age.js';
 import { Combiner } from './combine.js';
 import { UnknownSpans } from './unknown.js';
 import { readTypicality } from './typicality.js';
+import { blankDiscordMarkup } from './discord-markup.js';
+import { parseWeightList } from './weight-list.js';
 
 /** Longer inputs are cut: parse time stays bounded whatever is pasted. */
 export const MAX_CHARS = 2000;
@@ -28,10 +30,14 @@ export const MAX_TOKENS = 160;
 const FUZZY_BUDGET = 12;
 const MAX_NOTES = 8;
 const MAX_MENTION_CHARS = 40;
+/** "Young=-0.5" inside a sentence: a weight, not the word "young" and an age of 0.5. */
+const INLINE_WEIGHT = /(?<![\p{L}\p{N}])[\p{L}_]+\s*=\s*[+-]?(?:\d+\.?\d*|\.\d+)/gu;
 
 const STEP_SIZE = DATA.degrees.stepSize;
 const NOT_VERY = DATA.degrees.notVery;
 const CLAMP = DATA.degrees.clamp;
+/** The largest age move in years: what a step at the clamp stands for ("older" twenty times is not +300 years). */
+const MAX_STEP_YEARS = Math.abs(yearsForYoungStep(-CLAMP, STEP_SIZE));
 
 /** One understood feature, with the modifiers that apply to it. */
 interface Mention {
@@ -98,8 +104,15 @@ class Parser {
       source = source.slice(0, MAX_CHARS);
       this.notes.push(`only the first ${MAX_CHARS} characters were read; the rest was ignored`);
     }
+    const unmarked = blankDiscordMarkup(source);
+    source = unmarked.text;
+    if (unmarked.customEmoji.length > 0) this.note(`custom emoji such as ${unmarked.customEmoji[0]} are pictures I cannot read; they were ignored`);
+    source = source.replace(INLINE_WEIGHT, (m) => {
+      this.note(`'${m.slice(0, MAX_MENTION_CHARS)}' was not read: weights such as Male=1 work only as a whole list ("Male=1, Young=-0.5")`);
+      return ' '.repeat(m.length);
+    });
     const { tokens, truncated } = tokenize(source, MAX_TOKENS);
-    if (truncated && this.notes.length === 0) this.notes.push(`only the first ${MAX_TOKENS} words were read; the rest was ignored`);
+    if (truncated && text.length <= MAX_CHARS) this.notes.push(`only the first ${MAX_TOKENS} words were read; the rest was ignored`);
     this.input = new Input(source, tokens, { left: FUZZY_BUDGET });
     this.unknown = new UnknownSpans(this.input);
   }
@@ -442,6 +455,15 @@ class Parser {
     if (this.notes.length < MAX_NOTES && !this.notes.includes(text)) this.notes.push(text);
   }
 
+  /** A move in years is capped at what the clamped weight stands for; an age at the grammar's age range. */
+  private boundAge(age: AgeRequest): AgeRequest {
+    const [lo, hi] = age.mode === 'step' ? [-MAX_STEP_YEARS, MAX_STEP_YEARS] : DATA.ages.range;
+    const years = Math.min(hi, Math.max(lo, age.years));
+    if (years === age.years) return age;
+    this.note(age.mode === 'step' ? `the age move was capped at ${years > 0 ? '+' : ''}${years} years` : `the age was capped at ${years} years`);
+    return { mode: age.mode, years };
+  }
+
   private mentionText(m: Mention): string {
     const t = this.input.typed(m.start, m.end);
     return t.length > MAX_MENTION_CHARS ? `${t.slice(0, MAX_MENTION_CHARS - 1)}…` : t;
@@ -495,7 +517,7 @@ class Parser {
       result.weights[attr] = w;
       result.mode[attr] = e.mode;
     }
-    if (age && result.weights.Young !== undefined && result.weights.Young !== 0) result.age = age;
+    if (age && result.weights.Young !== undefined && result.weights.Young !== 0) result.age = this.boundAge(age);
     if (result.weights.Male !== undefined && combiner.entries.get('Male')?.implicit) result.genderFromPronoun = true;
     result.unknown = this.unknown.list();
     const typoNotes = this.input.typos
@@ -522,10 +544,33 @@ function foldAge(prev: AgeRequest | undefined, m: Mention, w: number, isStep: bo
   return bound;
 }
 
+/** "Male=1, Young=-0.5" (the weights syntax of npm run face): those weights, as targets, and nothing else. */
+function readWeightList(text: string): ParseResult | null {
+  const result = emptyParse();
+  if (!/^\s*[A-Za-z_]/.test(text)) return null;
+  let weights: Weights | undefined;
+  try {
+    weights = parseWeightList(text.slice(0, MAX_CHARS));
+  } catch (err) {
+    result.notes.push(err instanceof Error ? err.message : 'not a list of weights');
+    return result;
+  }
+  if (!weights) return null;
+  for (const [attr, w] of Object.entries(weights) as Array<[AttributeName, number]>) {
+    result.weights[attr] = w;
+    result.mode[attr] = 'target';
+  }
+  const young = result.weights.Young;
+  if (young !== undefined && young !== 0) result.age = { mode: young < 0 ? 'atLeast' : 'atMost', years: ageForYoungWeight(young) };
+  return result;
+}
+
 /** Never throws: any input gives a well-formed result. */
 export function parseDescription(text: string): ParseResult {
   try {
     if (typeof text !== 'string' || text.length === 0) return emptyParse();
+    const listed = readWeightList(text);
+    if (listed) return listed;
     // Cut first, so typicality and the attribute grammar read the same characters.
     const typical = readTypicality(text.slice(0, MAX_CHARS));
     if (!typical) return new Parser(text).run();

@@ -3,7 +3,7 @@ import { Job, Queue, QueueEvents, type ConnectionOptions } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { SharedStateOpenError, SharedStateUnavailableError } from '../shared-state/errors.js';
-import { redactRedisUrl } from '../shared-state/redis.js';
+import { redactRedisUrl, secretScrubber } from '../shared-state/redis.js';
 import {
   RENDER_EVENTS_MAX_LEN,
   RENDER_JOB_ATTEMPTS,
@@ -94,6 +94,8 @@ export class RemoteRenderer implements FaceRenderer {
   private readonly pollMs: number;
   private closed = false;
   private lastWarnAt = 0;
+  /** The last error Redis gave (a refused password, a refused connection), for the start-up message. */
+  private lastError = '';
 
   private constructor(
     private readonly queue: Queue<RenderJobData, RenderJobResult>,
@@ -103,7 +105,10 @@ export class RemoteRenderer implements FaceRenderer {
     this.zDim = options.zDim;
     this.commandTimeoutMs = options.commandTimeoutMs ?? 2000;
     this.pollMs = options.pollMs ?? 1000;
-    const onError = (err: Error) => this.warn('the render queue lost Redis; renders are refused as "busy" until it is back', err);
+    const onError = (err: Error) => {
+      this.lastError = err.message;
+      this.warn('the render queue lost Redis; renders are refused as "busy" until it is back', err);
+    };
     queue.on('error', onError);
     events.on('error', onError);
     events.on('completed', ({ jobId, returnvalue }) => this.finish(jobId, returnvalue));
@@ -131,9 +136,12 @@ export class RemoteRenderer implements FaceRenderer {
     try {
       await withDeadline('connecting', timeoutMs, Promise.all([queue.waitUntilReady(), events.waitUntilReady()]).then(() => queue.getWaitingCount()));
     } catch (err) {
-      await renderer.close().catch(() => undefined);
-      const why = err instanceof SharedStateUnavailableError ? `no connection within ${timeoutMs} ms` : (err as Error).message;
-      throw new SharedStateOpenError(`cannot connect to Redis at ${redactRedisUrl(options.url)} (REDIS_URL) for the render queue: ${why}`);
+      // closing waits on connections that never opened: bounded, then the sockets are dropped
+      await withDeadline('closing', 1000, renderer.close()).catch(() => renderer.drop());
+      const last = renderer.lastError ? ` (${renderer.lastError})` : '';
+      const why = err instanceof SharedStateUnavailableError ? `no connection within ${timeoutMs} ms${last}` : (err as Error).message;
+      const scrub = secretScrubber(options.url);
+      throw new SharedStateOpenError(scrub(`cannot connect to Redis at ${redactRedisUrl(options.url)} (REDIS_URL) for the render queue: ${why}`));
     }
     return renderer;
   }
@@ -219,6 +227,12 @@ export class RemoteRenderer implements FaceRenderer {
     for (const [, p] of this.pending) p.reject(new SharedStateUnavailableError('waiting for a render', 'the render queue was closed'));
     this.pending.clear();
     await Promise.allSettled([this.events.close(), this.queue.close()]);
+  }
+
+  /** Drops the connections without waiting for Redis (a connection that never opened cannot be closed politely). */
+  private drop(): void {
+    void this.queue.disconnect().catch(() => undefined);
+    void this.events.disconnect().catch(() => undefined);
   }
 
   /** 1-based place among the waiting jobs (1 = next to be taken), or 0 when it is not waiting. */

@@ -22,7 +22,7 @@ export function redactRedisUrl(url: string): string {
 }
 
 /** Removes the URL's password (raw and percent-decoded) wherever it appears in free text. */
-function secretScrubber(url: string): (text: string) => string {
+export function secretScrubber(url: string): (text: string) => string {
   let secrets: string[] = [];
   try {
     const u = new URL(url);

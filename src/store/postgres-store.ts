@@ -1,7 +1,8 @@
 import pg from 'pg';
 import type { Edit, FaceRecord } from '../face/record.js';
 import { log } from '../log.js';
-import { StoreBusyError, StoreOpenError } from './errors.js';
+import { DiskFullError, StoreBusyError, StoreOpenError } from './errors.js';
+import { derivedFacesAsync, type FaceOwner } from './derived-faces.js';
 import {
   PG_MIGRATION_LOCK,
   PG_MIGRATIONS,
@@ -152,10 +153,10 @@ export class PostgresFaceStore implements FaceStore {
   }
 
   /**
-   * One transaction, in the SQLite store's order: pointers and links to the user's faces go first, other
-   * users' copies are detached (parent_id NULL), then the faces themselves. The user's faces are locked
-   * first (FOR UPDATE), so a copy, pointer or link to one of them that another process is writing at that
-   * moment either commits first (and is detached or deleted here) or waits and then fails on its foreign
+   * One transaction, in the SQLite store's order: the user's faces and every face made from them (copies,
+   * mixes, analogies, transitively), then pointers and links to any of them, then the faces. The faces are
+   * locked as they are found (FOR UPDATE), so a copy, pointer or link to one of them that another process is
+   * writing at that moment either commits first (and is deleted here) or waits and then fails on its foreign
    * key: never a forget that fails because of it, and never a dangling reference.
    */
   async forgetUser(ownerId: string): Promise<ForgetCounts> {
@@ -168,28 +169,23 @@ export class PostgresFaceStore implements FaceStore {
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
-      const args = [ownerId];
-      const theirFaces = 'SELECT id FROM faces WHERE owner_id = $1';
-      const ids = (await client.query<{ id: string }>(`${theirFaces} FOR UPDATE`, args)).rows.map((r) => r.id);
-      // others' mixes and analogies made from these faces keep their own latent, but no longer name them
-      for (const id of ids) {
-        await client.query(
-          `UPDATE faces SET origin = replace(origin::text, $2, 'forgotten')::json,
-                            edits = replace(edits::text, 'face ' || $2, 'a forgotten face')::json
-           WHERE owner_id <> $1 AND origin IS NOT NULL AND strpos(origin::text, $2) > 0`,
-          [ownerId, id],
-        );
-      }
+      const own = (await client.query<{ id: string }>('SELECT id FROM faces WHERE owner_id = $1 FOR UPDATE', [ownerId])).rows.map((r) => r.id);
+      // every face made from them, by anyone (copies by parent, mixes and analogies by origin), locked as found
+      const others = await derivedFacesAsync(own, async (id) => (await client.query<FaceOwner>(
+        `SELECT id, owner_id AS owner FROM faces
+         WHERE parent_id = $1 OR (origin IS NOT NULL AND strpos(origin::text, $1) > 0) FOR UPDATE`,
+        [id],
+      )).rows);
+      const ids = [...own, ...others.keys()];
       const counts: ForgetCounts = {
-        currentFace: ((await client.query('DELETE FROM current_face WHERE owner_id = $1', args)).rowCount ?? 0) > 0,
-        otherCurrentFaces: (await client.query(`DELETE FROM current_face WHERE face_id IN (${theirFaces})`, args)).rowCount ?? 0,
-        messageLinks: (await client.query(`DELETE FROM messages WHERE face_id IN (${theirFaces})`, args)).rowCount ?? 0,
-        detachedCopies: (await client.query(
-          `UPDATE faces SET parent_id = NULL WHERE owner_id <> $1 AND parent_id IN (${theirFaces})`,
-          args,
-        )).rowCount ?? 0,
-        faces: (await client.query('DELETE FROM faces WHERE owner_id = $1', args)).rowCount ?? 0,
+        faces: own.length,
+        currentFace: ((await client.query('DELETE FROM current_face WHERE owner_id = $1', [ownerId])).rowCount ?? 0) > 0,
+        otherCurrentFaces: (await client.query('DELETE FROM current_face WHERE face_id = ANY($1::text[])', [ids])).rowCount ?? 0,
+        messageLinks: (await client.query('DELETE FROM messages WHERE face_id = ANY($1::text[])', [ids])).rowCount ?? 0,
+        othersFaces: others.size,
+        otherOwners: new Set(others.values()).size,
       };
+      await client.query('DELETE FROM faces WHERE id = ANY($1::text[])', [ids]);
       await client.query('COMMIT');
       return counts;
     } catch (err) {
@@ -220,6 +216,8 @@ export class PostgresFaceStore implements FaceStore {
 
   /** An unreachable server or a lock held too long becomes a StoreUnavailableError that says so; the rest is thrown as it is. */
   private translate(err: unknown): unknown {
+    // 53100 disk_full: the server's disk has no room
+    if ((err as { code?: unknown }).code === '53100') return new DiskFullError(`the face database ${this.where}`, { cause: err });
     const reason = unavailableReason(err);
     return reason === undefined ? err : new StoreUnavailableError(this.where, this.redact(reason), { cause: err });
   }

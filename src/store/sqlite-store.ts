@@ -3,7 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Edit, FaceRecord } from '../face/record.js';
 import type { FaceStore, ForgetCounts } from './types.js';
-import { StoreBusyError, StoreOpenError } from './errors.js';
+import { DiskFullError, diskNearlyFull, StoreBusyError, StoreOpenError } from './errors.js';
+import { derivedFaces, type FaceOwner } from './derived-faces.js';
 import { migrate, OWN_TABLES, SCHEMA_VERSION, schemaVersion } from './migrations.js';
 import { EditsSchema, JitterSchema, OriginSchema } from './record-schema.js';
 
@@ -116,6 +117,10 @@ export class SqliteFaceStore implements FaceStore {
     } catch (err) {
       const code = String((err as { code?: unknown }).code ?? '');
       if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) throw new StoreBusyError(this.path, { cause: err });
+      // "database or disk is full", or "disk I/O error" on a disk with no space left
+      if (code.startsWith('SQLITE_FULL') || (code.startsWith('SQLITE_IOERR') && diskNearlyFull(path.dirname(this.path)))) {
+        throw new DiskFullError(this.path, { cause: err });
+      }
       throw err;
     }
   }
@@ -143,32 +148,30 @@ export class SqliteFaceStore implements FaceStore {
 }
 
 /**
- * forgetUser as one transaction: pointers and links to the user's faces go first, other users' copies are
- * detached (parent_id NULL), then the faces themselves, so no foreign key is ever left dangling.
+ * forgetUser as one transaction: the user's faces and every face made from them (by parent, or by a mix's or
+ * analogy's origin, transitively: derivedFaces); then the pointers and links to any of them, then the faces
+ * (children are in the set with their parents, so no foreign key is ever left dangling).
  */
 function forgetUserTransaction(db: Database.Database): Database.Transaction<(ownerId: string) => ForgetCounts> {
-  const theirFaces = 'SELECT id FROM faces WHERE owner_id = @owner';
+  const ownIds = db.prepare<[string], string>('SELECT id FROM faces WHERE owner_id = ?').pluck();
+  const children = db.prepare<[string], FaceOwner>('SELECT id, owner_id AS owner FROM faces WHERE parent_id = ?');
+  const madeFrom = db.prepare<[string], FaceOwner>('SELECT id, owner_id AS owner FROM faces WHERE origin IS NOT NULL AND instr(origin, ?) > 0');
+  const inSet = 'IN (SELECT value FROM json_each(@ids))';
   const deleteOwnCurrent = db.prepare('DELETE FROM current_face WHERE owner_id = @owner');
-  const deleteOtherCurrent = db.prepare(`DELETE FROM current_face WHERE face_id IN (${theirFaces})`);
-  const deleteLinks = db.prepare(`DELETE FROM messages WHERE face_id IN (${theirFaces})`);
-  const detachCopies = db.prepare(`UPDATE faces SET parent_id = NULL WHERE owner_id <> @owner AND parent_id IN (${theirFaces})`);
-  const deleteFaces = db.prepare('DELETE FROM faces WHERE owner_id = @owner');
-  const theirIds = db.prepare<{ owner: string }, string>(theirFaces).pluck();
-  // others' mixes and analogies made from these faces keep their own latent, but no longer name them
-  const unnameInMixes = db.prepare(
-    `UPDATE faces SET origin = replace(origin, @id, 'forgotten'), edits = replace(edits, 'face ' || @id, 'a forgotten face')
-     WHERE owner_id <> @owner AND origin IS NOT NULL AND instr(origin, @id) > 0`,
-  );
+  const deleteOtherCurrent = db.prepare(`DELETE FROM current_face WHERE face_id ${inSet}`);
+  const deleteLinks = db.prepare(`DELETE FROM messages WHERE face_id ${inSet}`);
+  const deleteFaces = db.prepare(`DELETE FROM faces WHERE id ${inSet}`);
   return db.transaction((owner: string): ForgetCounts => {
-    const args = { owner };
-    for (const id of theirIds.all(args)) unnameInMixes.run({ owner, id });
-    return {
+    const own = ownIds.all(owner);
+    const others = derivedFaces(own, (id) => [...children.all(id), ...madeFrom.all(id)]);
+    const args = { owner, ids: JSON.stringify([...own, ...others.keys()]) };
+    const counts = {
       currentFace: deleteOwnCurrent.run(args).changes > 0,
       otherCurrentFaces: deleteOtherCurrent.run(args).changes,
       messageLinks: deleteLinks.run(args).changes,
-      detachedCopies: detachCopies.run(args).changes,
-      faces: deleteFaces.run(args).changes,
     };
+    deleteFaces.run(args);
+    return { faces: own.length, ...counts, othersFaces: others.size, otherOwners: new Set(others.values()).size };
   });
 }
 

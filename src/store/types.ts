@@ -9,11 +9,15 @@ export interface ForgetCounts {
   /** Links from posted messages to the user's faces. */
   messageLinks: number;
   /**
-   * Other users' faces made from the user's faces (copies): they stay, as their owners', with parentId
-   * set to null, so their undo chain now ends there.
+   * Other users' faces made from the user's faces: copies (a refine, 🎲 reroll, pick or vary of one of the
+   * user's faces), mixes and analogies that used one, and everything made from those in turn. Each holds the
+   * user's words (its edits start with theirs) or the user's face's latent (a mix's or analogy's starting
+   * latent), so each is deleted too (docs/forget.md).
    */
-  detachedCopies: number;
-  /** Other users whose current face was one of the user's faces (after an undo on a copy): now none. */
+  othersFaces: number;
+  /** How many other users those faces belonged to. */
+  otherOwners: number;
+  /** Other users whose current face was one of the deleted faces: now none (their next words start a new face). */
   otherCurrentFaces: number;
 }
 
@@ -31,8 +35,9 @@ export interface FaceStore {
   linkMessage(messageId: string, faceId: string): Promise<void>;
   getFaceIdByMessage(messageId: string): Promise<string | undefined>;
   /**
-   * Deletes everything stored about a user, all or nothing: their faces, their current-face pointer and
-   * the message links to their faces. Other users' copies of their faces are kept (see ForgetCounts).
+   * Deletes everything stored about a user, all or nothing: their faces, their current-face pointer, the
+   * faces other users made from theirs (they hold the user's words or latent: see ForgetCounts), and every
+   * pointer and message link to any of those.
    */
   forgetUser(ownerId: string): Promise<ForgetCounts>;
   close(): Promise<void>;

@@ -12,6 +12,16 @@ export const StudioConfigSchema = z.object({
    * face and the studio opens on the chat's.
    */
   STUDIO_USER: z.string().trim().min(1).max(64).default('console'),
+  /**
+   * Host names the studio answers to besides localhost and IP addresses, comma-separated ("studio.lan,
+   * box.example.org"): a request whose Host header is any other name is refused (DNS rebinding). Needed only
+   * when the studio is reached by a name over the network (a non-loopback STUDIO_HOST).
+   */
+  STUDIO_ALLOWED_HOSTS: z
+    .string()
+    .default('')
+    .transform((v) => v.split(',').map((h) => h.trim().toLowerCase()).filter((h) => h !== ''))
+    .pipe(z.array(z.string().regex(/^[a-z0-9.-]+$/, 'host names only (no port, no scheme), comma-separated'))),
 });
 
 export type StudioConfig = z.infer<typeof StudioConfigSchema>;
@@ -24,6 +34,24 @@ export function loadStudioConfig(env: NodeJS.ProcessEnv = process.env): StudioCo
     throw new ConfigError(`invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   return parsed.data;
+}
+
+/** An IP address literal (127.0.0.1, [::1], 192.168.1.5): a DNS-rebinding page cannot send one as its Host. */
+export function isIpLiteral(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '');
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(h) || (h.includes(':') && /^[0-9a-f:.]+$/i.test(h));
+}
+
+/**
+ * Which Host names the studio answers to: localhost, IP addresses, the name it listens on and the allowed
+ * names. A page on another name that resolves to this machine (DNS rebinding) is refused, whatever STUDIO_HOST.
+ */
+export function hostAllowed(studioHost: string, allowed: readonly string[]): (host: string) => boolean {
+  const names = new Set([...allowed, studioHost.toLowerCase()]);
+  return (host) => {
+    const h = host.toLowerCase();
+    return isLoopback(h) || isIpLiteral(h) || names.has(h);
+  };
 }
 
 /** Whether a host name or address only reaches this machine. */

@@ -64,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
 
   let server;
   try {
-    server = await startStudioServer({ engine, userId: studio.STUDIO_USER, host: studio.STUDIO_HOST, port: studio.STUDIO_PORT });
+    server = await startStudioServer({ engine, userId: studio.STUDIO_USER, host: studio.STUDIO_HOST, port: studio.STUDIO_PORT, allowedHosts: studio.STUDIO_ALLOWED_HOSTS });
   } catch (err) {
     await shutdown();
     const code = (err as NodeJS.ErrnoException).code;
@@ -76,6 +76,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (!isLoopback(studio.STUDIO_HOST)) {
     log.warn({ host: studio.STUDIO_HOST }, 'the studio has no login: anyone who can reach this address can draw and undo faces as ' + studio.STUDIO_USER);
+    log.info({ allowedHosts: studio.STUDIO_ALLOWED_HOSTS }, 'the studio answers to localhost, IP addresses and STUDIO_ALLOWED_HOSTS; any other name in a request\'s Host is refused (DNS rebinding)');
   }
   process.stdout.write(`tellaface studio: ${server.url} (faces of "${studio.STUDIO_USER}"; Ctrl-C to stop)\n`);
   await new Promise<void>((resolve) => {

@@ -2,18 +2,18 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { QueueFullError, RenderTimeoutError, StoreBusyError } from '../conversation/errors.js';
+import { DiskFullError, QueueFullError, RenderTimeoutError, StoreBusyError } from '../conversation/errors.js';
 import type { ConversationEngine, StudioReply } from '../conversation/types.js';
 import { log } from '../log.js';
-import { isLoopback } from './config.js';
+import { hostAllowed } from './config.js';
 
 /*
  * The studio's web server: node:http, one static page (./public: plain HTML, CSS and an ES module, no
  * build step) and one JSON endpoint, POST /api/studio, whose body is the engine's StudioRequest
  * ({"action": "open" | "preview" | "set" | "text" | "seed" | "reroll" | "undo", ...}). Everything goes
  * through the engine (src/conversation/studio.ts), the same door, render queue and store as the chat and
- * the bot. Served on loopback by default; then a request whose Host is not a loopback name (DNS
- * rebinding) or whose Origin is another site is refused, and the API takes JSON only, so another page
+ * the bot. Served on loopback by default; a request whose Host is a name other than localhost, the
+ * listening name or STUDIO_ALLOWED_HOSTS (DNS rebinding), or whose Origin is another site, is refused, and the API takes JSON only, so another page
  * in the browser cannot drive it.
  *
  * Answers: 200 with {kind: 'face' | 'preview' | 'text', ...}; 400 {kind: 'invalid', error} for a request
@@ -43,6 +43,8 @@ export interface StudioServerOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
+  /** Host names answered besides localhost, IP addresses and `host` (STUDIO_ALLOWED_HOSTS). */
+  allowedHosts?: readonly string[];
 }
 
 export interface StudioServer {
@@ -91,6 +93,7 @@ export function replyJson(reply: StudioReply): { status: number; body: Json } {
 
 /** A thrown engine error as the page's JSON: the render queue and the store say what to do; anything else is logged. */
 export function errorJson(err: unknown): { status: number; body: Json } {
+  if (err instanceof DiskFullError) return { status: 507, body: { kind: 'error', error: 'The disk is full: nothing was saved. Free some space and try again.', retry: true } };
   if (err instanceof QueueFullError || err instanceof RenderTimeoutError || err instanceof StoreBusyError) {
     return { status: 503, body: { kind: 'error', error: `${err.message[0]!.toUpperCase()}${err.message.slice(1)}. Nothing was lost.`, retry: true } };
   }
@@ -122,7 +125,7 @@ function hostName(host: string): string {
 }
 
 /** The request handler (exported for tests; startStudioServer listens with it). */
-export function studioHandler(options: Pick<StudioServerOptions, 'engine' | 'userId'> & { loopbackOnly: boolean }) {
+export function studioHandler(options: Pick<StudioServerOptions, 'engine' | 'userId'> & { allowHost: (host: string) => boolean }) {
   const { engine, userId } = options;
   const files = new Map(Object.entries(STATIC).map(([route, { file, type }]) => [route, { body: fs.readFileSync(`${PUBLIC_DIR}${file}`), type }]));
 
@@ -155,8 +158,8 @@ export function studioHandler(options: Pick<StudioServerOptions, 'engine' | 'use
   return (req: http.IncomingMessage, res: http.ServerResponse): void => {
     void (async () => {
       try {
-        if (options.loopbackOnly && !isLoopback(hostName(req.headers.host ?? ''))) {
-          throw new HttpError(403, 'the studio answers only to localhost (a page reached by another name is refused)');
+        if (!options.allowHost(hostName(req.headers.host ?? ''))) {
+          throw new HttpError(403, 'the studio answers only to localhost, IP addresses and STUDIO_ALLOWED_HOSTS (a page reached by another name is refused)');
         }
         const url = new URL(req.url ?? '/', 'http://studio.invalid');
         if (url.pathname === '/api/studio') {
@@ -185,7 +188,7 @@ export function studioHandler(options: Pick<StudioServerOptions, 'engine' | 'use
 
 /** Listens on host:port; the promise fails with the listen error (EADDRINUSE, EACCES, ...). */
 export async function startStudioServer(options: StudioServerOptions): Promise<StudioServer> {
-  const server = http.createServer(studioHandler({ ...options, loopbackOnly: isLoopback(options.host) }));
+  const server = http.createServer(studioHandler({ ...options, allowHost: hostAllowed(options.host, options.allowedHosts ?? []) }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {

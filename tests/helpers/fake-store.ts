@@ -1,5 +1,6 @@
 import type { FaceRecord } from '../../src/face/record.js';
 import type { FaceStore, ForgetCounts } from '../../src/store/types.js';
+import { derivedFaces } from '../../src/store/derived-faces.js';
 
 /** An in-memory FaceStore for engine tests; `faces` is exposed for assertions. */
 export class FakeStore implements FaceStore {
@@ -29,27 +30,28 @@ export class FakeStore implements FaceStore {
     return this.messages.get(messageId);
   }
   async forgetUser(ownerId: string): Promise<ForgetCounts> {
-    const theirs = new Set([...this.faces.values()].filter((f) => f.ownerId === ownerId).map((f) => f.id));
-    const counts: ForgetCounts = { faces: theirs.size, currentFace: this.current.delete(ownerId), messageLinks: 0, detachedCopies: 0, otherCurrentFaces: 0 };
+    const own = [...this.faces.values()].filter((f) => f.ownerId === ownerId).map((f) => f.id);
+    const others = derivedFaces(own, (id) => [...this.faces.values()]
+      .filter((f) => f.parentId === id || (f.origin !== undefined && JSON.stringify(f.origin).includes(id)))
+      .map((f) => ({ id: f.id, owner: f.ownerId })));
+    const all = new Set([...own, ...others.keys()]);
+    const counts: ForgetCounts = {
+      faces: own.length, currentFace: this.current.delete(ownerId), messageLinks: 0,
+      othersFaces: others.size, otherOwners: new Set(others.values()).size, otherCurrentFaces: 0,
+    };
     for (const [owner, faceId] of this.current) {
-      if (theirs.has(faceId)) {
+      if (all.has(faceId)) {
         this.current.delete(owner);
         counts.otherCurrentFaces++;
       }
     }
     for (const [messageId, faceId] of this.messages) {
-      if (theirs.has(faceId)) {
+      if (all.has(faceId)) {
         this.messages.delete(messageId);
         counts.messageLinks++;
       }
     }
-    for (const face of this.faces.values()) {
-      if (face.parentId !== null && theirs.has(face.parentId) && !theirs.has(face.id)) {
-        face.parentId = null;
-        counts.detachedCopies++;
-      }
-    }
-    for (const id of theirs) this.faces.delete(id);
+    for (const id of all) this.faces.delete(id);
     return counts;
   }
   async close(): Promise<void> {}

@@ -166,32 +166,24 @@ export function describeStoreContract(harness: StoreHarness): void {
       return { a1, a2, a3, bobCopy, bobNext, carolOwn, aliceCopyOfCarol };
     }
 
-    it("deletes the user's faces, current face and message links in one go, and counts them", async () => {
+    it("deletes the user's faces, every face others made from them, and every pointer and link to any of them (issue 29)", async () => {
       const store = await harness.open();
       const f = await twoUsers(store);
-      expect(await store.forgetUser('alice')).toEqual({ faces: 4, currentFace: true, messageLinks: 3, detachedCopies: 1, otherCurrentFaces: 1 });
-      for (const id of [f.a1.id, f.a2.id, f.a3.id, f.aliceCopyOfCarol.id]) expect(await store.getFace(id)).toBeUndefined();
+      expect(await store.forgetUser('alice')).toEqual({ faces: 4, currentFace: true, messageLinks: 4, othersFaces: 2, otherOwners: 1, otherCurrentFaces: 2 });
+      for (const id of [f.a1.id, f.a2.id, f.a3.id, f.aliceCopyOfCarol.id, f.bobCopy.id, f.bobNext.id]) expect(await store.getFace(id)).toBeUndefined();
       expect(await store.getCurrentFaceId('alice')).toBeUndefined();
-      for (const m of ['m1', 'm2', 'm4']) expect(await store.getFaceIdByMessage(m)).toBeUndefined();
-    });
-
-    it("keeps other users' faces: copies of the user's faces lose their parent (their undo chain ends there)", async () => {
-      const store = await harness.open();
-      const f = await twoUsers(store);
-      await store.forgetUser('alice');
-      expect(await store.getFace(f.bobCopy.id)).toEqual({ ...f.bobCopy, parentId: null });
-      expect(await store.getFace(f.bobNext.id)).toEqual(f.bobNext);
-      expect(await store.getFace(f.carolOwn.id)).toEqual(f.carolOwn);
-      expect(await store.getCurrentFaceId('bob')).toBe(f.bobNext.id);
+      expect(await store.getCurrentFaceId('bob')).toBeUndefined(); // his copy held alice's words
       expect(await store.getCurrentFaceId('carol')).toBeUndefined(); // it named one of alice's faces
-      expect(await store.getFaceIdByMessage('m3')).toBe(f.bobCopy.id);
+      for (const m of ['m1', 'm2', 'm3', 'm4']) expect(await store.getFaceIdByMessage(m)).toBeUndefined();
+      expect(await store.getFace(f.carolOwn.id)).toEqual(f.carolOwn);
       expect(await harness.danglingReferences()).toEqual([]);
     });
 
-    it("others' mixes of the user's faces keep their latent but no longer name the user's faces", async () => {
+    it("deletes others' mixes and analogies that used the user's faces, and what was made from them; keeps the faces they started from", async () => {
       const store = await harness.open();
-      const mine = makeFace({ ownerId: 'alice' });
+      const mine = makeFace({ ownerId: 'alice', edits: [{ text: 'my ex from 42 Elm Street, smiling', weights: { Smiling: 1 }, mode: { Smiling: 'target' }, locks: [] }] });
       const theirs = makeFace({ ownerId: 'bob' });
+      const carols = makeFace({ ownerId: 'carol' });
       const z = Buffer.from(new Float32Array([0.5, -1, 2]).buffer).toString('base64');
       const mixed = makeFace({
         ownerId: 'bob',
@@ -199,13 +191,19 @@ export function describeStoreContract(harness: StoreHarness): void {
         origin: { kind: 'mix', parts: [{ faceId: theirs.id, weight: 0.4 }, { faceId: mine.id, weight: 0.6 }], z },
         edits: [{ text: `mix: 40% this face, 60% face ${mine.id}`, weights: {}, mode: {}, locks: [], made: 'mix' }],
       });
-      for (const f of [mine, theirs, mixed]) await store.saveFace(f);
-      await store.forgetUser('alice');
-      const back = await store.getFace(mixed.id);
-      expect(back!.origin).toEqual({ kind: 'mix', parts: [{ faceId: theirs.id, weight: 0.4 }, { faceId: 'forgotten', weight: 0.6 }], z });
-      expect(back!.edits[0]!.text).toBe('mix: 40% this face, 60% a forgotten face');
-      expect(JSON.stringify(back)).not.toContain(mine.id);
+      const mixedNext = makeFace({ ownerId: 'bob', parentId: mixed.id, origin: mixed.origin!, edits: [...mixed.edits, { text: 'older', weights: { Young: -1 }, mode: { Young: 'step' }, locks: [] }] });
+      const analogy = makeFace({
+        ownerId: 'carol',
+        parentId: carols.id,
+        origin: { kind: 'analogy', parts: [{ faceId: carols.id, weight: 1 }, { faceId: theirs.id, weight: 1 }, { faceId: mine.id, weight: -1 }], z },
+      });
+      for (const f of [mine, theirs, carols, mixed, mixedNext, analogy]) await store.saveFace(f);
+      await store.setCurrentFaceId('bob', mixedNext.id);
+      expect(await store.forgetUser('alice')).toMatchObject({ faces: 1, othersFaces: 3, otherOwners: 2, otherCurrentFaces: 1 });
+      for (const f of [mine, mixed, mixedNext, analogy]) expect(await store.getFace(f.id)).toBeUndefined();
       expect(await store.getFace(theirs.id)).toEqual(theirs);
+      expect(await store.getFace(carols.id)).toEqual(carols);
+      expect(await harness.danglingReferences()).toEqual([]);
     });
 
     it('changes nothing when any step fails (one transaction)', async () => {
@@ -220,11 +218,12 @@ export function describeStoreContract(harness: StoreHarness): void {
       expect((await store.getFace(f.bobCopy.id))?.parentId).toBe(f.a2.id);
       // and the store still works: the same forget now goes through
       expect((await store.forgetUser('alice')).faces).toBe(4);
+      expect(await store.getFace(f.bobCopy.id)).toBeUndefined();
     });
 
     it('a user with nothing stored gets zero counts', async () => {
       const store = await harness.open();
-      expect(await store.forgetUser('nobody')).toEqual({ faces: 0, currentFace: false, messageLinks: 0, detachedCopies: 0, otherCurrentFaces: 0 });
+      expect(await store.forgetUser('nobody')).toEqual({ faces: 0, currentFace: false, messageLinks: 0, othersFaces: 0, otherOwners: 0, otherCurrentFaces: 0 });
     });
   });
 }
