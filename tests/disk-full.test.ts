@@ -37,7 +37,8 @@ async function chat(lines: string[], store: FakeStore, failures: number) {
   const chunks: Buffer[] = [];
   output.on('data', (c: Buffer) => chunks.push(c));
   const outDir = path.join(dir, 'faces');
-  const summary = await runChat({ engine, input: Readable.from([lines.join('\n')]), output, outDir, writeFile: fillingWriter(failures) });
+  // a later chat continues the stored face, as `npm start -- --continue` does (piped input starts a new face otherwise)
+  const summary = await runChat({ engine, input: Readable.from([lines.join('\n')]), output, outDir, writeFile: fillingWriter(failures), continueStoredFace: true });
   return { summary, out: Buffer.concat(chunks).toString('utf8'), files: fs.readdirSync(outDir) };
 }
 

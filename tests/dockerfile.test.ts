@@ -38,6 +38,8 @@ function runAsync(
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, stdout, stderr }));
+    // a command that reads no input may exit before its stdin is closed: EPIPE then is not a failure
+    child.stdin.on('error', () => undefined);
     child.stdin.end(options.input ?? '');
   });
 }
