@@ -38,6 +38,7 @@ export function searchStart(edits: readonly Pick<Edit, 'start'>[] | undefined): 
 /** The edits with the first one's search record replaced (or removed, with undefined). */
 export function withStart(edits: readonly Edit[], start: SeedStart | undefined): Edit[] {
   if (edits.length === 0) return [];
-  const { start: _old, ...first } = edits[0]!;
+  const first = { ...edits[0]! };
+  delete first.start;
   return [start ? { ...first, start } : first, ...edits.slice(1)];
 }

@@ -7,7 +7,7 @@ import type { Edit, FaceRecord } from '../face/record.js';
 import { seedLatent } from './jitter.js';
 import { truncate } from './truncation.js';
 import { dot, gramSchmidt, norm } from './vector.js';
-import { betterPass, realismBackoff } from './realism-guard.js';
+import { betterPass, lessReal, realismBackoff } from './realism-guard.js';
 
 export { batchReads } from './read-batch.js';
 
@@ -277,6 +277,8 @@ export async function steerEdit(
   passes++;
   const checks = checksFor(edit, before, axes, locks, options);
   let best = { z: current, reading, bad: badness(checks, reading) };
+  /** Whether the realism guard turned down a face this edit drew (./realism-guard.ts): said with the goals missed. */
+  let unreal = lessReal(reading, before);
   const gains = checks.map((c) => c.gain);
   const spent = checks.map(() => 0);
   const stuck = checks.map(() => false);
@@ -366,6 +368,7 @@ export async function steerEdit(
     current = next;
     reading = nextReading;
     const bad = badness(checks, reading);
+    unreal ||= lessReal(reading, before);
     if (betterPass(reading, bad, best, before)) best = { z: current, reading, bad };
   }
   // the holds the back-off restores, each to its guard band (see Check.guard)
@@ -398,7 +401,7 @@ export async function steerEdit(
       wanted: c.direction === 'down' ? c.hi : c.direction === 'up' ? c.lo : (c.lo + c.hi) / 2,
       reached: c.value(best.reading) ?? Number.NaN,
       ...(heldBack.length > 0 ? { heldBack } : {}),
-      ...(real ? { unreal: true as const } : {}),
+      ...(real || unreal ? { unreal: true as const } : {}),
       ...drawnOnOther(c.name, best.reading, axes),
     }));
   return { z: best.z, reading: best.reading, before, shortfalls, passes };
