@@ -8,7 +8,8 @@ import { candidateLatent, candidateSeed, searchStart } from '../src/latent/candi
 import { keepInRange } from '../src/latent/edit.js';
 import { seedLatent } from '../src/latent/jitter.js';
 import { seedToLatent } from '../src/latent/seed.js';
-import { searchSeed } from '../src/latent/seed-search.js';
+import { searchSeed, searchStep } from '../src/latent/seed-search.js';
+import { truncate } from '../src/latent/truncation.js';
 import { steerFace, type FaceReading } from '../src/latent/steer.js';
 import type { FaceScorer } from '../src/render/types.js';
 import { FakeStore } from './helpers/fake-store.js';
@@ -85,6 +86,24 @@ describe('seed search (a new face starts from the candidate that already fits th
     const start = { version: 1 as const, set: 2, pick: 5 };
     expect(Array.from(seedLatent({ seed: 9, edits: [{ ...words, start }] }, D))).toEqual(Array.from(candidateLatent(9, 2, 5, D)));
     expect(Array.from(seedLatent({ seed: 9, edits: [words] }, D))).toEqual(Array.from(seedToLatent(9, D)));
+  });
+});
+
+describe('vary chooses each neighbour\'s step by the words', () => {
+  it('picks steps whose neighbours keep the words better than an unchosen step, and stores them as plain vary steps', async () => {
+    const base = { seed: 3, edits: [words], truncation: 1 };
+    const startMiss = async (jitter: { seed: number; scale: number }) =>
+      missing((await reader()([keepInRange(truncate(seedLatent({ ...base, jitter: [jitter] }, D), 1))]))[0]!);
+    let chosen = 0;
+    let unchosen = 0;
+    for (let s = 0; s < 20; s++) {
+      const step = searchStep(base, 1000 + s, 0.5, axes);
+      expect(step.scale).toBe(0.5);
+      expect(searchStep(base, 1000 + s, 0.5, axes)).toEqual(step); // deterministic
+      chosen += await startMiss(step);
+      unchosen += await startMiss({ seed: candidateSeed(1000 + s, 0, 0), scale: 0.5 });
+    }
+    expect(chosen).toBeLessThan(0.8 * unchosen);
   });
 });
 

@@ -4,7 +4,7 @@ import type { AxisSet } from '../latent/axes.js';
 import { faceLatent } from '../latent/edit.js';
 import { sigmoid } from '../latent/vector.js';
 import { batchReads, steerFace, type ReadFaces, type SteerResult } from '../latent/steer.js';
-import { searchSeed } from '../latent/seed-search.js';
+import { searchSeed, searchStep } from '../latent/seed-search.js';
 import { searchStart, withStart } from '../latent/candidates.js';
 import { startOf, withoutOrigin, type Drawable, type Edit, type FaceRecord } from '../face/record.js';
 import { isValidSeed, MAX_SEED, randomSeed } from '../latent/seed.js';
@@ -368,7 +368,8 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     const base = await findFace(ctx, faceId);
     if (base === 'gone') return text('no-face', FACE_GONE);
     if (!base) return text('no-face', NO_FACE);
-    const steps = fourSeeds().map((seed) => [...(base.jitter ?? []), { seed, scale: VARY_STEP }]);
+    // each neighbour's step chosen among a few by how well its face keeps the words (src/latent/seed-search.ts)
+    const steps = fourSeeds().map((seed) => [...(base.jitter ?? []), searchStep(base, seed, VARY_STEP, axes)]);
     const caption = captionForEdits(base.edits);
     return createFour(
       ctx,

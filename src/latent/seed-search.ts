@@ -1,7 +1,8 @@
 import type { AttributeName } from '../face/attributes.js';
-import type { Edit, SeedStart } from '../face/record.js';
+import type { Drawable, Edit, Jitter, SeedStart } from '../face/record.js';
+import { seedLatent } from './jitter.js';
 import type { AxisSet } from './axes.js';
-import { candidateLatent, SEARCH_VERSION } from './candidates.js';
+import { candidateLatent, candidateSeed, SEARCH_VERSION } from './candidates.js';
 import { ageMoveOf, keepInRange, linearAge } from './edit.js';
 import { dot } from './vector.js';
 import { readingLogit, LEVEL_LOGIT, MAX_LEVEL_LOGIT, AGE_TOL, type FaceReading, type ReadFaces } from './steer.js';
@@ -139,4 +140,26 @@ export async function searchSeed(
     start: { version: SEARCH_VERSION, set, pick: pick.i }, z: zs[pick.i]!, reading: pick.r, score: pick.score,
     screened: n, rendered: screened.length,
   };
+}
+
+/** How many steps "vary" chooses each neighbour's from (screened only: no extra render). */
+export const VARY_CANDIDATES = 8;
+
+/**
+ * Vary's search: of VARY_CANDIDATES steps of this size from the face (jitter seeds derived from `stepSeed`),
+ * the one whose neighbour's start the surrogate (else the axes) sees closest to the words' goals. The step is
+ * stored as any vary step is (FaceRecord.jitter), so the neighbour is redrawn from its record alone.
+ */
+export function searchStep(face: Drawable, stepSeed: number, scale: number, axes: AxisSet, count = VARY_CANDIDATES): Jitter {
+  const goals = searchGoals(face.edits, axes);
+  const steps = Array.from({ length: count }, (_, i) => ({ seed: candidateSeed(stepSeed, 0, i), scale }));
+  if (goals.length === 0) return steps[0]!;
+  const predict = axes.surrogate?.predict?.bind(axes.surrogate);
+  const linear = linearPredictor(goals, axes);
+  const scored = steps.map((step, i) => {
+    const z = keepInRange(truncate(seedLatent({ ...face, jitter: [...(face.jitter ?? []), step] }, axes.zDim), face.truncation ?? 1));
+    const p = predict?.(z);
+    return { i, score: steady(missOf(goals, (name) => (p ? p.get(name) : linear(z, name))) + TYPICALITY_WEIGHT * untypical(z)) };
+  }).sort((a, b) => a.score - b.score || a.i - b.i);
+  return steps[scored[0]!.i]!;
 }
