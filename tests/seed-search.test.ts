@@ -36,7 +36,7 @@ const axes = AxisSet.fromAxes(D, ATTRIBUTES.map((name, k): Axis => ({
 function reader(counter = { faces: 0 }) {
   return async (zs: Float32Array[]): Promise<FaceReading[]> => {
     counter.faces += zs.length;
-    return zs.map((z) => ({ logits: Float32Array.from(ATTRIBUTES, (_, k) => 2 * z[k]!), realism: z[HAT]! > 1.5 ? 3 : 0.7 }));
+    return zs.map((z) => ({ logits: Float32Array.from(ATTRIBUTES, (_, k) => 2 * z[k]!), realism: z[HAT]! > 1.5 ? 3.5 : 0.7 }));
   };
 }
 

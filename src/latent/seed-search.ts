@@ -7,7 +7,7 @@ import { ageMoveOf, keepInRange, linearAge } from './edit.js';
 import { dot } from './vector.js';
 import { readingLogit, LEVEL_LOGIT, MAX_LEVEL_LOGIT, AGE_TOL, type FaceReading, type ReadFaces } from './steer.js';
 import { truncate } from './truncation.js';
-import { REALISM_OK } from './realism-guard.js';
+import { REALISM_LIMIT } from './realism-guard.js';
 
 /**
  * Seed search: a new face starts from the candidate that already looks most like the words, not from an
@@ -22,7 +22,10 @@ import { REALISM_OK } from './realism-guard.js';
  * 2. The SEARCH_SCREENED best of those are scored again by the surrogate of F(G(z)) (models/surrogate.json,
  *    held-out R² 0.80 against the axes' 0.54; about 0.3 ms a face in JavaScript, too dear for all of them).
  * 3. Read: the SEARCH_RENDERED best are rendered and read by G and F in one batch; each is scored by F's real
- *    reading of the same goals plus the realism guard's distance beyond REALISM_OK (./realism.ts).
+ *    reading of the same goals plus the realism guard's distance beyond REALISM_LIMIT (./realism.ts). Only
+ *    beyond the limit (held-out real crops' 95th percentile): measured on the shipped models, the density also
+ *    ranks faces with rare attributes (hats, glasses) as less typical, so counting all of it would work
+ *    against the very words being searched for.
  * The best read one is the face's start; the closed loop then edits from there, with less to do.
  * Step weights ("more smile") and step ages are relative, so they do not rank candidates; words with no goal
  * to rank by (only steps, locks or a typicality) do not search: the face is its seed's own, as before.
@@ -32,7 +35,7 @@ export const SEARCH_SCREENED = 64;
 export const SEARCH_RENDERED = 4;
 /** Weight of |z|'s excess over its typical norm (in spreads of the chi distribution) in the screen. */
 const TYPICALITY_WEIGHT = 0.5;
-/** Weight of the realism distance beyond REALISM_OK in the final pick (logit units per unit of distance). */
+/** Weight of the realism distance beyond REALISM_LIMIT in the final pick (logit units per unit of distance). */
 const REALISM_WEIGHT = 4;
 
 interface Goal {
@@ -132,7 +135,7 @@ export async function searchSeed(
   const scored = screened.map((i, j) => {
     const r = readings[j]!;
     const words = missOf(goals, (name) => (name === 'Age' ? r.age : readingLogit(r, name)));
-    const unreal = r.realism === undefined ? 0 : REALISM_WEIGHT * Math.max(0, r.realism - REALISM_OK);
+    const unreal = r.realism === undefined ? 0 : REALISM_WEIGHT * Math.max(0, r.realism - REALISM_LIMIT);
     return { i, r, score: steady(words + unreal + TYPICALITY_WEIGHT * untypical(zs[i]!)) };
   }).sort((a, b) => a.score - b.score || a.i - b.i);
   const pick = scored[0]!;
