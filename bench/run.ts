@@ -1,7 +1,7 @@
 /**
  * npm run bench [-- --axes] [-- --models-dir DIR]
  * Prints figures (no pass/fail): parser throughput, render latency and batched throughput with the
- * shipped models, the cost of the closed loop per face, the time to discover the axes, 50 concurrent /face describe through the bot layer, ms per /face morph, the four-up grid (pick from four), ms per /face mix and analogy, and a refine's cost against the length of the face's chain.
+ * shipped models, the cost of the closed loop per face, a one-message face with the seed search and the realism guard against without, the time to discover the axes, 50 concurrent /face describe through the bot layer, ms per /face morph, the four-up grid (pick from four), ms per /face mix and analogy, and a refine's cost against the length of the face's chain.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,6 +14,7 @@ import { benchBotLoad } from './bot-load.js';
 import { benchParser } from './parser.js';
 import { benchRender } from './render.js';
 import { benchSteer } from './steer.js';
+import { benchSearch } from './search.js';
 import { benchMorph } from './morph.js';
 import { benchGrid } from './grid.js';
 import { benchMix } from './mix.js';
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
   if (want('parser')) await benchParser();
   if (want('render')) await benchRender(modelsDir);
   if (want('steer')) await benchSteer(modelsDir);
+  if (want('search')) await benchSearch(modelsDir);
   if (want('axes')) await benchAxes();
   if (want('bot')) await benchBot();
   if (want('morph')) await benchMorph(modelsDir);

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStore } from '../src/store/sqlite-store.js';
+import { searchStart, withStart } from '../src/latent/candidates.js';
 
 const TSX = path.resolve('node_modules/.bin/tsx');
 const FIXTURE_MODELS = path.resolve('tests/fixtures/models');
@@ -53,14 +54,19 @@ describe('npm start without a token: the local chat', () => {
       const third = await store.getFace(rerolled!);
       expect(second?.seed).toBe(first?.seed);
       expect(second?.parentId).toBe(first?.id);
-      expect(third?.edits).toEqual(second?.edits);
-      expect(third?.seed).not.toBe(second?.seed);
+      // a reroll keeps the words; a face the seed search started moves to its seed's next candidate set
+      expect(withStart(third!.edits, undefined)).toEqual(withStart(second!.edits, undefined));
+      expect(searchStart(third?.edits)?.set).toBe(1);
+      expect(searchStart(second?.edits)?.set).toBe(0);
+      expect(third?.seed).toBe(second?.seed);
       expect(undone).toBe(refined);
       expect(await store.getCurrentFaceId('console')).toBe(refined);
     } finally {
       await store.close();
     }
-    expect(run.stdout).toContain(`same seed ${(run.stdout.match(/new face, seed (\d+)/) ?? [])[1]}`);
+    const seed = (run.stdout.match(/new face, seed (\d+)/) ?? [])[1];
+    expect(run.stdout).toContain(`same seed ${seed}`);
+    expect(run.stdout).toContain(`rerolled: seed ${seed}, candidate set 0 → 1`);
   });
 
   it('prints only the chat\'s own lines: no log line unless LOG_LEVEL asks for one (issue 27)', () => {

@@ -44,7 +44,9 @@ const face = (r: EngineReply) => {
 describe('the engine steers edits with F when the scorer reads faces', () => {
   it('renders the steered latent, not the linear one, and reads the face to do it', async () => {
     const { renderer, scorer, engine } = setup();
-    const reply = face(await engine.describe({ userId: 'a' }, 'with glasses'));
+    // a step ("more ...") is relative, so the seed search leaves the seed as it is and the loop does all the work
+    const reply = face(await engine.describe({ userId: 'a' }, 'more glasses'));
+    expect(reply.face.edits[0]!.start).toBeUndefined();
     expect(scorer.reads).toBeGreaterThan(1);
     const steered = await steerFace(reply.face, axes, (zs) => new ReadingScorer().read(zs));
     expect(renderer.calls).toEqual([steered.z]);

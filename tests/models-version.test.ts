@@ -64,3 +64,33 @@ describe('the models version stored with each face', () => {
     }
   });
 });
+
+describe('the realism guard\'s density (realism.json) in the models folder', () => {
+  it('is optional; one fitted on this F joins the version and every reading carries its distance; one for another F is not used', async () => {
+    const dir = path.join(tmp, 'models-realism');
+    fs.cpSync(path.resolve('tests/fixtures/models'), dir, { recursive: true });
+    const shipped = await versionOf(dir);
+    const models = await loadFaceModels({ modelsDir: dir, provider: 'cpu', renderSize: 64, queueCapacity: 4, maxBatch: 4, timeoutMs: 10_000 });
+    const dim = models.classifier.featureSize!;
+    const z = new Float32Array(models.generator.zDim);
+    expect((await models.scorer.read([z]))[0]!.realism).toBeUndefined();
+    await models.close();
+    const f = fingerprint(path.join(dir, 'classifier.onnx')).sha256;
+    const file = (classifier: string) => JSON.stringify({
+      version: 1, dim, k: 1, mean: new Array(dim).fill(1), components: [Array.from({ length: dim }, (_, i) => (i === 0 ? 1 : 0))],
+      variances: [2], residual: 1, calibration: { heldOut: { '50': 1 } }, classifier,
+    });
+    fs.writeFileSync(path.join(dir, 'realism.json'), file('0123456789ab'));
+    expect(await versionOf(dir)).toBe(shipped);
+    fs.writeFileSync(path.join(dir, 'realism.json'), file(f));
+    expect(await versionOf(dir)).toBe(`${shipped}/r:${fingerprint(path.join(dir, 'realism.json')).sha256}`);
+    const withIt = await loadFaceModels({ modelsDir: dir, provider: 'cpu', renderSize: 64, queueCapacity: 4, maxBatch: 4, timeoutMs: 10_000 });
+    try {
+      const [r] = await withIt.scorer.read([z]);
+      expect(Number.isFinite(r!.realism)).toBe(true);
+      expect(r!.realism).toBeGreaterThan(0);
+    } finally {
+      await withIt.close();
+    }
+  });
+});

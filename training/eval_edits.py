@@ -13,7 +13,7 @@ For each pair, the same seeds are rendered both ways and the judge says whether 
 
   /usr/bin/python3 training/judge.py train           # once: the age/gender judge (~5 min on 1 core)
   /usr/bin/python3 training/judge.py train-smile     # once: the smile judge (~5 min on 1 core)
-  /usr/bin/python3 training/eval_edits.py --seeds 200 [--open-loop] [--json out.json]
+  /usr/bin/python3 training/eval_edits.py --seeds 200 [--open-loop] [--face-args "--no-search --no-guard"] [--json out.json]
 """
 from __future__ import annotations
 
@@ -38,13 +38,15 @@ PAIRS = [
 GOALS = {"age": 0.85, "gender": 0.95, "smile": 0.90, "younger": 0.85}
 
 
-def render(text: str, then: list[str], seed: int, count: int, out: str, open_loop: bool, models_dir: str) -> list[str]:
+def render(text: str, then: list[str], seed: int, count: int, out: str, open_loop: bool, models_dir: str,
+           face_args: list[str] | None = None) -> list[str]:
     cmd = ["npm", "run", "--silent", "face", "--", text, "--seed", str(seed), "--count", str(count),
            "--out-dir", out, "--size", "64", "--provider", "cpu", "--models-dir", os.path.abspath(models_dir)]
     for t in then:
         cmd += ["--then", t]
     if open_loop:
         cmd.append("--open-loop")
+    cmd += face_args or []
     subprocess.run(cmd, cwd=REPO, check=True, stdout=subprocess.DEVNULL)
     return [os.path.join(out, f"{seed + i}.png") for i in range(count)]
 
@@ -56,6 +58,7 @@ def main() -> None:
     ap.add_argument("--open-loop", action="store_true")
     ap.add_argument("--models-dir", default=os.path.join(REPO, "models"))
     ap.add_argument("--json", help="also write the results here")
+    ap.add_argument("--face-args", default="", help='more arguments for npm run face, e.g. "--no-search --no-guard" (as before issue 24)')
     args = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="eval-edits-")
     cache: dict[tuple, dict] = {}
@@ -64,7 +67,8 @@ def main() -> None:
         key = (desc, tuple(then))
         if key not in cache:
             d = os.path.join(tmp, str(len(cache)))
-            cache[key] = score_images(render(desc, then, args.first_seed, args.seeds, d, args.open_loop, args.models_dir))
+            cache[key] = score_images(render(desc, then, args.first_seed, args.seeds, d, args.open_loop, args.models_dir,
+                                                 args.face_args.split()))
         return cache[key]
 
     results = {"seeds": args.seeds, "first_seed": args.first_seed, "loop": "open" if args.open_loop else "closed"}

@@ -5,6 +5,8 @@
  * Edits go through the engine's own code (faceLatentFor: closed-loop, steered by F on the rendered face),
  * so what this draws is what users get; --open-loop draws the linear move alone, for comparison.
  * --then TEXT (repeatable) refines the face, as a reply would: "an old man" --then "make him younger".
+ * A description starts from the seed search's pick, as a new face in the chat does (src/latent/seed-search.ts;
+ * --set N: the candidate set a reroll moves to, N rerolls on); --no-search starts from the seed's own latent; --no-guard draws without the realism guard.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,9 +19,9 @@ import type { Edit } from '../face/record.js';
 import { isValidSeed, seedToLatent } from '../latent/seed.js';
 import { isValidTruncation, truncate, TRUNCATION_MAX, TRUNCATION_MIN } from '../latent/truncation.js';
 import { Generator } from '../render/generator.js';
-import { editFrom, faceLatentFor } from '../conversation/engine.js';
+import { editFrom, faceLatentFor, searchedEdits } from '../conversation/engine.js';
 import { Classifier } from '../render/classifier.js';
-import { AXES_FILE, CLASSIFIER_FILE, GENERATOR_FILE, SURROGATE_FILE, surrogateFor } from '../render/models.js';
+import { AXES_FILE, CLASSIFIER_FILE, GENERATOR_FILE, REALISM_FILE, realismFor, SURROGATE_FILE, surrogateFor } from '../render/models.js';
 import { LatentScorer } from '../render/scorer.js';
 import { batchReads } from '../latent/steer.js';
 import { encodePng } from '../render/png.js';
@@ -31,7 +33,7 @@ import { parseWeightList } from '../grammar/weight-list.js';
 import { cliConfig } from './args.js';
 
 const USAGE =
-  'usage: npm run --silent face -- [DESCRIPTION] --seed S [--count N] [--out-dir DIR | --out FILE] [--size PX] [--truncation PSI] [--then TEXT]... [--open-loop]';
+  'usage: npm run --silent face -- [DESCRIPTION] --seed S [--count N] [--out-dir DIR | --out FILE] [--size PX] [--truncation PSI] [--then TEXT]... [--open-loop] [--no-search] [--no-guard] [--set N]';
 
 function fail(message: string): never {
   console.error(`face: ${message}`);
@@ -67,6 +69,9 @@ async function main(): Promise<void> {
         'models-dir': { type: 'string', default: config.MODELS_DIR },
         provider: { type: 'string', default: config.EXECUTION_PROVIDER },
         'open-loop': { type: 'boolean', default: false },
+        'no-search': { type: 'boolean', default: false },
+        'no-guard': { type: 'boolean', default: false },
+        set: { type: 'string', default: '0' },
         then: { type: 'string', multiple: true },
       },
     });
@@ -81,6 +86,8 @@ async function main(): Promise<void> {
   if (!isValidSeed(seed)) fail(`--seed must be a whole number in 0..4294967295, not "${values.seed}"\n${USAGE}`);
   if (!Number.isInteger(count) || count < 1 || count > 10_000) fail('--count must be an integer in 1..10000');
   if (!Number.isInteger(size) || size < 16 || size > 2048) fail('--size must be an integer in 16..2048');
+  const set = Number(values.set);
+  if (!Number.isInteger(set) || set < 0 || set > 1_000_000) fail('--set must be a whole number in 0..1000000');
   const truncation = Number(values.truncation);
   if (!isValidTruncation(truncation)) fail(`--truncation must be a number in ${TRUNCATION_MIN}..${TRUNCATION_MAX}`);
   if (!['auto', 'cpu', 'cuda'].includes(values.provider!)) fail('--provider must be auto, cpu or cuda');
@@ -98,17 +105,22 @@ async function main(): Promise<void> {
   if (steering.problem) console.error(steering.problem);
   const axes = edits.length ? AxisSet.fromFile(path.join(modelsDir, AXES_FILE)).withSurrogate(steering.surrogate) : undefined;
   const classifier = axes && !values['open-loop'] ? await Classifier.load(path.join(modelsDir, CLASSIFIER_FILE), generator.provider) : undefined;
-  const scorer = classifier ? new LatentScorer(generator, classifier, axes?.probes()) : undefined;
+  // the realism guard, as loadFaceModels loads it (--no-guard: without it, for comparison)
+  const guard = classifier && !values['no-guard'] ? realismFor(path.join(modelsDir, REALISM_FILE), classifier, fingerprint(classifier.file).sha256) : {};
+  if (guard.problem) console.error(guard.problem);
+  const scorer = classifier ? new LatentScorer(generator, classifier, axes?.probes(), guard.realism) : undefined;
   // the faces of a chunk are steered together: their G+F passes run as one batch
   const read = scorer ? batchReads((zs) => scorer.read(zs)) : undefined;
   const latentOf = async (s: number): Promise<Float32Array> => {
-    const face = { seed: s, edits, truncation };
     if (!axes) return keepInRange(truncate(seedToLatent(s, generator.zDim), truncation));
-    return scorer ? (await faceLatentFor(face, axes, scorer, read)).z : faceLatent(face, axes);
+    if (!scorer) return faceLatent({ seed: s, edits, truncation }, axes);
+    // the description starts the face (searched), the refinements keep it: as in the chat
+    const first = values['no-search'] ? edits.slice(0, 1) : await searchedEdits({ seed: s, edits: edits.slice(0, 1), truncation }, axes, scorer, read, set);
+    return (await faceLatentFor({ seed: s, edits: [...first, ...edits.slice(1)], truncation }, axes, scorer, read)).z;
   };
   const seeds = Array.from({ length: count }, (_, i) => seed + i);
   // the same "<generator>/<axes>" fingerprints the engine records, for each PNG's label
-  const model = `${generator.fingerprint}/${axes ? fingerprint(path.join(modelsDir, AXES_FILE)).sha256 : 'none'}${steering.print ? `/s:${steering.print}` : ''}`;
+  const model = `${generator.fingerprint}/${axes ? fingerprint(path.join(modelsDir, AXES_FILE)).sha256 : 'none'}${steering.print ? `/s:${steering.print}` : ''}${guard.print ? `/r:${guard.print}` : ''}`;
   const outDir = path.resolve(values['out-dir'] ?? '.');
   fs.mkdirSync(values.out ? path.dirname(path.resolve(values.out)) : outDir, { recursive: true });
 

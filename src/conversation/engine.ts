@@ -5,6 +5,8 @@ import { faceLatent } from '../latent/edit.js';
 import { sigmoid } from '../latent/vector.js';
 import { batchReads, steerFace, type ReadFaces, type SteerResult } from '../latent/steer.js';
 import { SteerCache, steerFaceCached } from '../latent/steer-cache.js';
+import { searchSeed, searchStep } from '../latent/seed-search.js';
+import { searchStart, withStart } from '../latent/candidates.js';
 import { startOf, withoutOrigin, type Drawable, type Edit, type FaceRecord } from '../face/record.js';
 import { isValidSeed, MAX_SEED, randomSeed } from '../latent/seed.js';
 import { DEFAULT_TRUNCATION } from '../latent/truncation.js';
@@ -39,6 +41,20 @@ export async function faceLatentFor(
   // with a cache, only the edits after the longest steered prefix (the parent's) run through the loop
   const steer = cache ? await steerFaceCached(face, axes, reader, cache) : await steerFace(face, axes, reader);
   return { z: steer.z, steer };
+}
+
+/**
+ * A new face's edits with where the seed search starts it (src/latent/seed-search.ts) on the first one: the
+ * candidate of set `set` of the seed that already best matches the words and looks real. Only with a scorer
+ * that reads faces, and not for faces made from other faces (their latent is their origin's); words with
+ * nothing to rank by keep the seed's own latent.
+ */
+export async function searchedEdits(
+  face: Pick<Drawable, 'seed' | 'edits' | 'truncation' | 'origin'>, axes: AxisSet, scorer: FaceScorer, read?: ReadFaces, set = 0,
+): Promise<Edit[]> {
+  if (!scorer.read || face.origin || face.edits.length === 0) return face.edits;
+  const found = await searchSeed(face, axes, read ?? ((zs) => scorer.read!(zs)), set);
+  return withStart(face.edits, found?.start);
 }
 
 export interface EngineDeps {
@@ -206,9 +222,11 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
   async function describe(ctx: EngineContext, words: string, seed?: number): Promise<EngineReply> {
     const parse = readNewFace(words, seed);
     if ('kind' in parse) return parse;
+    const fields = { seed: seed ?? newSeed(), edits: [editFrom(words, parse)], truncation: parse.truncation ?? defaultTruncation };
     return create(
       ctx,
-      { seed: seed ?? newSeed(), edits: [editFrom(words, parse)], parentId: null, truncation: parse.truncation ?? defaultTruncation },
+      // the search's G+F reads wait in the render queue like the steering's (capacity and timeout bound them)
+      { ...fields, edits: await renderer.runInLine(() => searchedEdits(fields, axes, scorer, read), { onQueued: ctx.onQueued }), parentId: null },
       { caption: captionWithTypicality(parse), unknown: parse.unknown, notes: withStoredTextNote(words, parse.notes) },
     );
   }
@@ -245,11 +263,18 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     const edits = base.origin ? withoutOrigin(base.edits) : base.edits;
     const caption = captionForEdits(edits);
     const notes = base.origin ? [`a new seed replaces the ${base.origin.kind}: its edits since are kept (undo brings the ${base.origin.kind} back)`] : [];
+    // a face the seed search started moves to the seed's next candidate set; any other face to a new seed
+    const start = base.origin ? undefined : searchStart(base.edits);
+    // a mix keeps ψ inside its latent (truncation 1): a new seed takes the configured ψ again
+    const fields = { seed: start ? base.seed : newSeed(base.seed), edits, truncation: base.origin ? defaultTruncation : base.truncation };
+    const searched = await renderer.runInLine(() => searchedEdits(fields, axes, scorer, read, start ? start.set + 1 : 0), { onQueued: ctx.onQueued });
+    const what = start ? 'another face' : 'new seed';
     return create(
       ctx,
-      // a mix keeps ψ inside its latent (truncation 1): a new seed takes the configured ψ again
-      { seed: newSeed(base.seed), edits, parentId: base.id, truncation: base.origin ? defaultTruncation : base.truncation },
-      { caption: caption ? `new seed · ${caption}` : 'new seed', notes: withCopyNote(ctx, notes, base) },
+      // without a scorer that reads faces there is no search: the next set is a new seed then
+      start && searchStart(searched) === undefined ? { ...fields, seed: newSeed(base.seed), edits: withStart(edits, undefined), parentId: base.id }
+        : { ...fields, edits: searched, parentId: base.id },
+      { caption: caption ? `${what} · ${caption}` : what, notes: withCopyNote(ctx, notes, base) },
     );
   }
 
@@ -327,9 +352,14 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     if ('kind' in parse) return parse;
     const edits = [editFrom(words, parse)];
     const truncation = parse.truncation ?? defaultTruncation;
+    const seeds = seed === undefined ? fourSeeds() : [0, 1, 2, 3].map((i) => (seed + i) % (MAX_SEED + 1));
+    // each of the four searched (their reads batched together)
+    const searched = await renderer.runInLine(
+      () => Promise.all(seeds.map((s) => searchedEdits({ seed: s, edits, truncation }, axes, scorer, read))), { onQueued: ctx.onQueued },
+    );
     return createFour(
       ctx,
-      (seed === undefined ? fourSeeds() : [0, 1, 2, 3].map((i) => (seed + i) % (MAX_SEED + 1))).map((s) => ({ seed: s, edits, parentId: null, truncation })),
+      seeds.map((s, i) => ({ seed: s, edits: searched[i]!, parentId: null, truncation })),
       { caption: captionWithTypicality(parse), unknown: parse.unknown, notes: withStoredTextNote(words, parse.notes) },
     );
   }
@@ -353,7 +383,8 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     const base = await findFace(ctx, faceId);
     if (base === 'gone') return text('no-face', FACE_GONE);
     if (!base) return text('no-face', NO_FACE);
-    const steps = fourSeeds().map((seed) => [...(base.jitter ?? []), { seed, scale: VARY_STEP }]);
+    // each neighbour's step chosen among a few by how well its face keeps the words (src/latent/seed-search.ts)
+    const steps = fourSeeds().map((seed) => [...(base.jitter ?? []), searchStep(base, seed, VARY_STEP, axes)]);
     const caption = captionForEdits(base.edits);
     return createFour(
       ctx,

@@ -109,7 +109,10 @@ export function shortfallNotes(shortfalls: readonly Shortfall[] | undefined): st
  */
 export function shortfallText(s: Shortfall): string {
   const kept = keptWords(s.heldBack);
-  const weak = !s.drawnOn
+  // the realism guard scaled the edit back (src/latent/realism-guard.ts)
+  const weak = s.unreal
+    ? 'more than this model can draw on this face (more of it made the face look less real)'
+    : !s.drawnOn
     ? `weak in this model${kept}`
     : kept
       ? `weak in this model${kept} (it draws it on ${s.drawnOn}'s faces)`

@@ -44,6 +44,19 @@ export interface Edit {
   made?: LatentOrigin['kind'];
   /** 'studio': the studio's sliders (one edit of step weights, rewritten in place as the sliders move). */
   source?: 'studio';
+  /**
+   * On a face's first edit, when the seed search chose where the face starts (src/latent/seed-search.ts):
+   * which candidate of which set of the seed it took (src/latent/candidates.ts). Absent on faces stored before
+   * the search and on faces that start from their seed's own latent.
+   */
+  start?: SeedStart;
+}
+
+/** The seed search's pick, versioned: candidate `pick` of set `set` (set 0 first, each reroll the next). */
+export interface SeedStart {
+  version: 1;
+  set: number;
+  pick: number;
 }
 
 /**

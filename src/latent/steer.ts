@@ -7,6 +7,9 @@ import type { Edit, FaceRecord } from '../face/record.js';
 import { seedLatent } from './jitter.js';
 import { truncate } from './truncation.js';
 import { dot, gramSchmidt, norm } from './vector.js';
+import { betterPass, lessReal, realismBackoff } from './realism-guard.js';
+
+export { batchReads } from './read-batch.js';
 
 /**
  * Closed-loop edits, in z (the generator's input; there is no w space in this G).
@@ -55,6 +58,8 @@ export interface FaceReading {
   logits: Float32Array;
   age?: number;
   added?: Partial<Record<AttributeName, number>>;
+  /** The realism guard's distance from real faces (src/latent/realism.ts; about 1 for a real crop), when the models have it. */
+  realism?: number;
 }
 
 /** An attribute's logit on a reading: F's own for the 40, the probe's for an added one (undefined if not read). */
@@ -100,6 +105,8 @@ export interface Shortfall {
    * this face is of the other ("makeup: this model draws it on women's faces").
    */
   drawnOn?: 'women' | 'men';
+  /** The realism guard scaled the edit back: more of it made the face clearly less real (./realism-guard.ts). */
+  unreal?: true;
 }
 
 interface Check {
@@ -270,6 +277,8 @@ export async function steerEdit(
   passes++;
   const checks = checksFor(edit, before, axes, locks, options);
   let best = { z: current, reading, bad: badness(checks, reading) };
+  /** Whether the realism guard turned down a face this edit drew (./realism-guard.ts): said with the goals missed. */
+  let unreal = lessReal(reading, before);
   const gains = checks.map((c) => c.gain);
   const spent = checks.map(() => 0);
   const stuck = checks.map(() => false);
@@ -359,7 +368,8 @@ export async function steerEdit(
     current = next;
     reading = nextReading;
     const bad = badness(checks, reading);
-    if (bad < best.bad) best = { z: current, reading, bad };
+    unreal ||= lessReal(reading, before);
+    if (betterPass(reading, bad, best, before)) best = { z: current, reading, bad };
   }
   // the holds the back-off restores, each to its guard band (see Check.guard)
   const holds = checks.filter((c) => c.guard !== undefined);
@@ -378,6 +388,12 @@ export async function steerEdit(
       heldBack = broken;
     }
   }
+  // the realism guard: a face clearly less real than before the edit is scaled back (./realism-guard.ts)
+  const real = await realismBackoff(z, best, before, read);
+  if (real) {
+    best = { ...real, bad: badness(checks, real.reading) };
+    passes++;
+  }
   const shortfalls = checks
     .filter((c) => c.kind === 'goal' && miss(c, best.reading) !== 0)
     .map((c) => ({
@@ -385,6 +401,7 @@ export async function steerEdit(
       wanted: c.direction === 'down' ? c.hi : c.direction === 'up' ? c.lo : (c.lo + c.hi) / 2,
       reached: c.value(best.reading) ?? Number.NaN,
       ...(heldBack.length > 0 ? { heldBack } : {}),
+      ...(real || unreal ? { unreal: true as const } : {}),
       ...drawnOnOther(c.name, best.reading, axes),
     }));
   return { z: best.z, reading: best.reading, before, shortfalls, passes };
@@ -430,33 +447,4 @@ export async function steerFace(
     for (const l of edit.locks) locks.add(l);
   }
   return { z, reading: reading!, shortfalls, passes };
-}
-
-/**
- * Wraps a reader so that reads requested in the same tick run as one batch: many faces steered at once
- * (Promise.all) share each G+F pass. For evaluations and batch renders; the result is the same as unbatched.
- */
-export function batchReads(read: ReadFaces, maxBatch = 256): ReadFaces {
-  let waiting: Array<{ zs: Float32Array[]; resolve: (r: FaceReading[]) => void; reject: (e: unknown) => void }> = [];
-  const flush = async () => {
-    const jobs = waiting;
-    waiting = [];
-    const all = jobs.flatMap((j) => j.zs);
-    try {
-      const out: FaceReading[] = [];
-      for (let i = 0; i < all.length; i += maxBatch) out.push(...(await read(all.slice(i, i + maxBatch))));
-      let k = 0;
-      for (const j of jobs) {
-        j.resolve(out.slice(k, k + j.zs.length));
-        k += j.zs.length;
-      }
-    } catch (err) {
-      for (const j of jobs) j.reject(err);
-    }
-  };
-  return (zs) =>
-    new Promise<FaceReading[]>((resolve, reject) => {
-      if (waiting.length === 0) setImmediate(() => void flush());
-      waiting.push({ zs, resolve, reject });
-    });
 }

@@ -34,6 +34,8 @@ export type SurrogateFile = z.infer<typeof SurrogateFileSchema>;
 export interface LocalModel {
   readonly zDim: number;
   gradients(z: Float32Array, names: readonly string[]): Array<Float32Array | undefined>;
+  /** The predicted outputs by name (logits, years), for the seed search's screening (src/latent/seed-search.ts). */
+  predict?(z: Float32Array): Map<string, number>;
 }
 
 interface Dense {

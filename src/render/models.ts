@@ -9,6 +9,7 @@ import { ModelLoadError, type ProviderChoice } from './onnx.js';
 import { RenderQueue } from './queue.js';
 import { LatentScorer } from './scorer.js';
 import { Surrogate } from '../latent/surrogate.js';
+import { RealismModel } from '../latent/realism.js';
 
 export { ModelLoadError } from './onnx.js';
 
@@ -33,17 +34,45 @@ function axesMadeWith(file: string): { generator?: string; classifier?: string }
  * version keep theirs).
  */
 export function modelsVersion(
-  generator: string, axes: string, classifier: string, axesClassifier: string | undefined, surrogate?: string,
+  generator: string, axes: string, classifier: string, axesClassifier: string | undefined, surrogate?: string, realism?: string,
 ): string {
   const base = axesClassifier === classifier ? `${generator}/${axes}` : `${generator}/${axes}/${classifier}`;
   // the surrogate steers the loop too: faces drawn with it are other faces (s: keeps the old versions parseable)
-  return surrogate ? `${base}/s:${surrogate}` : base;
+  const steered = surrogate ? `${base}/s:${surrogate}` : base;
+  // so does the realism guard (it turns down passes, and the seed search ranks with it)
+  return realism ? `${steered}/r:${realism}` : steered;
 }
 
 export const GENERATOR_FILE = 'generator.onnx';
 export const CLASSIFIER_FILE = 'classifier.onnx';
 export const AXES_FILE = 'axes.json';
 export const SURROGATE_FILE = 'surrogate.json';
+export const REALISM_FILE = 'realism.json';
+
+/**
+ * The realism guard's density (src/latent/realism.ts) when it fits this F, or why not. Optional like the
+ * surrogate: without it the loop and the seed search run without the guard, and the problem is logged.
+ */
+export function realismFor(
+  file: string, classifier: { hasFeatures: boolean; featureSize?: number | undefined }, classifierPrint: string,
+): { realism?: RealismModel; print?: string; problem?: string } {
+  if (!fs.existsSync(file)) return {};
+  const remake = `remake it with \`/usr/bin/python3 training/fit_realism.py --models-dir ${path.dirname(file)}\``;
+  let realism: RealismModel;
+  try {
+    realism = RealismModel.fromFile(file);
+  } catch (err) {
+    return { problem: `${file} is not a usable realism model (${err instanceof Error ? err.message.split('\n')[0] : String(err)}): faces are drawn without the realism guard; ${remake}` };
+  }
+  if (!classifier.hasFeatures) return { problem: `${file}: the classifier has no \`features\` output for the realism guard to read: not used` };
+  if (classifier.featureSize !== undefined && classifier.featureSize !== realism.dim) {
+    return { problem: `${file} reads ${realism.dim} features, the classifier gives ${classifier.featureSize}: not used; ${remake}` };
+  }
+  if (realism.classifier !== undefined && realism.classifier !== classifierPrint) {
+    return { problem: `${file} was fitted on another classifier's features: not used; ${remake}` };
+  }
+  return { realism, print: fingerprint(file).sha256 };
+}
 
 /**
  * The surrogate in `file` (src/latent/surrogate.ts) when it can steer for this generator, or why not. It is
@@ -206,6 +235,8 @@ export async function loadFaceModels(config: ModelConfig): Promise<FaceModels> {
       );
     }
   }
+  const guard = realismFor(file(REALISM_FILE), classifier, classifierPrint);
+  if (guard.problem) log.warn({ file: file(REALISM_FILE) }, guard.problem);
   const renderer = new RenderQueue(generator, {
     capacity: config.queueCapacity,
     maxBatch: config.maxBatch,
@@ -216,10 +247,10 @@ export async function loadFaceModels(config: ModelConfig): Promise<FaceModels> {
     generator,
     classifier,
     renderer,
-    scorer: new LatentScorer(generator, classifier, axes.probes()),
+    scorer: new LatentScorer(generator, classifier, axes.probes(), guard.realism),
     axes,
     provider: generator.provider,
-    version: modelsVersion(generator.fingerprint, axesFile.sha256, classifierPrint, madeWith.classifier, steering.print),
+    version: modelsVersion(generator.fingerprint, axesFile.sha256, classifierPrint, madeWith.classifier, steering.print, guard.print),
     async close() {
       await Promise.all([generator.close(), classifier.close()]);
     },

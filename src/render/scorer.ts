@@ -4,6 +4,7 @@ import type { Classifier } from './classifier.js';
 import { sigmoid } from './classifier.js';
 import type { Generator } from './generator.js';
 import type { FaceScorer } from './types.js';
+import type { RealismModel } from '../latent/realism.js';
 
 /** What F reads on many rendered faces, row-major. */
 export interface ManyReadings {
@@ -27,6 +28,8 @@ export class LatentScorer implements FaceScorer {
     private readonly generator: Generator,
     private readonly classifier: Classifier,
     private readonly probes: readonly Probe[] = [],
+    /** The realism guard's density of real faces in F's features (src/latent/realism.ts): each reading then carries `realism`. */
+    private readonly realism?: RealismModel,
   ) {
     if (probes.length > 0 && !classifier.hasFeatures) {
       throw new Error(
@@ -34,6 +37,12 @@ export class LatentScorer implements FaceScorer {
           'add it with /usr/bin/python3 training/onnx_features.py',
       );
     }
+    if (realism && !classifier.hasFeatures) throw new Error(`${classifier.file} has no \`features\` output, which the realism guard reads`);
+  }
+
+  /** Whether each reading carries the realism guard's distance. */
+  get readsRealism(): boolean {
+    return this.realism !== undefined;
   }
 
   /** Whether F reads age in years too. */
@@ -94,9 +103,11 @@ export class LatentScorer implements FaceScorer {
 
   /** F's reading of each latent's face: 40 logits, the age in years when F has an age head, and the probes' logits. */
   async read(latents: Float32Array[]): Promise<FaceReading[]> {
-    const out = await this.readMany(latents);
+    const realism = this.realism;
+    const out = await this.readMany(latents, 256, realism !== undefined);
     const k = this.probes.length;
     return latents.map((_, i) => ({
+      ...(realism && out.features ? { realism: realism.distance(out.features, i * out.featureDim!) } : {}),
       logits: out.logits.slice(i * 40, (i + 1) * 40),
       ...(out.ages ? { age: out.ages[i]! } : {}),
       ...(out.added ? { added: Object.fromEntries(this.probes.map((p, j) => [p.name, out.added![i * k + j]!])) } : {}),

@@ -13,6 +13,7 @@ export const EditSchema = z.looseObject({
   age: z.object({ mode: z.enum(['exact', 'atLeast', 'atMost', 'step']), years: z.number() }).optional(),
   made: z.enum(['mix', 'analogy']).optional(),
   source: z.enum(['studio']).optional(),
+  start: z.looseObject({ version: z.number().int(), set: z.number().int().min(0), pick: z.number().int().min(0) }).optional(),
 });
 export const EditsSchema = z.array(EditSchema);
 export const JitterSchema = z.array(z.object({ seed: z.number().int().min(0).max(0xffffffff), scale: z.number() }));

@@ -1,0 +1,168 @@
+import type { AttributeName } from '../face/attributes.js';
+import type { Drawable, Edit, Jitter, SeedStart } from '../face/record.js';
+import { seedLatent } from './jitter.js';
+import type { AxisSet } from './axes.js';
+import { candidateLatent, candidateSeed, SEARCH_VERSION } from './candidates.js';
+import { ageMoveOf, keepInRange, linearAge } from './edit.js';
+import { dot } from './vector.js';
+import { readingLogit, LEVEL_LOGIT, MAX_LEVEL_LOGIT, AGE_TOL, type FaceReading, type ReadFaces } from './steer.js';
+import { truncate } from './truncation.js';
+import { REALISM_LIMIT } from './realism-guard.js';
+
+/**
+ * Seed search: a new face starts from the candidate that already looks most like the words, not from an
+ * arbitrary seed that the closed loop then has to push far along rare directions ("glasses and a hat" on a
+ * face G drew without them ends as a smear; G draws glasses and hats well formed on some seeds, as itself).
+ *
+ * 1. Screen: SEARCH_CANDIDATES candidate latents of the seed's set (./candidates.ts: deterministic, the same
+ *    on every machine), each ψ-scaled and kept in range as the face would be, are scored by the linear axes
+ *    (F's logit ≈ gain·(z·axis − center), the age axis for years; a dot product per goal): how far each goal of
+ *    the words (a target level of an attribute, an age floor, ceiling or value) is from the prediction, plus
+ *    how untypical |z| is.
+ * 2. The SEARCH_SCREENED best of those are scored again by the surrogate of F(G(z)) (models/surrogate.json,
+ *    held-out R² 0.80 against the axes' 0.54; about 0.3 ms a face in JavaScript, too dear for all of them).
+ * 3. Read: the SEARCH_RENDERED best are rendered and read by G and F in one batch; each is scored by F's real
+ *    reading of the same goals plus the realism guard's distance beyond REALISM_LIMIT (./realism.ts). Only
+ *    beyond the limit (held-out real crops' 95th percentile): measured on the shipped models, the density also
+ *    ranks faces with rare attributes (hats, glasses) as less typical, so counting all of it would work
+ *    against the very words being searched for.
+ * The best read one is the face's start; the closed loop then edits from there, with less to do.
+ * Step weights ("more smile") and step ages are relative, so they do not rank candidates; words with no goal
+ * to rank by (only steps, locks or a typicality) do not search: the face is its seed's own, as before.
+ */
+export const SEARCH_CANDIDATES = 1024;
+export const SEARCH_SCREENED = 64;
+export const SEARCH_RENDERED = 4;
+/** Weight of |z|'s excess over its typical norm (in spreads of the chi distribution) in the screen. */
+const TYPICALITY_WEIGHT = 0.5;
+/** Weight of the realism distance beyond REALISM_LIMIT in the final pick (logit units per unit of distance). */
+const REALISM_WEIGHT = 4;
+
+interface Goal {
+  name: AttributeName | 'Age';
+  lo: number;
+  hi: number;
+}
+
+/** What the words want of a new face, as bounds on F's logits and the age in years (later edits win). */
+export function searchGoals(edits: readonly Edit[], axes: AxisSet): Goal[] {
+  const goals = new Map<string, Goal>();
+  for (const edit of edits) {
+    const age = ageMoveOf(edit, axes);
+    for (const [name, w] of Object.entries(edit.weights) as Array<[AttributeName, number]>) {
+      if (!Number.isFinite(w) || w === 0 || edit.mode[name] === 'step' || !axes.get(name)) continue;
+      if (name === 'Young' && age) continue; // the years say it
+      const level = Math.sign(w) * Math.min(MAX_LEVEL_LOGIT, LEVEL_LOGIT * Math.abs(w));
+      goals.set(name, { name, lo: w > 0 ? level : -Infinity, hi: w > 0 ? Infinity : level });
+    }
+    if (age && age.mode !== 'step') {
+      const y = age.years;
+      goals.set('Age', age.mode === 'exact' ? { name: 'Age', lo: y - AGE_TOL, hi: y + AGE_TOL }
+        : age.mode === 'atLeast' ? { name: 'Age', lo: y - 1, hi: Infinity } : { name: 'Age', lo: -Infinity, hi: y + 1 });
+    }
+  }
+  return [...goals.values()];
+}
+
+function missOf(goals: readonly Goal[], value: (name: Goal['name']) => number | undefined): number {
+  let sum = 0;
+  for (const g of goals) {
+    const v = value(g.name);
+    if (v === undefined || !Number.isFinite(v)) continue;
+    const m = v < g.lo ? g.lo - v : v > g.hi ? v - g.hi : 0;
+    sum += g.name === 'Age' ? m / 3 : m;
+  }
+  return sum;
+}
+
+/** The axes' linear guess of F's logit (gain·(z·axis − center)) and of the age (the age axis) on a latent. */
+function linearPredictor(goals: readonly Goal[], axes: AxisSet): (z: Float32Array, name: Goal['name']) => number | undefined {
+  const lines = new Map(goals.map((g) => {
+    if (g.name === 'Age') return [g.name, axes.age ? (z: Float32Array) => linearAge(z, axes.age!) : undefined] as const;
+    const axis = axes.get(g.name);
+    return [g.name, axis ? (z: Float32Array) => (axis.gain ?? 1) * (dot(z, axis.vector) - axis.center) : undefined] as const;
+  }));
+  return (z, name) => lines.get(name)?.(z);
+}
+
+/** How much further |z| is from the typical norm √d than the chi distribution's spread (≈ 0.71), if above it. */
+function untypical(z: Float32Array): number {
+  let s = 0;
+  for (const v of z) s += v * v;
+  return Math.max(0, (Math.sqrt(s) - Math.sqrt(z.length)) / Math.SQRT1_2);
+}
+
+/** Rounded, so a float difference in the last digits between machines does not change a pick. */
+const steady = (x: number) => Math.round(x * 1000) / 1000;
+
+export interface SearchResult {
+  start: SeedStart;
+  /** The candidate's latent (ψ-scaled, kept in range), F's reading of it, and its score (lower is better). */
+  z: Float32Array;
+  reading: FaceReading;
+  score: number;
+  /** Candidates screened, and rendered. */
+  screened: number;
+  rendered: number;
+}
+
+/**
+ * Searches set `set` of `seed` for the words of `edits` (see above). Undefined when the words give nothing to
+ * rank by. One G+F pass of SEARCH_RENDERED faces (batched with other requests' reads by `read`).
+ */
+export async function searchSeed(
+  face: { seed: number; edits: readonly Edit[]; truncation?: number },
+  axes: AxisSet,
+  read: ReadFaces,
+  set = 0,
+  sizes: { candidates?: number; screened?: number; rendered?: number } = {},
+): Promise<SearchResult | undefined> {
+  const goals = searchGoals(face.edits, axes);
+  if (goals.length === 0) return undefined;
+  const n = sizes.candidates ?? SEARCH_CANDIDATES;
+  const m = Math.min(n, sizes.screened ?? SEARCH_SCREENED);
+  const k = Math.min(m, sizes.rendered ?? SEARCH_RENDERED);
+  const psi = face.truncation ?? 1;
+  const zs = Array.from({ length: n }, (_, i) => keepInRange(truncate(candidateLatent(face.seed, set, i, axes.zDim), psi)));
+  const best = (ids: readonly number[], score: (z: Float32Array) => number, keep: number) => ids
+    .map((i) => ({ i, score: steady(score(zs[i]!) + TYPICALITY_WEIGHT * untypical(zs[i]!)) }))
+    .sort((a, b) => a.score - b.score || a.i - b.i).slice(0, keep).map((c) => c.i);
+  const linear = linearPredictor(goals, axes);
+  const first = best(zs.map((_, i) => i), (z) => missOf(goals, (name) => linear(z, name)), m);
+  const predict = axes.surrogate?.predict?.bind(axes.surrogate);
+  const screened = predict ? best(first, (z) => { const p = predict(z); return missOf(goals, (name) => p.get(name)); }, k) : first.slice(0, k);
+  const readings = await read(screened.map((i) => zs[i]!));
+  const scored = screened.map((i, j) => {
+    const r = readings[j]!;
+    const words = missOf(goals, (name) => (name === 'Age' ? r.age : readingLogit(r, name)));
+    const unreal = r.realism === undefined ? 0 : REALISM_WEIGHT * Math.max(0, r.realism - REALISM_LIMIT);
+    return { i, r, score: steady(words + unreal + TYPICALITY_WEIGHT * untypical(zs[i]!)) };
+  }).sort((a, b) => a.score - b.score || a.i - b.i);
+  const pick = scored[0]!;
+  return {
+    start: { version: SEARCH_VERSION, set, pick: pick.i }, z: zs[pick.i]!, reading: pick.r, score: pick.score,
+    screened: n, rendered: screened.length,
+  };
+}
+
+/** How many steps "vary" chooses each neighbour's from (screened only: no extra render). */
+export const VARY_CANDIDATES = 8;
+
+/**
+ * Vary's search: of VARY_CANDIDATES steps of this size from the face (jitter seeds derived from `stepSeed`),
+ * the one whose neighbour's start the surrogate (else the axes) sees closest to the words' goals. The step is
+ * stored as any vary step is (FaceRecord.jitter), so the neighbour is redrawn from its record alone.
+ */
+export function searchStep(face: Drawable, stepSeed: number, scale: number, axes: AxisSet, count = VARY_CANDIDATES): Jitter {
+  const goals = searchGoals(face.edits, axes);
+  const steps = Array.from({ length: count }, (_, i) => ({ seed: candidateSeed(stepSeed, 0, i), scale }));
+  if (goals.length === 0) return steps[0]!;
+  const predict = axes.surrogate?.predict?.bind(axes.surrogate);
+  const linear = linearPredictor(goals, axes);
+  const scored = steps.map((step, i) => {
+    const z = keepInRange(truncate(seedLatent({ ...face, jitter: [...(face.jitter ?? []), step] }, axes.zDim), face.truncation ?? 1));
+    const p = predict?.(z);
+    return { i, score: steady(missOf(goals, (name) => (p ? p.get(name) : linear(z, name))) + TYPICALITY_WEIGHT * untypical(z)) };
+  }).sort((a, b) => a.score - b.score || a.i - b.i);
+  return steps[scored[0]!.i]!;
+}
