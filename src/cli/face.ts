@@ -21,7 +21,9 @@ import { isValidTruncation, truncate, TRUNCATION_MAX, TRUNCATION_MIN } from '../
 import { Generator } from '../render/generator.js';
 import { editFrom, faceLatentFor, searchedEdits } from '../conversation/engine.js';
 import { Classifier } from '../render/classifier.js';
-import { AXES_FILE, CLASSIFIER_FILE, GENERATOR_FILE, REALISM_FILE, realismFor, SURROGATE_FILE, surrogateFor } from '../render/models.js';
+import {
+  AXES_FILE, CLASSIFIER_FILE, CRITIC_CALIBRATION_FILE, CRITIC_FILE, criticFor, GENERATOR_FILE, REALISM_FILE, realismFor, SURROGATE_FILE, surrogateFor,
+} from '../render/models.js';
 import { LatentScorer } from '../render/scorer.js';
 import { batchReads } from '../latent/steer.js';
 import { encodePng } from '../render/png.js';
@@ -108,7 +110,10 @@ async function main(): Promise<void> {
   // the realism guard, as loadFaceModels loads it (--no-guard: without it, for comparison)
   const guard = classifier && !values['no-guard'] ? realismFor(path.join(modelsDir, REALISM_FILE), classifier, fingerprint(classifier.file).sha256) : {};
   if (guard.problem) console.error(guard.problem);
-  const scorer = classifier ? new LatentScorer(generator, classifier, axes?.probes(), guard.realism) : undefined;
+  const critic = classifier && !values['no-guard']
+    ? await criticFor(path.join(modelsDir, CRITIC_FILE), path.join(modelsDir, CRITIC_CALIBRATION_FILE), generator.provider) : {};
+  if (critic.problem) console.error(critic.problem);
+  const scorer = classifier ? new LatentScorer(generator, classifier, axes?.probes(), guard.realism, critic.guard) : undefined;
   // the faces of a chunk are steered together: their G+F passes run as one batch
   const read = scorer ? batchReads((zs) => scorer.read(zs)) : undefined;
   const latentOf = async (s: number): Promise<Float32Array> => {
@@ -140,6 +145,7 @@ async function main(): Promise<void> {
   }
   await generator.close();
   await classifier?.close();
+  await critic.guard?.critic.close();
 }
 
 main().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));

@@ -7,7 +7,9 @@ import { fingerprint } from './fingerprint.js';
 import { Generator } from './generator.js';
 import { ModelLoadError, type ProviderChoice } from './onnx.js';
 import { RenderQueue } from './queue.js';
-import { LatentScorer } from './scorer.js';
+import { LatentScorer, type CriticGuard } from './scorer.js';
+import { Critic } from './critic.js';
+import { readCriticCalibration } from '../latent/realism-critic.js';
 import { Surrogate } from '../latent/surrogate.js';
 import { RealismModel } from '../latent/realism.js';
 
@@ -48,6 +50,32 @@ export const CLASSIFIER_FILE = 'classifier.onnx';
 export const AXES_FILE = 'axes.json';
 export const SURROGATE_FILE = 'surrogate.json';
 export const REALISM_FILE = 'realism.json';
+export const CRITIC_FILE = 'critic.onnx';
+export const CRITIC_CALIBRATION_FILE = 'critic.json';
+
+/**
+ * The realism critic (src/render/critic.ts) with its calibration, when both files are there and load, or why
+ * not. Optional: without it the realism guard uses the density of realism.json (or nothing), and the problem
+ * is logged with the command that remakes it.
+ */
+export async function criticFor(
+  onnx: string, calibration: string, provider: ProviderChoice,
+): Promise<{ guard?: CriticGuard; print?: string; problem?: string }> {
+  if (!fs.existsSync(onnx) && !fs.existsSync(calibration)) return {};
+  const remake = 'remake both with `/usr/bin/python3 training/train_critic.py` (training/README.md)';
+  let cal;
+  try {
+    cal = readCriticCalibration(calibration);
+  } catch (err) {
+    return { problem: `${calibration} is not a usable critic calibration (${err instanceof Error ? err.message.split('\n')[0] : String(err)}): the realism guard does without the critic; ${remake}` };
+  }
+  try {
+    const critic = await Critic.load(onnx, provider);
+    return { guard: { critic, calibration: cal }, print: `c${fingerprint(onnx).sha256}` };
+  } catch (err) {
+    return { problem: `${onnx} could not be loaded (${err instanceof Error ? err.message.split('\n')[0] : String(err)}): the realism guard does without the critic; ${remake}` };
+  }
+}
 
 /**
  * The realism guard's density (src/latent/realism.ts) when it fits this F, or why not. Optional like the
@@ -237,6 +265,9 @@ export async function loadFaceModels(config: ModelConfig): Promise<FaceModels> {
   }
   const guard = realismFor(file(REALISM_FILE), classifier, classifierPrint);
   if (guard.problem) log.warn({ file: file(REALISM_FILE) }, guard.problem);
+  // the critic, when there, decides the guard's reading instead of the density (it tells smears from faces)
+  const critic = await criticFor(file(CRITIC_FILE), file(CRITIC_CALIBRATION_FILE), config.provider);
+  if (critic.problem) log.warn({ file: file(CRITIC_FILE) }, critic.problem);
   const renderer = new RenderQueue(generator, {
     capacity: config.queueCapacity,
     maxBatch: config.maxBatch,
@@ -247,12 +278,12 @@ export async function loadFaceModels(config: ModelConfig): Promise<FaceModels> {
     generator,
     classifier,
     renderer,
-    scorer: new LatentScorer(generator, classifier, axes.probes(), guard.realism),
+    scorer: new LatentScorer(generator, classifier, axes.probes(), guard.realism, critic.guard),
     axes,
     provider: generator.provider,
-    version: modelsVersion(generator.fingerprint, axesFile.sha256, classifierPrint, madeWith.classifier, steering.print, guard.print),
+    version: modelsVersion(generator.fingerprint, axesFile.sha256, classifierPrint, madeWith.classifier, steering.print, critic.print ?? guard.print),
     async close() {
-      await Promise.all([generator.close(), classifier.close()]);
+      await Promise.all([generator.close(), classifier.close(), critic.guard?.critic.close()]);
     },
   };
 }

@@ -5,6 +5,14 @@ import { sigmoid } from './classifier.js';
 import type { Generator } from './generator.js';
 import type { FaceScorer } from './types.js';
 import type { RealismModel } from '../latent/realism.js';
+import { criticRealism, type CriticCalibration } from '../latent/realism-critic.js';
+import type { Critic } from './critic.js';
+
+/** The realism critic with its calibration (src/latent/realism-critic.ts). */
+export interface CriticGuard {
+  critic: Critic;
+  calibration: CriticCalibration;
+}
 
 /** What F reads on many rendered faces, row-major. */
 export interface ManyReadings {
@@ -17,6 +25,8 @@ export interface ManyReadings {
   /** [n, featureDim] F's features, when asked for and F gives them. */
   features?: Float32Array;
   featureDim?: number;
+  /** [n] the realism critic's logit, when asked for and there is a critic. */
+  realness?: Float32Array;
 }
 
 /**
@@ -30,6 +40,8 @@ export class LatentScorer implements FaceScorer {
     private readonly probes: readonly Probe[] = [],
     /** The realism guard's density of real faces in F's features (src/latent/realism.ts): each reading then carries `realism`. */
     private readonly realism?: RealismModel,
+    /** The realism critic: when given, each reading's `realism` is the critic's, not the density's (it tells smears from faces). */
+    private readonly critic?: CriticGuard,
   ) {
     if (probes.length > 0 && !classifier.hasFeatures) {
       throw new Error(
@@ -37,12 +49,12 @@ export class LatentScorer implements FaceScorer {
           'add it with /usr/bin/python3 training/onnx_features.py',
       );
     }
-    if (realism && !classifier.hasFeatures) throw new Error(`${classifier.file} has no \`features\` output, which the realism guard reads`);
+    if (realism && !critic && !classifier.hasFeatures) throw new Error(`${classifier.file} has no \`features\` output, which the realism guard reads`);
   }
 
   /** Whether each reading carries the realism guard's distance. */
   get readsRealism(): boolean {
-    return this.realism !== undefined;
+    return this.realism !== undefined || this.critic !== undefined;
   }
 
   /** Whether F reads age in years too. */
@@ -75,16 +87,20 @@ export class LatentScorer implements FaceScorer {
    * Logits row-major [n, 40], ages [n] when F has an age head, probe logits [n, probes] when there are probes,
    * and with `withFeatures` (when F gives them) F's features [n, featureDim].
    */
-  async readMany(latents: readonly Float32Array[], batch = 256, withFeatures = false): Promise<ManyReadings> {
+  async readMany(latents: readonly Float32Array[], batch = 256, withFeatures = false, withRealness = false): Promise<ManyReadings> {
     const n = latents.length;
     const k = this.probes.length;
     const logits = new Float32Array(n * 40);
     const ages = this.classifier.hasAge ? new Float32Array(n) : undefined;
     const added = k > 0 ? new Float32Array(n * k) : undefined;
     const parts: Float32Array[] = [];
+    const critic = withRealness ? this.critic?.critic : undefined;
+    const realness = critic ? new Float32Array(n) : undefined;
     for (let i = 0; i < n; i += batch) {
       const chunk = latents.slice(i, i + batch);
-      const out = await this.classifier.read(await this.generator.generate(chunk));
+      const images = await this.generator.generate(chunk);
+      const out = await this.classifier.read(images);
+      if (critic && realness) realness.set(await critic.realness(images), i);
       logits.set(out.logits, i * 40);
       if (ages && out.ages) ages.set(out.ages, i);
       if (added && out.features) {
@@ -98,16 +114,19 @@ export class LatentScorer implements FaceScorer {
     return {
       logits, ...(ages ? { ages } : {}), ...(added ? { added } : {}),
       ...(features ? { features, featureDim: features.length / n } : {}),
+      ...(realness ? { realness } : {}),
     };
   }
 
   /** F's reading of each latent's face: 40 logits, the age in years when F has an age head, and the probes' logits. */
   async read(latents: Float32Array[]): Promise<FaceReading[]> {
-    const realism = this.realism;
-    const out = await this.readMany(latents, 256, realism !== undefined);
+    const realism = this.critic ? undefined : this.realism;
+    const cal = this.critic?.calibration;
+    const out = await this.readMany(latents, 256, realism !== undefined, cal !== undefined);
     const k = this.probes.length;
     return latents.map((_, i) => ({
       ...(realism && out.features ? { realism: realism.distance(out.features, i * out.featureDim!) } : {}),
+      ...(cal && out.realness ? { realism: criticRealism(out.realness[i]!, cal) } : {}),
       logits: out.logits.slice(i * 40, (i + 1) * 40),
       ...(out.ages ? { age: out.ages[i]! } : {}),
       ...(out.added ? { added: Object.fromEntries(this.probes.map((p, j) => [p.name, out.added![i * k + j]!])) } : {}),
