@@ -33,7 +33,7 @@ function spearman(a: number[], b: number[]): number {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { seeds: { type: 'string', default: '24' }, out: { type: 'string', default: '/tmp/realism-check' }, 'no-search': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { seeds: { type: 'string', default: '24' }, out: { type: 'string', default: '/tmp/realism-check' } } });
   const n = Number(values.seeds);
   fs.mkdirSync(values.out!, { recursive: true });
   const models = await loadFaceModels({ modelsDir: path.resolve('models'), provider: 'cpu', renderSize: 64, queueCapacity: 64, maxBatch: 32, timeoutMs: 60_000 });
