@@ -16,7 +16,13 @@ pixel-level fingerprint. Flips, small shifts and brightness/contrast jitter on b
 reading colour or framing. Output: one logit, higher = more real. Exported to ONNX (input `image`
 [n, 3, 64, 64] in [-1, 1], output `realness`).
 
-  /usr/bin/python3 training/train_critic.py --fake /work/critic/fake --out models/critic.onnx
+  /usr/bin/python3 training/train_critic.py --render training/work/critic_faces --out models/critic.onnx
+
+`--render DIR` first draws the generated side with the shipped models (DESCRIPTIONS x 120 seeds from 8,001,000
+and 600 unedited seeds from 8,100,000, ~30 minutes on 2 busy cores); `--fake DIR` trains on faces drawn before.
+Then models/critic.json is written: the calibration the engine maps the critic's logit with
+(src/latent/realism-critic.ts): the 5th percentile of 300 unedited seeds (9,600,000+) is the guard's limit, and
+the percentiles of 3,000 held-out real crops and of those seeds are kept beside it.
 """
 from __future__ import annotations
 
@@ -31,8 +37,52 @@ import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
 
-from common import WORK, load_pack
+from common import REPO, WORK, load_pack, npm_face
 from norm import nhwc_to_unit
+
+# The generated side: faces drawn as users get them for these words (the shipped critic was trained on these).
+DESCRIPTIONS = [
+    "a woman", "a man", "an old man", "an old woman", "a young woman with glasses", "a man with glasses",
+    "a woman wearing a hat", "a man wearing a hat", "a man with a beard", "a man with a moustache", "a bald man",
+    "a man with grey hair", "a smiling woman with heavy makeup", "a young woman with glasses and a hat",
+    "older man, smiling, more beard, receding hairline", "an old man with grey hair and glasses",
+    "a young man with a beard and a hat", "a woman with bangs and blonde hair", "a chubby man with a double chin",
+    "a man with sideburns and a goatee", "a woman with wavy brown hair, smiling", "a 70 year old woman",
+    "a 20 year old man with a beard", "a man with black hair and a hat, not smiling", "a bald old man with glasses and a beard",
+    "a woman with red hair and earrings", "a pale woman with black hair", "a smiling man with a moustache and glasses",
+]
+PER_DESCRIPTION, UNEDITED = 120, 600
+PER_LOGIT = 0.35  # the guard's margin (0.35) is a drop of one logit from the face before the edit
+
+
+def render_fakes(out: str, models_dir: str) -> None:
+    import subprocess
+    for k, words in enumerate(DESCRIPTIONS, 1):
+        subprocess.run(["npm", "run", "--silent", "face", "--", words, "--seed", str(8_000_000 + k * 1000), "--count",
+                        str(PER_DESCRIPTION), "--size", "64", "--out-dir", os.path.join(out, f"e{k}"), "--models-dir",
+                        os.path.abspath(models_dir), "--provider", "cpu"], cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+    npm_face(models_dir, 8_100_000, UNEDITED, os.path.join(out, "plain"))
+
+
+def calibrate(model: "Critic", real_heldout: np.ndarray, models_dir: str, metrics: dict) -> dict:
+    """models/critic.json: where the engine's realism guard puts its limit on the critic's logit."""
+    import shutil
+    import tempfile
+
+    def score(imgs):
+        with torch.no_grad():
+            return torch.cat([model(nhwc_to_unit(imgs[i:i + 500]))[:, 0] for i in range(0, len(imgs), 500)]).numpy()
+    tmp = tempfile.mkdtemp(prefix="critic-cal-")
+    try:
+        files = npm_face(models_dir, 9_600_000, 300, tmp)
+        plain = np.stack([np.asarray(Image.open(f).convert("RGB")) for f in files])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    real = real_heldout[np.random.default_rng(0).permutation(len(real_heldout))[:3000]]
+    q = lambda s: {str(p): round(float(np.percentile(s, p)), 3) for p in (5, 10, 25, 50, 75, 90)}
+    sr, sp = score(real), score(plain)
+    return {"version": 1, "limitLogit": q(sp)["5"], "perLogit": PER_LOGIT, "heldoutAuc": metrics["heldout_auc"],
+            "real": q(sr), "unedited": q(sp)}
 
 
 class Critic(nn.Module):
@@ -81,7 +131,9 @@ def auc(pos: np.ndarray, neg: np.ndarray) -> float:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--fake", required=True, help="folder of rendered faces (PNG), searched recursively")
+    ap.add_argument("--fake", help="folder of rendered faces (PNG), searched recursively")
+    ap.add_argument("--render", help="draw the generated side into this folder first (DESCRIPTIONS), then train on it")
+    ap.add_argument("--models-dir", default=os.path.join(REPO, "models"), help="the models that draw and calibrate")
     ap.add_argument("--pack", default=os.path.join(WORK, "pack64.npz"))
     ap.add_argument("--out", default=os.path.join(WORK, "critic.onnx"))
     ap.add_argument("--epochs", type=int, default=6)
@@ -91,10 +143,15 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
+    if args.render:
+        render_fakes(args.render, args.models_dir)
+    if not (args.fake or args.render):
+        raise SystemExit("give --render DIR (draw the generated side) or --fake DIR (faces drawn before)")
 
-    fake, files = load_fakes(args.fake)
+    fake, files = load_fakes(args.fake or args.render)
     pack = load_pack(args.pack)
     train_real = pack["images"][pack["split"] == 0]
+    held_real = pack["images"][pack["split"] == 1]
     del pack
     real = train_real[rng.permutation(len(train_real))[:len(fake)]]
     nf, nr = len(fake), len(real)
@@ -124,14 +181,17 @@ def main() -> None:
         sr, sf = model(xh_r)[:, 0].numpy(), model(xh_f)[:, 0].numpy()
     metrics = {"heldout_auc": round(auc(sr, sf), 4), "real_median": round(float(np.median(sr)), 3),
                "rendered_median": round(float(np.median(sf)), 3), "real_p10": round(float(np.percentile(sr, 10)), 3),
-               "train_images": len(x), "fakes_from": os.path.abspath(args.fake)}
+               "train_images": len(x), "fakes": len(fake)}
     print(json.dumps(metrics), flush=True)
     torch.onnx.export(model, torch.zeros(1, 3, 64, 64), args.out, input_names=["image"], output_names=["realness"],
                       dynamic_axes={"image": {0: "n"}, "realness": {0: "n"}}, opset_version=13)
     with open(os.path.splitext(args.out)[0] + "_metrics.json", "w") as fh:
         json.dump(metrics, fh, indent=1)
     torch.save({"model": model.state_dict()}, os.path.join(WORK, "critic.pt"))
-    print(f"wrote {args.out}", flush=True)
+    cal = calibrate(model, held_real, args.models_dir, metrics)
+    with open(os.path.join(os.path.dirname(os.path.abspath(args.out)), "critic.json"), "w") as fh:
+        json.dump(cal, fh, indent=1)
+    print(f"wrote {args.out} and critic.json: {json.dumps(cal)}", flush=True)
 
 
 if __name__ == "__main__":
