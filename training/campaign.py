@@ -275,15 +275,16 @@ def ratchet(ckpt: str, asked_always: bool = False) -> None:
         candidate_axes = fit_candidate_controls()
         os.makedirs(os.path.join(MODELS, "history"), exist_ok=True)
         asked_old = shipped_asked_for(lambda d: asked_for.measure(d, PACK))
-        asked_new = asked_for.measure(CANDIDATE, PACK, grid=os.path.join(MODELS, "history", f"asked_{kimg}k.png"))
+        asked_new = asked_for.measure(CANDIDATE, PACK, grid=os.path.join(MODELS, "history", f"asked_{kimg}k.jpg"))
         asked_ok, asked_why = asked_for.better_or_same(asked_new, asked_old)
         print(json.dumps({"shipped": {k: v for k, v in asked_old.items() if k != "rows"},
                           "candidate": {k: v for k, v in asked_new.items() if k != "rows"}}, indent=1))
         print(("asked-for faces no worse. " if asked_ok else "WORSE on asked-for faces. ") + asked_why, flush=True)
         entry.update({"asked_for": {k: asked_new[k] for k in ("cfd_f", "cfd_hog", "f_success", "judge_success")},
-                      "asked_grid": f"history/asked_{kimg}k.png"})
-        if ok and not asked_ok:
-            entry["verdict"] = "better on seeds, worse on asked-for faces: shipped G kept"
+                      "asked_grid": f"history/asked_{kimg}k.jpg"})
+        if not asked_ok:
+            entry["verdict"] = ("better on seeds, worse on asked-for faces: shipped G kept" if ok else
+                                "not better on seeds, worse on asked-for faces: shipped G kept")
         ok = ok and asked_ok
     print("BETTER: installing." if ok else "NOT INSTALLED: the shipped G stays.", flush=True)
     if ok:
