@@ -6,13 +6,14 @@ light, 41-55 light, 28-41 intermediate, 10-28 tan, -30-10 brown, below -30 dark 
 The region: the two 6x6 cheek patches of yardstick.CHEEKS in the 64 px training framing (prepare.py's, which is
 G's), each patch's median, then the median of the two (one cheek in shadow or under hair moves it less).
 
-Lighting: a cheek's L* falls with dim light as with dark skin, so a raw ITA puts dimly lit light-skinned faces
-among the darkest (checked on a sorted contact sheet). We normalise exposure: L* of the cheeks is shifted by
-LIGHT_WEIGHT x (how far the mean L* of the face box TIGHT, brow to chin, lies from the data's typical value).
-The face box holds the skin itself, so a full shift would cancel real skin tone too; LIGHT_WEIGHT was chosen on
-UTKFace's race labels (`validate`: the weight that best separates Black from White faces and orders the
-groups as a person would). The same function is in TypeScript (src/latent/skin-tone.ts) for the closed loop's
-check and the measurement (tests/skin-tone.test.ts checks the two agree on fixture pixels).
+Lighting: a cheek's L* falls with dim light as with dark skin, so the ITA puts dimly lit light-skinned faces
+among the darkest (the sorted contact sheet: 11 of the 16 darkest-decile crops). `validate` tries shifting the
+cheeks' L* by LIGHT_WEIGHT x (how far the mean L* of the face box TIGHT lies from the data's typical value):
+on UTKFace's race labels every shift separated the groups less (the face box is mostly skin, so the shift
+cancels real skin tone too), so LIGHT_WEIGHT is 0 and lighting is handled in what the bot steers by instead:
+the Dark_Skin probe learns from faces where the ITA and the label agree, with relit copies (`utk-folders`).
+The same function is in TypeScript (src/latent/skin-tone.ts), where `npm run eval:skin` measures G's faces
+on the pixels the PNG gets (tests/skin-tone.test.ts checks the two agree on fixture pixels).
 
   /usr/bin/python3 training/skin_tone.py validate            # UTKFace: AUC per weight, medians per group
   /usr/bin/python3 training/skin_tone.py sheet --out /tmp/skin_sheet.png   # pack64 crops sorted by the measure

@@ -37,7 +37,7 @@ async function grid(file: string, drawn: Drawn[], rows: number, generator: Gener
     }
   }
   await sharp({ create: { width: drawn.length * CELL, height: rows * CELL, channels: 3, background: '#000' } })
-    .composite(cells).png().toFile(file);
+    .composite(cells).toFile(file); // the format from the name: .png, .jpg, .webp
 }
 
 async function main(): Promise<void> {
