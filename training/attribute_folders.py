@@ -12,6 +12,12 @@ age and a gender in its file name ({age}_{gender}_{race}_{datetime}.jpg.chip.jpg
   npm run attribute -- add Child --positive /tmp/tellaface-child/pos --negative /tmp/tellaface-child/neg \\
       --crop utkface --words "child, kid, a child, childlike" --label "child"
 
+`--utkface-race White|Black|East_Asian|South_Asian` (the appearance probes, docs/skin-tone.md): UTKFace's race
+label of each crop (0 White, 1 Black, 2 Asian, 3 Indian; 4 "Others" is not a class and is never used). pos/: that
+label, neg/: the other three in equal shares, `--per-gender` of each gender a side, ages 15-80:
+
+  /usr/bin/python3 training/attribute_folders.py --utkface-race Black   # -> /tmp/tellaface-black/{pos,neg}
+
 `--person NAME` (measured, not shipped: a real person's likeness, and the bot's faces are of people who do not
 exist): LFW names the person in each photo, and F has no notion of who someone is. George W. Bush has the most
 LFW photos (530). The folders hold symbolic links to LFW's deep-funnelled frames (use `--crop lfw`):
@@ -66,6 +72,34 @@ def utkface_child(out: str, per_gender: int, seed: int, child=(3, 12), adult=(20
         fill(out, side, sorted(files))
 
 
+RACE_LABELS = {"White": 0, "Black": 1, "East_Asian": 2, "South_Asian": 3}  # UTKFace 0-3 ("Indian" = South Asian)
+
+
+def utkface_race(race: str, out: str, per_gender: int, seed: int, adult=(15, 80)) -> None:
+    """pos/: UTKFace faces labelled `race`; neg/: the other three labels in equal shares (never "Others", 4);
+    `per_gender` of each gender a side, ages 15-80 (the faces G draws)."""
+    want = RACE_LABELS[race]
+    root = os.path.join(DATASETS, "utkface", "UTKFace")
+    by = {}  # (race, gender) -> files
+    for name in sorted(os.listdir(root)):
+        parts = name.split("_")
+        try:
+            age, gender, r = int(parts[0]), int(parts[1]), int(parts[2])
+        except (ValueError, IndexError):
+            continue
+        if gender in (0, 1) and r in RACE_LABELS.values() and adult[0] <= age <= adult[1]:
+            by.setdefault((r, gender), []).append(os.path.join(root, name))
+    rng = random.Random(seed)
+    pos, neg = [], []
+    others = [r for r in RACE_LABELS.values() if r != want]
+    for gender in (0, 1):
+        pos += rng.sample(by[(want, gender)], min(per_gender, len(by[(want, gender)])))
+        for r in others:
+            neg += rng.sample(by[(r, gender)], per_gender // len(others))
+    fill(out, "pos", sorted(pos))
+    fill(out, "neg", sorted(neg))
+
+
 def lfw_person(person: str, out: str, negatives: int, seed: int) -> None:
     lfw = os.path.join(DATASETS, "lfw", "lfw-deepfunneled")
     people = sorted(d for d in os.listdir(lfw) if os.path.isdir(os.path.join(lfw, d)))
@@ -84,12 +118,15 @@ def main() -> None:
     mode = ap.add_mutually_exclusive_group(required=True)
     mode.add_argument("--utkface-child", action="store_true", help="UTKFace ages 3-12 against 20-45")
     mode.add_argument("--person", help="an LFW folder name (George_W_Bush)")
+    mode.add_argument("--utkface-race", choices=sorted(RACE_LABELS), help="UTKFace's label against the other three")
     ap.add_argument("--out", help="default /tmp/tellaface-child or /tmp/tellaface-bush")
     ap.add_argument("--per-gender", type=int, default=300, help="--utkface-child: photos of each gender a side")
     ap.add_argument("--negatives", type=int, default=0, help="--person: how many other people (default: as many as positives)")
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
-    if args.utkface_child:
+    if args.utkface_race:
+        utkface_race(args.utkface_race, args.out or f"/tmp/tellaface-{args.utkface_race.lower()}", args.per_gender, args.seed)
+    elif args.utkface_child:
         utkface_child(args.out or "/tmp/tellaface-child", args.per_gender, args.seed)
     else:
         lfw_person(args.person, args.out or "/tmp/tellaface-bush", args.negatives, args.seed)

@@ -2,6 +2,7 @@
  * npm run attribute -- add NAME --positive DIR --negative DIR [--words "a, b"] [--label L] [--crop none|celeba|lfw|utkface]
  *                      [--skip-unreadable] [--dry-run] [--samples N] [--models-dir DIR] [--words-file FILE]
  * npm run attribute -- check NAME [--seeds 100] [--first-seed S]
+ * npm run attribute -- score NAME --positive DIR --negative DIR [--crop none|celeba|lfw|utkface]
  * npm run attribute -- list
  * npm run attribute -- remove NAME
  *
@@ -19,6 +20,7 @@ import { AXES_FILE, CLASSIFIER_FILE, GENERATOR_FILE, probesProblem, SURROGATE_FI
 import { LatentScorer } from '../render/scorer.js';
 import { addAttribute, AttributeInputError, MIN_IMAGES, removeAttribute, type AddOptions } from './attribute-add.js';
 import { checkAttribute } from './attribute-check.js';
+import { scoreProbe } from './attribute-score.js';
 import { CROP_NAMES, type CropName } from './attribute-images.js';
 import { cliConfig, parseFlags, UsageError } from './args.js';
 
@@ -26,6 +28,7 @@ const USAGE = [
   'usage: npm run attribute -- add NAME --positive DIR --negative DIR [--words "phrase, phrase"] [--label WORD]',
   '                             [--crop none|celeba|lfw|utkface] [--skip-unreadable] [--no-face-check] [--dry-run] [--samples N]',
   '       npm run attribute -- check NAME [--seeds N] [--first-seed S]',
+  '       npm run attribute -- score NAME --positive DIR --negative DIR [--crop ...]   (the stored probe on photos it never saw)',
   '       npm run attribute -- list',
   '       npm run attribute -- remove NAME',
   `  DIR: at least ${MIN_IMAGES} photos each, framed like the training data (--crop celeba / lfw / utkface for CelebA, LFW or UTKFace frames)`,
@@ -149,8 +152,24 @@ async function main(argv: string[]): Promise<number> {
       }
       return 0;
     }
+    case 'score': {
+      if (!flags.positive || !flags.negative) throw new UsageError('score needs --positive DIR (faces with it) and --negative DIR (faces without it)');
+      if (!CROP_NAMES.includes(flags.crop as CropName)) throw new UsageError(`--crop must be one of ${CROP_NAMES.join(', ')}`);
+      const axes = AxisSet.fromFile(path.join(modelsDir, AXES_FILE));
+      const classifier = await Classifier.load(path.join(modelsDir, CLASSIFIER_FILE), provider);
+      try {
+        const problem = probesProblem(axes, classifier, path.join(modelsDir, AXES_FILE));
+        if (problem) throw new AttributeInputError(problem);
+        const r = await scoreProbe(name as AttributeName, axes, classifier, { positive: flags.positive, negative: flags.negative }, flags.crop as CropName);
+        say(`${r.name} on ${r.positives} photos with and ${r.negatives} without: AUC ${r.auc.toFixed(3)}, accuracy ${r.accuracy.toFixed(3)} (at p = 0.5, the folders weighted equally)`);
+        process.stdout.write(JSON.stringify(r) + '\n');
+      } finally {
+        await classifier.close();
+      }
+      return 0;
+    }
     default:
-      throw new UsageError(`unknown command "${command}": add, check, list or remove`);
+      throw new UsageError(`unknown command "${command}": add, check, score, list or remove`);
   }
 }
 

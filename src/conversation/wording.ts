@@ -3,7 +3,7 @@ import { reliableOnlyOn, type Axis, type AxisSet } from '../latent/axes.js';
 import type { Edit } from '../face/record.js';
 import type { Shortfall } from '../latent/steer.js';
 import { sigmoid } from '../latent/vector.js';
-import { addedAxisGroup, axisGroups, captionFor } from '../grammar/index.js';
+import { addedAxisGroup, axisGroups, captionFor, untrainedReplies } from '../grammar/index.js';
 import type { ParseResult } from '../grammar/types.js';
 import type { ForgetCounts } from '../store/types.js';
 
@@ -40,7 +40,8 @@ export function emptyTextHelp(): string {
 
 export function nothingUnderstoodText(unknown: readonly string[]): string {
   const heard = unknown.length > 0 ? `I didn't understand ${unknown.map((w) => `"${w}"`).join(', ')}` : "I couldn't find anything to draw in that";
-  return `${heard}, so nothing was drawn. Try words like: ${exampleWords().join(', ')} (the axes command lists every control).`;
+  const untrained = untrainedReplies(unknown).map((r) => ` ${r}.`).join('');
+  return `${heard}, so nothing was drawn.${untrained} Try words like: ${exampleWords().join(', ')} (the axes command lists every control).`;
 }
 
 /**

@@ -4,13 +4,24 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ATTRIBUTES } from '../face/attributes.js';
+import { ADDED_NAME, ATTRIBUTES, isAttributeName, type AttributeName } from '../face/attributes.js';
 import { TRUNCATION_MAX, TRUNCATION_MIN } from '../latent/truncation.js';
 
 const PROMPTS_DIR = new URL('../../prompts/', import.meta.url);
 
 const attributeName = z.enum(ATTRIBUTES);
-const weights = z.partialRecord(attributeName, z.number().min(-2).max(2));
+/**
+ * One of the 40, or an added attribute's name (prompts/added.json: "Dark_Skin"). A name of the added kind that
+ * this bot has not loaded (`npm run attribute -- remove`, or another ADDED_ATTRIBUTES_FILE) is left out when
+ * the data is read: the words keep the rest of their meaning (see prompts/appearance.json).
+ */
+const anyAttributeName = z.union([attributeName, z.string().regex(ADDED_NAME)]);
+const loadedOnly = <T>(entries: Array<[string, T]>): Array<[AttributeName, T]> =>
+  entries.filter((e): e is [AttributeName, T] => isAttributeName(e[0]));
+const weights = z
+  .record(anyAttributeName, z.number().min(-2).max(2))
+  .transform((w) => Object.fromEntries(loadedOnly(Object.entries(w))) as Partial<Record<AttributeName, number>>);
+const lockNames = z.array(anyAttributeName).transform((names) => names.filter(isAttributeName));
 const phrases = z.array(z.string().min(1));
 
 function isRegExp(source: string): boolean {
@@ -43,6 +54,13 @@ const schemas = {
     ),
   }),
   vocabulary: z.record(z.string(), z.union([z.string(), z.array(vocabularyEntry)])),
+  /** Skin tone and appearance words (issue 26): vocabulary sections that may name added attributes, and the
+   * words for looks this model was not trained to draw, each with the reply that says so. */
+  appearance: z.object({
+    _doc: z.string().optional(),
+    sections: z.record(z.string(), z.array(vocabularyEntry)),
+    untrained: z.array(z.object({ say: phrases, reply: z.string().min(1) })),
+  }),
   degrees: z.object({
     stepSize: z.number().positive(),
     notVery: z.number().positive(),
@@ -80,7 +98,7 @@ const schemas = {
     verbs: phrases,
     after: phrases,
     objects: z.array(
-      z.object({ name: z.string(), say: phrases, lock: z.array(attributeName).optional(), rest: z.boolean().optional() }),
+      z.object({ name: z.string(), say: phrases, lock: lockNames.optional(), rest: z.boolean().optional() }),
     ),
   }),
   ages: z
@@ -121,6 +139,7 @@ function load<K extends keyof Schemas>(name: K): GrammarData[K] {
 export const DATA: GrammarData = {
   attributes: load('attributes'),
   vocabulary: load('vocabulary'),
+  appearance: load('appearance'),
   degrees: load('degrees'),
   negations: load('negations'),
   stopwords: load('stopwords'),
@@ -132,5 +151,10 @@ export const DATA: GrammarData = {
 
 /** Vocabulary sections (keys not starting with '_'), each a list of entries. */
 export function vocabularySections(): Array<[string, VocabularyEntry[]]> {
-  return Object.entries(DATA.vocabulary).flatMap(([name, v]) => (name.startsWith('_') || typeof v === 'string' ? [] : [[name, v]]));
+  const own = Object.entries(DATA.vocabulary).flatMap(([name, v]): Array<[string, VocabularyEntry[]]> => (name.startsWith('_') || typeof v === 'string' ? [] : [[name, v]]));
+  // an appearance entry whose every attribute is not loaded here means nothing: its words stay unknown
+  const appearance = Object.entries(DATA.appearance.sections).map(([name, entries]): [string, VocabularyEntry[]] => [
+    `appearance.${name}`, entries.filter((e) => Object.keys(e.set ?? e.step ?? {}).length > 0),
+  ]);
+  return [...own, ...appearance];
 }

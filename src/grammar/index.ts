@@ -4,3 +4,4 @@ export { captionFor, lockTexts } from './caption.js';
 export { addedAxisGroup, axisGroups, type AxisGroup } from './axes.js';
 export { emptyParse, type ParseResult } from './types.js';
 export type { EditMode, Weights } from '../face/record.js';
+export { untrainedReplies } from './untrained.js';

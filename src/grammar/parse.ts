@@ -19,6 +19,7 @@ import { readLockAfterVerb, readLockAfterWord, type LockRead } from './locks.js'
 import { ageForYoungWeight, matchAge, yearsForYoungStep } from './age.js';
 import { Combiner } from './combine.js';
 import { UnknownSpans } from './unknown.js';
+import { untrainedReplies } from './untrained.js';
 import { readTypicality } from './typicality.js';
 import { blankDiscordMarkup } from './discord-markup.js';
 import { parseWeightList } from './weight-list.js';
@@ -523,7 +524,7 @@ class Parser {
     const typoNotes = this.input.typos
       .filter(([at]) => !this.unknown.covers(at))
       .map(([at, word]) => `read '${this.input.typed(at, at + 1)}' as '${word}'`);
-    result.notes = [...this.notes, ...combiner.notes, ...typoNotes].slice(0, MAX_NOTES);
+    result.notes = [...untrainedReplies(result.unknown), ...this.notes, ...combiner.notes, ...typoNotes].slice(0, MAX_NOTES);
     return result;
   }
 }

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { attributeIndex } from '../src/face/attributes.js';
+import { AGE_HELD, comparePair, type Drawn } from '../src/cli/skin-eval.js';
+import type { FaceReading } from '../src/latent/steer.js';
+
+/** A reading with P(Male) = male, an age, and the given probe logits. */
+function reading(male: number, age: number, added: Record<string, number> = {}): FaceReading {
+  const logits = new Float32Array(40);
+  logits[attributeIndex('Male')] = Math.log(male / (1 - male));
+  return { logits, age, added: added as FaceReading['added'] };
+}
+
+const drawn = (text: string, readings: FaceReading[], ita: number[]): Drawn => ({ text, readings, ita, z: [] });
+
+describe('eval:skin comparisons (the same seeds, plain against asked)', () => {
+  it('skin tone: the share of seeds drawn darker and the median difference in ITA degrees', () => {
+    const r = [reading(0.1, 30), reading(0.1, 30), reading(0.1, 30), reading(0.1, 30)];
+    const plain = drawn('a woman', r, [50, 40, 30, 20]);
+    const asked = drawn('a dark-skinned woman', [reading(0.1, 31), reading(0.9, 30), reading(0.1, 30 + AGE_HELD + 1), reading(0.1, 30)], [20, 10, 35, 0]);
+    const out = comparePair({ plain: 'a woman', asked: 'a dark-skinned woman', measure: 'ita' }, plain, asked);
+    expect(out.moved).toBe(0.75); // seeds 1, 2 and 4 darker; seed 3 lighter
+    expect(out.movedHeld).toBe(0.5); // seeds 1 and 4 (seed 2 turned male; seed 3 aged past AGE_HELD and is lighter)
+    expect(out.median).toBe(25); // differences 30, 30, -5, 20
+    expect(out.reached).toBe(0.5); // ITA <= 10 on seeds 2 and 4
+    expect(out.genderHeld).toBe(0.75);
+  });
+
+  it('a probe: the share of seeds where its probability rose, with a man asked for staying a man', () => {
+    const plain = drawn('a man', [reading(0.9, 40, { Black: -2 }), reading(0.9, 40, { Black: 0 })], [0, 0]);
+    const asked = drawn('a black man', [reading(0.9, 41, { Black: 1 }), reading(0.2, 40, { Black: 2 })], [0, 0]);
+    const out = comparePair({ plain: 'a man', asked: 'a black man', measure: 'Black' as never }, plain, asked);
+    expect(out.moved).toBe(1);
+    expect(out.movedHeld).toBe(0.5); // the second face no longer reads as a man
+    expect(out.reached).toBe(1);
+    expect(out.plainReached).toBe(0);
+    expect(out.askedMean).toBeGreaterThan(out.plainMean);
+  });
+});
