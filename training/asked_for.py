@@ -133,6 +133,21 @@ def engine_version() -> str:
     return "-".join(line[:10] for line in out.stdout.split()) + ("+uncommitted" if dirty else "") if out.returncode == 0 else "unknown"
 
 
+# The files besides G that decide how words become a face: a shipped G's recorded numbers hold while these are the same.
+CONTROL_FILES = ("classifier.onnx", "axes.json", "surrogate.json")
+GUARD_FILES = ("realism.json", "critic.onnx", "critic.json")
+
+
+def models_prints(models_dir: str) -> dict:
+    """The first 12 hex digits of the SHA-256 of each control and guard file in the folder (None: not there)."""
+    import hashlib
+    out = {}
+    for name in CONTROL_FILES + GUARD_FILES:
+        path = os.path.join(models_dir, name)
+        out[name] = hashlib.sha256(open(path, "rb").read()).hexdigest()[:12] if os.path.exists(path) else None
+    return out
+
+
 def pca(x: np.ndarray, dims: int) -> tuple[np.ndarray, np.ndarray]:
     mean = x.mean(0)
     _, _, vt = np.linalg.svd(x - mean, full_matrices=False)
@@ -193,7 +208,8 @@ def measure(models_dir: str, pack_path: str, seeds: int = SEEDS, grid: str | Non
         write_grid(tiles, grid)
     judged = [r["judge_success"] for r in rows if r["judge_success"] is not None]
     return {
-        "asked_for": VERSION, "seeds": [FIRST_SEED, seeds], "engine": engine_version(), "descriptions": len(rows),
+        "asked_for": VERSION, "seeds": [FIRST_SEED, seeds], "engine": engine_version(),
+        "models": models_prints(models_dir), "descriptions": len(rows),
         "cfd_f": round(float(np.mean([r["cfd_f"] for r in rows])), 3),
         "cfd_hog": round(float(np.mean([r["cfd_hog"] for r in rows])), 4),
         "f_success": round(float(np.mean([r["f_success"] for r in rows])), 3),

@@ -206,14 +206,15 @@ def lost_attributes(shipped: str, candidate: str) -> list:
 
 def shipped_asked_for(measure) -> dict:
     """The shipped G's asked-for numbers: recorded in generator_info.json when they were measured with this
-    version of the asked-for yardstick and this engine (src/, prompts/ as committed), else measured now (and
-    recorded, so the next keep reads them)."""
+    version of the asked-for yardstick, this engine (src/, prompts/ as committed) and these model files (axes,
+    surrogate, the guard's), else measured now (and recorded, so the next keep reads them)."""
     import asked_for
     path = os.path.join(MODELS, "generator_info.json")
     info = json.load(open(path))
     old = info.get("asked_for")
     if (old and old.get("asked_for") == asked_for.VERSION and old.get("seeds") == [asked_for.FIRST_SEED, asked_for.SEEDS]
-            and old.get("engine") == asked_for.engine_version() and "+uncommitted" not in old.get("engine", "")):
+            and old.get("engine") == asked_for.engine_version() and "+uncommitted" not in old.get("engine", "")
+            and old.get("models") == asked_for.models_prints(MODELS)):
         return old
     print("measuring the shipped G's asked-for faces (asked_for.py)", flush=True)
     old = measure(MODELS)
@@ -251,9 +252,12 @@ def ratchet(ckpt: str, asked_always: bool = False) -> None:
     import yardstick
 
     files = export.export_gan(ckpt, CANDIDATE)
-    link = os.path.join(CANDIDATE, "classifier.onnx")  # `npm run axes` on the candidate needs F
-    if not os.path.lexists(link):
-        os.symlink(os.path.join(MODELS, "classifier.onnx"), link)
+    # `npm run axes` on the candidate needs F; the realism guard's files come along so that its asked-for faces are
+    # drawn as the engine would draw them if it were installed (a new G keeps the shipped F, density and critic)
+    for name in ("classifier.onnx",) + asked_for.GUARD_FILES:
+        link = os.path.join(CANDIDATE, name)
+        if os.path.exists(os.path.join(MODELS, name)) and not os.path.lexists(link):
+            os.symlink(os.path.join(MODELS, name), link)
     new = yardstick.measure(CANDIDATE, PACK)
     old = shipped_numbers()
     if not old or any(old.get(k) != new[k] for k in ("yardstick", "reference", "truncation")) or "fd_hog" not in old:

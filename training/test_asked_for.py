@@ -5,7 +5,7 @@ import tempfile
 import numpy as np
 from PIL import Image
 
-from asked_for import DESCRIPTIONS, SEEDS, FIRST_SEED, VERSION, better_or_same, reference_mask, write_grid
+from asked_for import DESCRIPTIONS, SEEDS, FIRST_SEED, VERSION, better_or_same, models_prints, reference_mask, write_grid
 from celeba_attributes import ATTRIBUTES
 
 
@@ -63,6 +63,17 @@ def test_the_grid_has_a_row_a_description_and_the_words_beside_it():
         im = np.asarray(Image.open(out))
     assert im.shape[0] == 3 * 64 and im.shape[1] > 8 * 64
     assert (im[64:128, -64:] == 40).all()  # the second row's faces, in place
+
+
+def test_the_recorded_numbers_name_the_files_that_steer_and_guard():
+    with tempfile.TemporaryDirectory() as d:
+        assert set(models_prints(d).values()) == {None}
+        with open(os.path.join(d, "critic.json"), "w") as fh:
+            fh.write('{"version": 1, "limitLogit": -1.1, "perLogit": 0.35}')
+        first = models_prints(d)["critic.json"]
+        with open(os.path.join(d, "critic.json"), "w") as fh:
+            fh.write('{"version": 1, "limitLogit": -0.5, "perLogit": 0.35}')
+        assert first is not None and models_prints(d)["critic.json"] not in (None, first)  # a recalibration is a new record
 
 
 if __name__ == "__main__":
