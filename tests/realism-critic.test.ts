@@ -74,10 +74,28 @@ describe('the models folder\'s critic', () => {
     fs.writeFileSync(path.join(dir, 'critic.json'), JSON.stringify(CAL));
     const guarded = await loadFaceModels(config(dir));
     try {
-      expect(guarded.version).toBe(`${plainVersion}/r:c${fingerprint(path.join(dir, 'critic.onnx')).sha256}`);
+      // both files decide what the guard turns down: a recalibration is a new version too
+      expect(guarded.version).toBe(`${plainVersion}/r:c${fingerprint(path.join(dir, 'critic.onnx')).sha256}${fingerprint(path.join(dir, 'critic.json')).sha256.slice(0, 6)}`);
       expect((await guarded.scorer.read([z]))[0]!.realism).toEqual(expect.any(Number));
     } finally {
       await guarded.close();
+    }
+  });
+
+  it('a critic that reads another size than G draws is not used (every read would fail)', async () => {
+    const dir = path.join(tmp, 'other-size');
+    fs.cpSync(MODELS, dir, { recursive: true });
+    const plain = await loadFaceModels(config(dir));
+    const plainVersion = plain.version;
+    await plain.close();
+    fs.copyFileSync(path.resolve('models/critic.onnx'), path.join(dir, 'critic.onnx')); // the shipped one reads 64 px; the fixture G draws 16
+    fs.writeFileSync(path.join(dir, 'critic.json'), JSON.stringify(CAL));
+    const models = await loadFaceModels(config(dir));
+    try {
+      expect(models.version).toBe(plainVersion);
+      expect((await models.scorer.read([seedToLatent(5, models.generator.zDim)]))[0]!.realism).toBeUndefined();
+    } finally {
+      await models.close();
     }
   });
 

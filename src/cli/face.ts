@@ -125,7 +125,7 @@ async function main(): Promise<void> {
   };
   const seeds = Array.from({ length: count }, (_, i) => seed + i);
   // the same "<generator>/<axes>" fingerprints the engine records, for each PNG's label
-  const model = `${generator.fingerprint}/${axes ? fingerprint(path.join(modelsDir, AXES_FILE)).sha256 : 'none'}${steering.print ? `/s:${steering.print}` : ''}${guard.print ? `/r:${guard.print}` : ''}`;
+  const model = `${generator.fingerprint}/${axes ? fingerprint(path.join(modelsDir, AXES_FILE)).sha256 : 'none'}${steering.print ? `/s:${steering.print}` : ''}${(critic.print ?? guard.print) ? `/r:${critic.print ?? guard.print}` : ''}`;
   const outDir = path.resolve(values['out-dir'] ?? '.');
   fs.mkdirSync(values.out ? path.dirname(path.resolve(values.out)) : outDir, { recursive: true });
 

@@ -1,3 +1,4 @@
+import { searchStart, withStart } from '../latent/candidates.js';
 import { chainFullText, MAX_EDITS } from './limits.js';
 import { z } from 'zod';
 import type { AttributeName } from '../face/attributes.js';
@@ -113,7 +114,10 @@ function canonical(sliders: Sliders, locks: Iterable<AttributeName>, axes: AxisS
 }
 
 /** The edits with the sliders' edit replaced (or added, or removed when no slider is moved and nothing is locked). */
-export function withSliders(edits: readonly Edit[], sliders: Sliders, locks: readonly AttributeName[]): Edit[] {
+export function withSliders(given: readonly Edit[], sliders: Sliders, locks: readonly AttributeName[]): Edit[] {
+  // the seed search's pick (Edit.start) belongs to the face, not to an edit: it stays on whichever edit is first
+  const start = searchStart(given);
+  const edits = start ? withStart(given, undefined) : given;
   const { index, present } = sliderSlot(edits);
   const names = Object.keys(sliders) as AttributeName[];
   const edit: Edit = {
@@ -124,7 +128,8 @@ export function withSliders(edits: readonly Edit[], sliders: Sliders, locks: rea
     source: 'studio',
   };
   const keep = names.length > 0 || locks.length > 0 ? [edit] : [];
-  return [...edits.slice(0, index), ...keep, ...edits.slice(present ? index + 1 : index)];
+  const out = [...edits.slice(0, index), ...keep, ...edits.slice(present ? index + 1 : index)];
+  return start ? withStart(out, start) : out;
 }
 
 function sameSliders(a: { sliders: Sliders; locks: AttributeName[] }, b: { sliders: Sliders; locks: AttributeName[] }): boolean {
@@ -382,7 +387,8 @@ export function createStudio(deps: StudioDeps): (ctx: EngineContext, request: St
     const face = await base(ctx, request.faceId);
     if ('kind' in face) return face;
     if (request.seed === face.seed && !face.jitter && !face.origin) return text('nothing-changed', `This face already has seed ${face.seed}.`);
-    const edits = face.origin ? withoutOrigin(face.edits) : face.edits;
+    // the old seed's search pick means nothing for another seed: the studio's seed box draws the seed as it is
+    const edits = withStart(face.origin ? withoutOrigin(face.edits) : face.edits, undefined);
     // a mix keeps ψ inside its latent (truncation 1): a new seed takes the configured ψ again
     const truncation = face.origin ? deps.truncation : face.truncation;
     return save(ctx, { seed: request.seed, edits, parentId: face.id, truncation }, `seed ${request.seed}`);

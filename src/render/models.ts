@@ -71,7 +71,7 @@ export async function criticFor(
   }
   try {
     const critic = await Critic.load(onnx, provider);
-    return { guard: { critic, calibration: cal }, print: `c${fingerprint(onnx).sha256}` };
+    return { guard: { critic, calibration: cal }, print: `c${fingerprint(onnx).sha256}${fingerprint(calibration).sha256.slice(0, 6)}` };
   } catch (err) {
     return { problem: `${onnx} could not be loaded (${err instanceof Error ? err.message.split('\n')[0] : String(err)}): the realism guard does without the critic; ${remake}` };
   }
@@ -266,7 +266,16 @@ export async function loadFaceModels(config: ModelConfig): Promise<FaceModels> {
   const guard = realismFor(file(REALISM_FILE), classifier, classifierPrint);
   if (guard.problem) log.warn({ file: file(REALISM_FILE) }, guard.problem);
   // the critic, when there, decides the guard's reading instead of the density (it tells smears from faces)
-  const critic = await criticFor(file(CRITIC_FILE), file(CRITIC_CALIBRATION_FILE), config.provider);
+  let critic = await criticFor(file(CRITIC_FILE), file(CRITIC_CALIBRATION_FILE), generator.provider);
+  if (critic.guard) {
+    // a critic that reads another size than G draws would fail every read: not used, said once here
+    const side = critic.guard.critic.inputSize;
+    const drawn = (await generator.generate([new Float32Array(generator.zDim)])).size;
+    if (side !== undefined && side !== drawn) {
+      await critic.guard.critic.close();
+      critic = { problem: `${file(CRITIC_FILE)} reads ${side} px faces, ${file(GENERATOR_FILE)} draws ${drawn} px: the realism guard does without the critic` };
+    }
+  }
   if (critic.problem) log.warn({ file: file(CRITIC_FILE) }, critic.problem);
   const renderer = new RenderQueue(generator, {
     capacity: config.queueCapacity,
