@@ -425,22 +425,25 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     return face && face !== 'gone' ? { face, caption: captionForEdits(face.edits) } : undefined;
   }
 
+  // the steering of faces these draw waits in the render queue's line too (capacity and timeout bound it)
+  const latentInLine = (face: Drawable) => renderer.runInLine(() => latentOf(face));
+
   // faces made from other faces (mix, analogy): ./mix.ts
   const { mix, analogy } = createMix({
-    axes, findFace, getFace: (id) => store.getFace(id), latentOf,
+    axes, findFace, getFace: (id) => store.getFace(id), latentOf: latentInLine,
     create: (ctx, base, fields, caption, notes) => create(ctx, fields, { caption, notes: withCopyNote(ctx, withOlderModelNote(notes, base), base) }),
   });
 
   // an animation of the face along an edit or into another face (not stored): ./morph.ts
   const morph = createMorph({
     renderer, scorer, axes, model, software, findFace, getFace: (id) => store.getFace(id),
-    latentOf,
+    latentOf: latentInLine,
   });
 
   // the studio's sliders, locks, seed and text box (npm run studio, src/studio): ./studio.ts
   const studio = createStudio({
     store, renderer, axes, model, software, now, truncation: defaultTruncation, newSeed,
-    latentOf, findFace, refine, reroll, undo,
+    latentOf: latentInLine, findFace, refine, reroll, undo,
     olderModelNote: (face) => olderModelNote(face, model), serial: oneAtATime,
   });
 
