@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import type { ImageBatch } from './generator.js';
-import { expectNames, openSession, type LoadedSession, type ProviderChoice } from './onnx.js';
+import { expectNames, openSession, squareInputSide, type LoadedSession, type ProviderChoice } from './onnx.js';
 
 /**
  * Tensor names of models/classifier.onnx: image [N, 3, 64, 64] float32 in [-1, 1] -> logits [N, 40], and,
@@ -29,9 +29,7 @@ export class Classifier {
 
   /** The side of the square images F reads (64 for the shipped F), from the model's input shape. */
   get inputSize(): number | undefined {
-    const meta = this.loaded.session.inputMetadata?.find?.((m) => m.name === CLASSIFIER_INPUT);
-    const dims = meta && 'shape' in meta ? (meta.shape as Array<number | string>) : [];
-    return typeof dims[3] === 'number' ? dims[3] : undefined;
+    return squareInputSide(this.loaded, CLASSIFIER_INPUT);
   }
 
   get provider(): 'cuda' | 'cpu' {

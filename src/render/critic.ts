@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import type { ImageBatch } from './generator.js';
-import { expectNames, openSession, type LoadedSession, type ProviderChoice } from './onnx.js';
+import { expectNames, openSession, squareInputSide, type LoadedSession, type ProviderChoice } from './onnx.js';
 
 /**
  * Tensor names of models/critic.onnx (training/train_critic.py): image [N, 3, S, S] float32 in [-1, 1] (S = 64) ->
@@ -26,9 +26,7 @@ export class Critic {
 
   /** The side of the square images the critic reads (64 for the shipped one), from the model's input shape. */
   get inputSize(): number | undefined {
-    const meta = this.loaded.session.inputMetadata?.find?.((m) => m.name === CRITIC_INPUT);
-    const dims = meta && 'shape' in meta ? (meta.shape as Array<number | string>) : [];
-    return typeof dims[3] === 'number' ? dims[3] : undefined;
+    return squareInputSide(this.loaded, CRITIC_INPUT);
   }
 
   /** One realness logit per face of the batch. */

@@ -22,6 +22,13 @@ export interface LoadedSession {
   provider: 'cuda' | 'cpu';
 }
 
+/** The side of the square images an NCHW input reads, from the model's input shape (undefined when it does not say). */
+export function squareInputSide(loaded: LoadedSession, input: string): number | undefined {
+  const meta = loaded.session.inputMetadata?.find?.((m) => m.name === input);
+  const dims = meta && 'shape' in meta ? (meta.shape as Array<number | string>) : [];
+  return typeof dims[3] === 'number' ? dims[3] : undefined;
+}
+
 function sessionOptions(provider: 'cuda' | 'cpu'): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: [provider],
