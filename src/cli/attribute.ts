@@ -15,14 +15,13 @@ import path from 'node:path';
 import { addedAttributesFile, readAddedFile, type AttributeName } from '../face/attributes.js';
 import { AxisSet } from '../latent/axes.js';
 import { Classifier } from '../render/classifier.js';
-import { Generator } from '../render/generator.js';
-import { AXES_FILE, CLASSIFIER_FILE, GENERATOR_FILE, probesProblem, SURROGATE_FILE, surrogateFor } from '../render/models.js';
-import { LatentScorer } from '../render/scorer.js';
+import { AXES_FILE, CLASSIFIER_FILE, probesProblem } from '../render/models.js';
 import { addAttribute, AttributeInputError, MIN_IMAGES, removeAttribute, type AddOptions } from './attribute-add.js';
 import { checkAttribute } from './attribute-check.js';
 import { scoreProbe } from './attribute-score.js';
 import { CROP_NAMES, type CropName } from './attribute-images.js';
 import { cliConfig, parseFlags, UsageError } from './args.js';
+import { loadSteeringModels } from './steering-models.js';
 
 const USAGE = [
   'usage: npm run attribute -- add NAME --positive DIR --negative DIR [--words "phrase, phrase"] [--label WORD]',
@@ -130,15 +129,9 @@ async function main(argv: string[]): Promise<number> {
       const first = Number(flags['first-seed']);
       if (!Number.isInteger(count) || count < 1 || count > 10_000) throw new UsageError('--seeds must be an integer in 1..10000');
       if (!Number.isInteger(first) || first < 0) throw new UsageError('--first-seed must be a whole number');
-      const generator = await Generator.load(path.join(modelsDir, GENERATOR_FILE), provider);
-      const steering = surrogateFor(path.join(modelsDir, SURROGATE_FILE), generator.fingerprint, generator.zDim);
-      if (steering.problem) say(steering.problem);
-      const axes = AxisSet.fromFile(path.join(modelsDir, AXES_FILE)).withSurrogate(steering.surrogate);
-      const classifier = await Classifier.load(path.join(modelsDir, CLASSIFIER_FILE), generator.provider);
+      const models = await loadSteeringModels(modelsDir, provider, say, (problem) => new AttributeInputError(problem));
+      const { axes, scorer } = models;
       try {
-        const problem = probesProblem(axes, classifier, path.join(modelsDir, AXES_FILE));
-        if (problem) throw new AttributeInputError(problem);
-        const scorer = new LatentScorer(generator, classifier, axes.probes());
         const r = await checkAttribute(name as AttributeName, axes, scorer, { first, count, truncation: config.TRUNCATION });
         say(`${r.name} on seeds ${first}..${first + count - 1} (unedited faces: mean p ${r.baseMean.toFixed(2)})`);
         for (const d of [r.present, r.absent]) {
@@ -148,7 +141,7 @@ async function main(argv: string[]): Promise<number> {
         }
         process.stdout.write(JSON.stringify(r) + '\n');
       } finally {
-        await Promise.all([generator.close(), classifier.close()]);
+        await models.close();
       }
       return 0;
     }

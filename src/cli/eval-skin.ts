@@ -11,14 +11,11 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { AxisSet } from '../latent/axes.js';
 import { ITA_BANDS, itaBand } from '../latent/skin-tone.js';
-import { Classifier } from '../render/classifier.js';
-import { Generator } from '../render/generator.js';
-import { AXES_FILE, CLASSIFIER_FILE, GENERATOR_FILE, probesProblem, SURROGATE_FILE, surrogateFor } from '../render/models.js';
+import type { Generator } from '../render/generator.js';
 import { toRgbBytes } from '../render/png.js';
-import { LatentScorer } from '../render/scorer.js';
 import { cliConfig, UsageError } from './args.js';
+import { loadSteeringModels } from './steering-models.js';
 import { comparePair, draw, PAIRS, type Drawn } from './skin-eval.js';
 
 const config = cliConfig('eval:skin');
@@ -55,15 +52,9 @@ async function main(): Promise<void> {
   if (!Number.isInteger(first) || first < 0) throw new UsageError('--first-seed must be a whole number');
   if (!Number.isInteger(gridSeeds) || gridSeeds < 1 || gridSeeds > count) throw new UsageError('--grid-seeds must be in 1..--seeds');
   const modelsDir = path.resolve(flags['models-dir'] ?? config.MODELS_DIR);
-  const generator = await Generator.load(path.join(modelsDir, GENERATOR_FILE), config.EXECUTION_PROVIDER);
-  const steering = surrogateFor(path.join(modelsDir, SURROGATE_FILE), generator.fingerprint, generator.zDim);
-  if (steering.problem) say(steering.problem);
-  const axes = AxisSet.fromFile(path.join(modelsDir, AXES_FILE)).withSurrogate(steering.surrogate);
-  const classifier = await Classifier.load(path.join(modelsDir, CLASSIFIER_FILE), generator.provider);
+  const models = await loadSteeringModels(modelsDir, config.EXECUTION_PROVIDER, say, (problem) => new UsageError(problem));
+  const { generator, axes, scorer } = models;
   try {
-    const problem = probesProblem(axes, classifier, path.join(modelsDir, AXES_FILE));
-    if (problem) throw new UsageError(problem);
-    const scorer = new LatentScorer(generator, classifier, axes.probes());
     const seeds = Array.from({ length: count }, (_, i) => first + i);
     const texts = [...new Set(PAIRS.flatMap((p) => [p.plain, p.asked]))];
     const drawn = new Map<string, Drawn>();
@@ -90,7 +81,7 @@ async function main(): Promise<void> {
       say(`wrote ${flags.grid}: columns ${texts.map((t) => `"${t}"`).join(', ')}; rows seeds ${first}..${first + gridSeeds - 1}`);
     }
   } finally {
-    await Promise.all([generator.close(), classifier.close()]);
+    await models.close();
   }
 }
 
