@@ -3,7 +3,7 @@ import type { ParseResult } from '../grammar/types.js';
 import type { AxisSet } from '../latent/axes.js';
 import { faceLatent } from '../latent/edit.js';
 import { sigmoid } from '../latent/vector.js';
-import { batchReads, steerFace, type ReadFaces, type SteerResult } from '../latent/steer.js';
+import { batchReads, steerFace, type FaceReading, type ReadFaces, type SteerResult } from '../latent/steer.js';
 import { SteerCache, steerFaceCached } from '../latent/steer-cache.js';
 import { searchSeed, searchStep } from '../latent/seed-search.js';
 import { searchStart, withStart } from '../latent/candidates.js';
@@ -17,6 +17,7 @@ import { newFaceId } from '../store/ids.js';
 import type { FaceStore } from '../store/types.js';
 import { InMemoryUserLock, type UserLock } from '../shared-state/user-lock.js';
 import { changesNothing } from './changes.js';
+import { heldGoalsExplain, heldGoalStatus, withHeldGoals } from './held-goals.js';
 import { createMix } from './mix.js';
 import { createMorph } from './morph.js';
 import { createStudio } from './studio.js';
@@ -239,7 +240,8 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     if (base.edits.length >= MAX_EDITS) return text('error', chainFullText());
     const parse = parseDescription(words);
     if (!understoodAnything(parse)) return text('nothing-understood', nothingUnderstoodText(parse.unknown));
-    const edit = editFrom(words, parse, true);
+    // the goals of the face's earlier edits are held by this one unless its words name them (./held-goals.ts)
+    const edit = withHeldGoals(base.edits, editFrom(words, parse, true));
     const shown = edit.weights === parse.weights ? parse : { ...parse, weights: edit.weights, mode: edit.mode };
     const fields = {
       seed: base.seed,
@@ -405,9 +407,11 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
   }
 
   /** F's view of the face as drawn (steered like its render): probabilities, and age when F reads it. */
-  async function readFace(face: FaceRecord): Promise<{ scores: Float32Array; age?: number }> {
+  async function readFace(face: FaceRecord): Promise<{ scores: Float32Array; age?: number; reading: FaceReading }> {
     const { z, steer } = await latentOf(face);
-    return steer ? { scores: steer.reading.logits.map(sigmoid), age: steer.reading.age } : { scores: await scorer.scoreLatent(z) };
+    if (steer) return { scores: steer.reading.logits.map(sigmoid), age: steer.reading.age, reading: steer.reading };
+    const scores = await scorer.scoreLatent(z);
+    return { scores, reading: { logits: scores.map((p) => Math.log(p / (1 - p))) } };
   }
 
   async function explain(ctx: EngineContext, faceId?: string): Promise<EngineReply> {
@@ -415,9 +419,11 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     if (face === 'gone') return text('no-face', FACE_GONE);
     if (!face) return text('no-face', NO_FACE);
     // G+F passes share G with the renders: the queue's capacity, position reports and timeout apply
-    const { scores, age } = await renderer.runInLine(() => readFace(face), { onQueued: ctx.onQueued });
+    const { scores, age, reading } = await renderer.runInLine(() => readFace(face), { onQueued: ctx.onQueued });
     const older = olderModelNote(face, model);
-    return text('info', `${explainScores(scores, age)}${older ? `\n(Note: ${older}.)` : ''}`);
+    // the goals of earlier edits the last one held, met or not on the face as drawn (./held-goals.ts)
+    const held = heldGoalsExplain(heldGoalStatus(face.edits.at(-1), reading, axes));
+    return text('info', `${explainScores(scores, age)}${held ? `\n${held}` : ''}${older ? `\n(Note: ${older}.)` : ''}`);
   }
 
   async function currentFace(ctx: EngineContext): Promise<CurrentFace | undefined> {

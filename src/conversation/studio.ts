@@ -1,5 +1,6 @@
 import { searchStart, withStart } from '../latent/candidates.js';
 import { chainFullText, MAX_EDITS } from './limits.js';
+import { releaseHeldGoals } from './held-goals.js';
 import { z } from 'zod';
 import type { AttributeName } from '../face/attributes.js';
 import { startOf, withoutOrigin, type Drawable, type Edit, type FaceRecord } from '../face/record.js';
@@ -378,7 +379,9 @@ export function createStudio(deps: StudioDeps): (ctx: EngineContext, request: St
     const before = slidersOf(face);
     if (sameSliders(before, wanted)) return text('nothing-changed', 'Nothing changed: the sliders and locks are where this face has them.');
     const said = describeChange(before, wanted);
-    const edits = withSliders(face.edits, wanted.sliders, wanted.locks);
+    // a lock released lets that axis change: goals held on it from earlier words go too (./held-goals.ts)
+    const released = before.locks.filter((n) => !wanted.locks.includes(n));
+    const edits = releaseHeldGoals(withSliders(face.edits, wanted.sliders, wanted.locks), released);
     if (edits.length > MAX_EDITS) return text('error', chainFullText());
     return save(ctx, { seed: face.seed, edits, parentId: face.id, truncation: face.truncation, ...startOf(face) }, said);
   }

@@ -50,6 +50,32 @@ export interface Edit {
    * the search and on faces that start from their seed's own latent.
    */
   start?: SeedStart;
+  /**
+   * The goals of earlier explicit edits this edit holds (docs/held-goals.md): the steering loop checks them
+   * again after this edit and keeps them. Set by refines; absent on first edits, on edits with nothing to
+   * hold and on every edit stored before held goals existed (those replay as they did: nothing extra held).
+   */
+  held?: HeldGoals;
+}
+
+/** Earlier goals an edit holds, versioned like SeedStart (a later version may hold more; version 1 is read). */
+export interface HeldGoals {
+  version: 1;
+  goals: HeldGoal[];
+}
+
+/**
+ * One earlier goal held: a target weight on an attribute ("with a hat": Wearing_Hat +1), or for Young an age
+ * in years ("a 70 year old": exact 70) with the Young weight that models without an age head use.
+ */
+export interface HeldGoal {
+  name: AttributeName;
+  /** The target weight asked for (absent when only an age in years was asked for). */
+  weight?: number;
+  /** On Young: the age asked for, 'exact', 'atLeast' or 'atMost' (a step in years is not a level to hold). */
+  age?: AgeRequest;
+  /** The words of the edit that asked for it ("put a hat on him"), for /face explain. */
+  said: string;
 }
 
 /** The seed search's pick, versioned: candidate `pick` of set `set` (set 0 first, each reroll the next). */

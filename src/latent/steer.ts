@@ -8,6 +8,7 @@ import { seedLatent } from './jitter.js';
 import { truncate } from './truncation.js';
 import { dot, gramSchmidt, norm } from './vector.js';
 import { betterPass, lessReal, realismBackoff } from './realism-guard.js';
+import { heldGoalChecks } from './held-checks.js';
 
 export { batchReads } from './read-batch.js';
 
@@ -109,7 +110,8 @@ export interface Shortfall {
   unreal?: true;
 }
 
-interface Check {
+/** One thing the loop checks on each pass: a goal of the edit, or a hold (exported for ./held-checks.ts). */
+export interface Check {
   name: GoalName;
   kind: 'goal' | 'hold';
   /**
@@ -275,7 +277,8 @@ export async function steerEdit(
   const before = startReading ?? first[0]!;
   let reading = first.at(-1)!;
   passes++;
-  const checks = checksFor(edit, before, axes, locks, options);
+  // the goals of earlier edits this edit carries are held too (docs/held-goals.md)
+  const checks = [...checksFor(edit, before, axes, locks, options), ...heldGoalChecks(edit, before, axes)];
   let best = { z: current, reading, bad: badness(checks, reading) };
   /** Whether the realism guard turned down a face this edit drew (./realism-guard.ts): said with the goals missed. */
   let unreal = lessReal(reading, before);

@@ -14,6 +14,13 @@ export const EditSchema = z.looseObject({
   made: z.enum(['mix', 'analogy']).optional(),
   source: z.enum(['studio']).optional(),
   start: z.looseObject({ version: z.number().int(), set: z.number().int().min(0), pick: z.number().int().min(0) }).optional(),
+  held: z.looseObject({
+    version: z.number().int(),
+    goals: z.array(z.looseObject({
+      name: z.string(), weight: z.number().optional(), said: z.string(),
+      age: z.object({ mode: z.enum(['exact', 'atLeast', 'atMost', 'step']), years: z.number() }).optional(),
+    })),
+  }).optional(),
 });
 export const EditsSchema = z.array(EditSchema);
 export const JitterSchema = z.array(z.object({ seed: z.number().int().min(0).max(0xffffffff), scale: z.number() }));

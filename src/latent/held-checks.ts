@@ -1,0 +1,79 @@
+/**
+ * Held goals in the steering loop (docs/held-goals.md): the goals of a face's earlier explicit edits that a
+ * later edit carries (Edit.held, set by the engine: src/conversation/held-goals.ts) become holds of that
+ * edit's loop, beside the engine's gender and age holds and the user's locks. Each is held at its goal's
+ * line (the hat at P ≥ 0.82, as the edit that asked for it was checked), or, when the face was already short
+ * of that line before this edit, no lower than it was (HOLD_P). The back-off restores an attribute's held
+ * goal like a lock (the earlier words win over part of the new goal); a held age is corrected but not
+ * restored, like the engine's own age hold (F's age head reads glasses and hats as years).
+ */
+import type { AttributeName } from '../face/attributes.js';
+import type { Edit, HeldGoal } from '../face/record.js';
+import type { AxisSet } from './axes.js';
+import { AGE_TOL, HOLD_YEARS, holdBand, LEVEL_LOGIT, MAX_LEVEL_LOGIT, readingLogit, type Check, type FaceReading } from './steer.js';
+
+/** How far inside a held goal's line the loop aims (logit): corrections sized by a secant land a little short. */
+export const HELD_MARGIN = 0.25;
+
+/** The goals an edit holds: version 1 of Edit.held, and none the edit itself names again. */
+export function heldGoalsOf(edit: Edit): HeldGoal[] {
+  if (edit.held?.version !== 1) return [];
+  return edit.held.goals.filter((g) => edit.weights[g.name] === undefined && !(g.name === 'Young' && edit.age));
+}
+
+/** Whether a held goal is checked in years (an age asked for, models that read ages) rather than as a logit. */
+function inYears(goal: HeldGoal, axes: AxisSet, reading: FaceReading): boolean {
+  return goal.age !== undefined && goal.age.mode !== 'step' && axes.age !== undefined && reading.age !== undefined;
+}
+
+/** The goal's line as an interval: a logit floor or ceiling, or the years asked for. Undefined: nothing to hold. */
+export function goalLine(goal: HeldGoal, axes: AxisSet, reading: FaceReading): { lo: number; hi: number; unit: 'logit' | 'years' } | undefined {
+  if (inYears(goal, axes, reading)) {
+    const { mode, years } = goal.age!;
+    if (mode === 'exact') return { lo: years - AGE_TOL, hi: years + AGE_TOL, unit: 'years' };
+    if (mode === 'atLeast') return { lo: years - 1, hi: Infinity, unit: 'years' };
+    return { lo: -Infinity, hi: years + 1, unit: 'years' };
+  }
+  const w = goal.weight;
+  if (w === undefined || !Number.isFinite(w) || w === 0) return undefined;
+  const level = Math.sign(w) * Math.min(MAX_LEVEL_LOGIT, LEVEL_LOGIT * Math.abs(w));
+  return w > 0 ? { lo: level, hi: Infinity, unit: 'logit' } : { lo: -Infinity, hi: level, unit: 'logit' };
+}
+
+/** The value a held goal is read on (years or the attribute's logit), if this reading has it. */
+export function heldValue(goal: HeldGoal, axes: AxisSet, reading: FaceReading): number | undefined {
+  return inYears(goal, axes, reading) ? reading.age : readingLogit(reading, goal.name);
+}
+
+/** Whether a value is on the goal's side of its line. */
+export function met(value: number, line: { lo: number; hi: number }): boolean {
+  return value >= line.lo && value <= line.hi;
+}
+
+/** The loop's checks for the goals `edit` holds, on the face as read before the edit (`before`). */
+export function heldGoalChecks(edit: Edit, before: FaceReading, axes: AxisSet): Check[] {
+  const checks: Check[] = [];
+  for (const goal of heldGoalsOf(edit)) {
+    const line = goalLine(goal, axes, before);
+    const now = heldValue(goal, axes, before);
+    if (!line || now === undefined || !Number.isFinite(now)) continue;
+    if (line.unit === 'years') {
+      // a face already off the years asked for is held where it is (the engine's age band), not pushed
+      const band = met(now, line) ? line : { lo: Math.min(line.lo, now - HOLD_YEARS), hi: Math.max(line.hi, now + HOLD_YEARS) };
+      checks.push({ name: 'Age', kind: 'hold', value: (r) => r.age, lo: band.lo, hi: band.hi, direction: 'exact', vector: axes.age!.vector, gain: axes.age!.slope });
+      continue;
+    }
+    const axis = axes.get(goal.name);
+    if (!axis) continue;
+    // met before this edit: held at the line (the loop aims HELD_MARGIN inside it, so a correction that lands
+    // a little short still keeps it); short of it: no further from it than it was
+    const near = holdBand(now);
+    const guard = met(now, line) ? { lo: line.lo, hi: line.hi } : { lo: Math.min(line.lo, near.lo), hi: Math.max(line.hi, near.hi) };
+    const aim = met(now, line) ? { lo: guard.lo + HELD_MARGIN, hi: guard.hi - HELD_MARGIN } : guard;
+    const name: AttributeName = goal.name;
+    checks.push({
+      name, kind: 'hold', guard, value: (r) => readingLogit(r, name), ...aim, direction: 'exact', vector: axis.vector, gain: axis.gain ?? 1,
+    });
+  }
+  return checks;
+}
