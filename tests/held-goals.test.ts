@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine } from '../src/conversation/engine.js';
-import { heldGoalsFor, releaseHeldGoals } from '../src/conversation/held-goals.js';
+import { heldGoalsExplain, heldGoalsFor, heldGoalStatus, releaseHeldGoals } from '../src/conversation/held-goals.js';
 import type { EngineReply } from '../src/conversation/types.js';
 import { ATTRIBUTES, attributeIndex, type AttributeName } from '../src/face/attributes.js';
 import type { Edit } from '../src/face/record.js';
@@ -141,6 +141,22 @@ describe('the rule: which earlier goals an edit holds', () => {
     const released = releaseHeldGoals([...chain, third], ['Wearing_Hat']);
     expect(released.at(-1)!.held!.goals.map((g) => g.name)).toEqual(['Eyeglasses']);
     expect(releaseHeldGoals([...chain, third], ['Wearing_Hat', 'Eyeglasses']).at(-1)!.held).toBeUndefined();
+  });
+});
+
+describe('held goals in words', () => {
+  it('says each the way it was asked for, met or not', () => {
+    const logits = new Float32Array(ATTRIBUTES.length);
+    logits[attributeIndex('Male')] = -2.2; // a woman, 90%
+    logits[attributeIndex('Eyeglasses')] = -0.5; // glasses 38%: "no glasses" not met
+    const edit: Edit = {
+      text: 'smiling', weights: { Smiling: 1 }, mode: { Smiling: 'target' }, locks: [],
+      held: { version: 1, goals: [{ name: 'Male', weight: -1, said: 'a woman' }, { name: 'Eyeglasses', weight: -1, said: 'no glasses' }] },
+    };
+    const said = heldGoalsExplain(heldGoalStatus(edit, { logits }, axes));
+    expect(said).toBe('Held from earlier edits: woman (from "a woman"): met, woman 90% (wanted ≥ 82%); '
+      + 'no glasses (from "no glasses"): not met, glasses 38% (wanted ≤ 18%).');
+    expect(heldGoalsExplain(heldGoalStatus({ ...edit, held: undefined }, { logits }, axes))).toBe('');
   });
 });
 

@@ -4,7 +4,8 @@
  * unedited seed. DESCRIPTION is plain English ("older man, smiling") or weights ("Male=1,Young=-0.5").
  * Edits go through the engine's own code (faceLatentFor: closed-loop, steered by F on the rendered face),
  * so what this draws is what users get; --open-loop draws the linear move alone, for comparison.
- * --then TEXT (repeatable) refines the face, as a reply would: "an old man" --then "make him younger".
+ * --then TEXT (repeatable) refines the face, as a reply would: "an old man" --then "make him younger"
+ * (each holding the goals of the edits before it, docs/held-goals.md).
  * A description starts from the seed search's pick, as a new face in the chat does (src/latent/seed-search.ts;
  * --set N: the candidate set a reroll moves to, N rerolls on); --no-search starts from the seed's own latent; --no-guard draws without the realism guard.
  */
@@ -30,6 +31,7 @@ import { encodePng } from '../render/png.js';
 import { fingerprint } from '../render/fingerprint.js';
 import { labelPng } from '../render/png-label.js';
 import { captionForEdits } from '../conversation/wording.js';
+import { withHeldGoals } from '../conversation/held-goals.js';
 import { SOFTWARE } from '../version.js';
 import { parseWeightList } from '../grammar/weight-list.js';
 import { cliConfig } from './args.js';
@@ -101,7 +103,8 @@ async function main(): Promise<void> {
   const generator = await Generator.load(path.join(modelsDir, GENERATOR_FILE), values.provider as 'auto' | 'cpu' | 'cuda');
   const refinements = values.then ?? [];
   if (refinements.length > 0 && !description) fail('--then refines a description: give one first');
-  const edits = description ? [toEdit(description), ...refinements.map((r) => toEdit(r, true))] : [];
+  // each refinement holds the goals of the edits before it, as a reply in the chat does (docs/held-goals.md)
+  const edits = refinements.reduce<Edit[]>((chain, r) => [...chain, withHeldGoals(chain, toEdit(r, true))], description ? [toEdit(description)] : []);
   // the surrogate the engine's loop steers by, when the folder has one for this G (as loadFaceModels does)
   const steering = edits.length && !values['open-loop'] ? surrogateFor(path.join(modelsDir, SURROGATE_FILE), generator.fingerprint, generator.zDim) : {};
   if (steering.problem) console.error(steering.problem);

@@ -12,7 +12,7 @@ import type { AxisSet } from '../latent/axes.js';
 import { goalLine, heldGoalsOf, heldValue, met } from '../latent/held-checks.js';
 import type { FaceReading } from '../latent/steer.js';
 import { sigmoid } from '../latent/vector.js';
-import { attributeLabels, labelOf } from './wording.js';
+import { attributeLabels, labelOf, OPPOSITES } from './wording.js';
 
 /** Whether an edit names an axis (any weight, any mode), so that an earlier goal on it is overridden. */
 function names(edit: Edit, name: AttributeName): boolean {
@@ -99,8 +99,11 @@ export function heldGoalText(s: HeldGoalStatus): string {
     return `age ${asked}${from}: ${verdict}, reads about ${Math.round(s.value)}`;
   }
   const label = labelOf(s.goal.name, labels);
-  const wanted = s.lo > -Infinity ? `≥ ${percent(s.lo)}` : `≤ ${percent(s.hi)}`;
-  return `${s.hi < Infinity ? `not ${label}` : label}${from}: ${verdict}, ${label} ${percent(s.value)} (wanted ${wanted})`;
+  if (s.lo > -Infinity) return `${label}${from}: ${verdict}, ${label} ${percent(s.value)} (wanted ≥ ${percent(s.lo)})`;
+  // asked against: said the way it was asked for ("woman 91%", "no glasses: glasses 4%")
+  const opposite = OPPOSITES[s.goal.name];
+  if (opposite) return `${opposite}${from}: ${verdict}, ${opposite} ${percent(-s.value)} (wanted ≥ ${percent(-s.hi)})`;
+  return `no ${label}${from}: ${verdict}, ${label} ${percent(s.value)} (wanted ≤ ${percent(s.hi)})`;
 }
 
 /** /face explain's lines on held goals, or '' when the face's last edit holds none. */

@@ -13,7 +13,7 @@ const SHOWCASE: readonly AttributeName[] = ['Young', 'Smiling', 'No_Beard', 'Blo
 /** A judgement about looks is not something the bot should volunteer. */
 const NOT_EXPLAINED: ReadonlySet<AttributeName> = new Set(['Attractive']);
 /** Absence of these reads better as its opposite ("woman", not "man 8%"). */
-const OPPOSITES: Partial<Record<AttributeName, string>> = { Male: 'woman', Young: 'old', No_Beard: 'beard' };
+export const OPPOSITES: Partial<Record<AttributeName, string>> = { Male: 'woman', Young: 'old', No_Beard: 'beard' };
 const EXPLAIN_TOP = 6;
 
 export function attributeLabels(): Map<AttributeName, string> {

@@ -1,11 +1,12 @@
 /**
  * Held goals in the steering loop (docs/held-goals.md): the goals of a face's earlier explicit edits that a
  * later edit carries (Edit.held, set by the engine: src/conversation/held-goals.ts) become holds of that
- * edit's loop, beside the engine's gender and age holds and the user's locks. Each is held at its goal's
- * line (the hat at P ≥ 0.82, as the edit that asked for it was checked), or, when the face was already short
- * of that line before this edit, no lower than it was (HOLD_P). The back-off restores an attribute's held
- * goal like a lock (the earlier words win over part of the new goal); a held age is corrected but not
- * restored, like the engine's own age hold (F's age head reads glasses and hats as years).
+ * edit's loop, beside the engine's gender and age holds and the user's locks. A goal the face meets before
+ * the edit is held at its line (the hat at P ≥ 0.82, as the edit that asked for it was checked) and the
+ * back-off restores it like a lock (the earlier words win over part of the new goal). A goal the face was
+ * already short of is held no further from its line than it was (HOLD_P), softly: corrected, never restored
+ * at the new goal's cost. A held age is corrected but not restored, like the engine's own age hold (F's age
+ * head reads glasses and hats as years).
  */
 import type { AttributeName } from '../face/attributes.js';
 import type { Edit, HeldGoal } from '../face/record.js';
@@ -65,15 +66,21 @@ export function heldGoalChecks(edit: Edit, before: FaceReading, axes: AxisSet): 
     }
     const axis = axes.get(goal.name);
     if (!axis) continue;
-    // met before this edit: held at the line (the loop aims HELD_MARGIN inside it, so a correction that lands
-    // a little short still keeps it); short of it: no further from it than it was
-    const near = holdBand(now);
-    const guard = met(now, line) ? { lo: line.lo, hi: line.hi } : { lo: Math.min(line.lo, near.lo), hi: Math.max(line.hi, near.hi) };
-    const aim = met(now, line) ? { lo: guard.lo + HELD_MARGIN, hi: guard.hi - HELD_MARGIN } : guard;
     const name: AttributeName = goal.name;
-    checks.push({
-      name, kind: 'hold', guard, value: (r) => readingLogit(r, name), ...aim, direction: 'exact', vector: axis.vector, gain: axis.gain ?? 1,
-    });
+    const value = (r: FaceReading) => readingLogit(r, name);
+    if (met(now, line)) {
+      // met before this edit: held at the line, restored by the back-off like a lock; the loop aims HELD_MARGIN
+      // inside it, so a correction that lands a little short still keeps it
+      const aim = { lo: line.lo + HELD_MARGIN, hi: line.hi - HELD_MARGIN };
+      checks.push({ name, kind: 'hold', guard: { lo: line.lo, hi: line.hi }, value, ...aim, direction: 'exact', vector: axis.vector, gain: axis.gain ?? 1 });
+    } else {
+      // never reached: kept no further from its line than it was, softly (the new words do not give way to it)
+      const near = holdBand(now);
+      checks.push({
+        name, kind: 'hold', soft: true, value, lo: Math.min(line.lo, near.lo), hi: Math.max(line.hi, near.hi),
+        direction: 'exact', vector: axis.vector, gain: axis.gain ?? 1,
+      });
+    }
   }
   return checks;
 }
