@@ -46,6 +46,7 @@ export { batchReads } from './read-batch.js';
  * no gender flip by accident), and not when the words ask for a gender or an age ("a woman" on a face G can
  * only make female by making it younger: the engine's holds are then soft, corrected but weighing little in
  * picking the best pass); the engine's own age hold is corrected but never restored so.
+ * An edit that carries the goals of earlier edits (Edit.held, docs/held-goals.md) holds them too (./held-checks.ts).
  * Goals still missed are returned, for the reply to say ("glasses: weak in this model").
  *
  * Replays are deterministic: the same seed, edits and models give the same latent.
