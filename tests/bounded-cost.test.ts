@@ -4,7 +4,7 @@ import { MAX_EDITS } from '../src/conversation/limits.js';
 import type { EngineReply } from '../src/conversation/types.js';
 import { ATTRIBUTES } from '../src/face/attributes.js';
 import type { Edit } from '../src/face/record.js';
-import { steerFace, type FaceReading } from '../src/latent/steer.js';
+import { BACKOFF, MAX_PASSES, steerFace, type FaceReading } from '../src/latent/steer.js';
 import { SteerCache, steerFaceCached } from '../src/latent/steer-cache.js';
 import { dot } from '../src/latent/vector.js';
 import { QueueFullError, type FaceScorer } from '../src/render/types.js';
@@ -47,9 +47,11 @@ describe('a request steers only its new edit (issue 29 item 2)', () => {
       face(await engine.refine({ userId: 'a' }, WORDS[i % WORDS.length]!));
       readsPerRefine.push(scorer.reads - before);
     }
-    const early = Math.max(...readsPerRefine.slice(0, 8));
     const late = Math.max(...readsPerRefine.slice(-8));
-    expect(late).toBeLessThanOrEqual(early); // before: every refine replayed the whole chain (reads grew with it)
+    // at most the loop's own passes and one back-off batch, whatever the chain's length (the goals held from
+    // earlier edits, docs/held-goals.md, may add the back-off on a later refine); before: every refine
+    // replayed the whole chain (reads grew with it, 33 and more here)
+    expect(late).toBeLessThanOrEqual(MAX_PASSES + BACKOFF.length);
   });
 
   it('gives exactly the latent that steering the whole chain gives', async () => {

@@ -92,6 +92,17 @@ describe('what was asked before stays', () => {
     expect(logit(await lastRead(renderer), 'Wearing_Hat')).toBeGreaterThanOrEqual(LEVEL_LOGIT);
   });
 
+  it('a lock released in the studio drops the goals held on its axis', async () => {
+    const { engine } = setup();
+    const hat = face(await engine.describe(ctx, 'put a hat on him'));
+    expect((await engine.studio!(ctx, { action: 'set', faceId: hat.face.id, sliders: {}, locks: ['Wearing_Hat'] })).kind).toBe('studio');
+    const glasses = face(await engine.refine(ctx, 'add eyeglasses'));
+    expect(glasses.face.edits.at(-1)!.held?.goals.map((g) => g.name)).toEqual(['Wearing_Hat', 'Male']);
+    const released = await engine.studio!(ctx, { action: 'set', faceId: glasses.face.id, sliders: {}, locks: [] });
+    if (released.kind !== 'studio') throw new Error(`expected a studio face: ${JSON.stringify(released)}`);
+    expect(released.state.face.edits.at(-1)!.held?.goals.map((g) => g.name)).toEqual(['Male']);
+  });
+
   it('explain names the goals held from earlier edits and whether F reads them met', async () => {
     const { engine } = setup();
     face(await engine.describe(ctx, 'put a hat on him'));
