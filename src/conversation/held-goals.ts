@@ -86,12 +86,16 @@ export function heldGoalStatus(edit: Edit | undefined, reading: FaceReading, axe
   });
 }
 
+/** How much of the words that asked for a goal explain quotes (a message may be long; Discord's is 2000 characters). */
+const SAID_CHARS = 40;
+
 const percent = (logit: number) => `${Math.round(100 * sigmoid(logit))}%`;
 
 /** One held goal in words: 'hat (from "put a hat on him"): met, 93% (wanted ≥ 82%)'. */
 export function heldGoalText(s: HeldGoalStatus): string {
   const labels = attributeLabels();
-  const from = ` (from "${s.goal.said}")`;
+  const said = s.goal.said.length > SAID_CHARS ? `${s.goal.said.slice(0, SAID_CHARS - 1)}…` : s.goal.said;
+  const from = ` (from "${said}")`;
   const verdict = s.met ? 'met' : 'not met';
   if (s.unit === 'years') {
     const { mode, years } = s.goal.age!;
