@@ -140,6 +140,14 @@ describe('the rule: which earlier goals an edit holds', () => {
     expect(replaced).toEqual([{ name: 'Eyeglasses', weight: -1, said: 'no glasses' }]);
   });
 
+  it('words about a feature a face has one of override the others (hair colour, beard), and a gender overrides facial hair', () => {
+    expect(heldNames(['a woman with blonde hair'], 'black hair')).toEqual(['Male']);
+    expect(heldNames(['a man with a goatee'], 'no beard')).toEqual(['Male']);
+    expect(heldNames(['no beard', 'smiling'], 'a goatee')).toEqual(['Smiling']);
+    expect(heldNames(['with a beard', 'with glasses'], 'a woman')).toEqual(['Eyeglasses']);
+    expect(heldNames(['wavy hair', 'blonde hair'], 'bald')).toEqual([]);
+  });
+
   it('a mix or an analogy starts another person: goals before it are not carried', () => {
     const mixed: Edit = { text: 'mixed with face x', weights: {}, mode: {}, locks: [], made: 'mix' };
     expect(heldNames(['with a hat', 'add eyeglasses'], 'no beard')).toEqual(['Wearing_Hat', 'Eyeglasses']);

@@ -14,9 +14,29 @@ import type { FaceReading } from '../latent/steer.js';
 import { sigmoid } from '../latent/vector.js';
 import { attributeLabels, labelOf, OPPOSITES } from './wording.js';
 
-/** Whether an edit names an axis (any weight, any mode), so that an earlier goal on it is overridden. */
-function names(edit: Edit, name: AttributeName): boolean {
+/**
+ * Features a face has one of: words about one of them override earlier goals on the others ("blonde hair",
+ * then "black hair": the blonde goes; "a goatee", then "no beard": the goatee goes; "bald" ends any hair colour).
+ */
+const ONE_OF: readonly (readonly AttributeName[])[] = [
+  ['Black_Hair', 'Blond_Hair', 'Brown_Hair', 'Gray_Hair', 'Bald'],
+  ['Straight_Hair', 'Wavy_Hair', 'Bald'],
+  ['Bangs', 'Bald'],
+  ['No_Beard', 'Goatee', 'Mustache', 'Sideburns', '5_o_Clock_Shadow'],
+];
+/** Facial hair: a gender asked for again ("make it a woman") overrides earlier goals on it too. */
+const FACIAL_HAIR: ReadonlySet<AttributeName> = new Set(ONE_OF[3]);
+
+/** Whether an edit names the axis itself (any weight, any mode; for Young, also an age in years). */
+function namesAxis(edit: Edit, name: AttributeName): boolean {
   return Number.isFinite(edit.weights[name]) || (name === 'Young' && edit.age !== undefined);
+}
+
+/** Whether an edit overrides an earlier goal on `name`: it names the axis, one of its ONE_OF group, or, for facial hair, the gender. */
+function names(edit: Edit, name: AttributeName): boolean {
+  if (namesAxis(edit, name)) return true;
+  if (FACIAL_HAIR.has(name) && namesAxis(edit, 'Male')) return true;
+  return ONE_OF.some((group) => group.includes(name) && group.some((other) => namesAxis(edit, other)));
 }
 
 /** The goals an edit sets that later edits hold: targets, and Young's age in years unless it is a step. */
