@@ -57,8 +57,11 @@ function withoutHeld(f: FaceRecord): FaceRecord {
   };
 }
 
+/** A reply that drew no face: ends that seed's chain. */
+class NoFace extends Error {}
+
 function face(r: EngineReply): FaceRecord {
-  if (r.kind !== 'face') throw new Error(`expected a face: ${r.text}`);
+  if (r.kind !== 'face') throw new NoFace(r.text);
   return r.face;
 }
 
@@ -77,29 +80,35 @@ async function main(): Promise<void> {
   try {
     for (let seed = first; seed < first + count; seed++) {
       const ctx = { userId: `seed-${seed}` };
-      let last = face(await engine.describe(ctx, steps[0]!, seed));
-      const said: string[] = [];
-      let before = { held: await read(last), without: await read(withoutHeld(last)) };
-      for (const step of steps.slice(1)) {
-        if (step === steps.at(-1)) break;
-        last = face(await engine.refine(ctx, step));
-        before = { held: await read(last), without: await read(withoutHeld(last)) };
-        said.push(`after "${step}": held ${show(before.held)} | without ${show(before.without)}`);
+      try {
+        let last = face(await engine.describe(ctx, steps[0]!, seed));
+        const said: string[] = [];
+        let before = { held: await read(last), without: await read(withoutHeld(last)) };
+        for (const step of steps.slice(1)) {
+          if (step === steps.at(-1)) break;
+          last = face(await engine.refine(ctx, step));
+          before = { held: await read(last), without: await read(withoutHeld(last)) };
+          said.push(`after "${step}": held ${show(before.held)} | without ${show(before.without)}`);
+        }
+        last = face(await engine.refine(ctx, steps.at(-1)!));
+        const held = await read(last);
+        const without = await read(withoutHeld(last));
+        tally.seeds++;
+        if (earlier.every((g) => met(g, held))) tally.held++;
+        if (earlier.every((g) => met(g, without))) tally.without++;
+        for (const g of earlier) {
+          if (met(g, before.held)) { tally.hadHeld++; if (met(g, held)) tally.keptHeld++; }
+          if (met(g, before.without)) { tally.hadWithout++; if (met(g, without)) tally.keptWithout++; }
+        }
+        const lastGoals = goals.filter((g) => g.step === steps.at(-1));
+        if (lastGoals.every((g) => met(g, held))) tally.lastHeld++;
+        if (lastGoals.every((g) => met(g, without))) tally.lastWithout++;
+        console.log(`seed ${seed}: ${said.join('\n  ')}\n  after "${steps.at(-1)}": held ${show(held)} | without ${show(without)}`);
+      } catch (err) {
+        // a reply that draws nothing ("Nothing changed: the face already is …") ends this seed's chain
+        if (!(err instanceof NoFace)) throw err;
+        console.log(`seed ${seed}: skipped, ${err.message}`);
       }
-      last = face(await engine.refine(ctx, steps.at(-1)!));
-      const held = await read(last);
-      const without = await read(withoutHeld(last));
-      tally.seeds++;
-      if (earlier.every((g) => met(g, held))) tally.held++;
-      if (earlier.every((g) => met(g, without))) tally.without++;
-      for (const g of earlier) {
-        if (met(g, before.held)) { tally.hadHeld++; if (met(g, held)) tally.keptHeld++; }
-        if (met(g, before.without)) { tally.hadWithout++; if (met(g, without)) tally.keptWithout++; }
-      }
-      const lastGoals = goals.filter((g) => g.step === steps.at(-1));
-      if (lastGoals.every((g) => met(g, held))) tally.lastHeld++;
-      if (lastGoals.every((g) => met(g, without))) tally.lastWithout++;
-      console.log(`seed ${seed}: ${said.join('\n  ')}\n  after "${steps.at(-1)}": held ${show(held)} | without ${show(without)}`);
     }
     console.log(`earlier goals all met after the last reply: ${tally.held}/${tally.seeds} seeds with held goals, ${tally.without}/${tally.seeds} without`);
     console.log(`earlier goals met before the last reply and still met after it: ${tally.keptHeld}/${tally.hadHeld} with held goals, ${tally.keptWithout}/${tally.hadWithout} without`);
