@@ -21,7 +21,8 @@ import { comparePair, draw, PAIRS, type Drawn } from './skin-eval.js';
 
 const config = cliConfig('eval:skin');
 const say = (line: string) => process.stderr.write(`${line}\n`);
-const pct = (x: number) => `${Math.round(100 * x)}%`;
+/** A share as a percentage, to the half percent of 200 seeds (89.5% is not 90%). */
+const pct = (x: number) => `${Math.round(1000 * x) / 10}%`;
 const CELL = 128;
 
 async function grid(file: string, drawn: Drawn[], rows: number, generator: Generator): Promise<void> {
