@@ -35,4 +35,21 @@ describe('eval:skin comparisons (the same seeds, plain against asked)', () => {
     expect(out.plainReached).toBe(0);
     expect(out.askedMean).toBeGreaterThan(out.plainMean);
   });
+
+  it('a probe pair is also graded by the pixels (darker cheeks) and by the independent check when it was loaded', () => {
+    const check = (black: number, white: number) => ({ White: white, Black: black, East_Asian: 0.05, South_Asian: 0.05, Others: 0.9 - black - white });
+    const plain: Drawn = { ...drawn('a man', [reading(0.9, 40), reading(0.9, 40), reading(0.9, 40)], [40, 30, 20]),
+      check: [check(0.1, 0.6), check(0.5, 0.2), check(0.2, 0.5)] };
+    const asked: Drawn = { ...drawn('a black man', [reading(0.9, 40), reading(0.9, 40 + AGE_HELD + 1), reading(0.9, 40)], [10, 35, 5]),
+      check: [check(0.7, 0.1), check(0.6, 0.1), check(0.1, 0.6)] };
+    const out = comparePair({ plain: 'a man', asked: 'a black man', measure: 'Black' as never }, plain, asked);
+    expect(out.darker).toBeCloseTo(2 / 3); // seeds 1 and 3; seed 2 lighter
+    expect(out.check!.moved).toBeCloseTo(2 / 3); // P(Black) rose on seeds 1 and 2
+    expect(out.check!.movedHeld).toBeCloseTo(1 / 3); // seed 2 aged past AGE_HELD
+    expect(out.check!.plainTop).toBeCloseTo(1 / 3); // Black is the top class on plain seed 2 only
+    expect(out.check!.askedTop).toBeCloseTo(2 / 3);
+    const unchecked = comparePair({ plain: 'a man', asked: 'a black man', measure: 'Black' as never },
+      { ...plain, check: undefined }, { ...asked, check: undefined });
+    expect(unchecked.check).toBeUndefined();
+  });
 });

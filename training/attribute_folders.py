@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import zlib
 
 from common import DATASETS
 
@@ -73,11 +74,23 @@ def utkface_child(out: str, per_gender: int, seed: int, child=(3, 12), adult=(20
 
 
 RACE_LABELS = {"White": 0, "Black": 1, "East_Asian": 2, "South_Asian": 3}  # UTKFace 0-3 ("Indian" = South Asian)
+OTHERS = 4  # UTKFace's "Others": never a class to steer to; with --others-negative, faces that are not `race`
+# Disjoint parts of UTKFace by a hash of the file name (UTKFace has no identity labels, so one person's photos
+# may fall in several): the steering probe learns from "steer", an independent check probe from "check", and
+# both are scored on "test", which neither saw.
+SPLITS = {"steer": range(0, 6), "check": range(6, 9), "test": range(9, 10)}
 
 
-def utkface_race(race: str, out: str, per_gender: int, seed: int, adult=(15, 80)) -> None:
-    """pos/: UTKFace faces labelled `race`; neg/: the other three labels in equal shares (never "Others", 4);
-    `per_gender` of each gender a side, ages 15-80 (the faces G draws)."""
+def split_of(path: str) -> str:
+    bucket = zlib.crc32(os.path.basename(path).split(".")[0].encode()) % 10
+    return next(name for name, r in SPLITS.items() if bucket in r)
+
+
+def utkface_race(race: str, out: str, per_gender: int, seed: int, adult=(15, 80), split: str | None = None,
+                 others_negative: bool = False) -> None:
+    """pos/: UTKFace faces labelled `race`; neg/: the other three labels in equal shares (with `others_negative`,
+    UTKFace's "Others" too, as a fourth share: faces that are not `race`, never a class of their own);
+    `per_gender` of each gender a side, ages 15-80 (the faces G draws); only the photos of `split` when given."""
     want = RACE_LABELS[race]
     root = os.path.join(DATASETS, "utkface", "UTKFace")
     by = {}  # (race, gender) -> files
@@ -87,15 +100,20 @@ def utkface_race(race: str, out: str, per_gender: int, seed: int, adult=(15, 80)
             age, gender, r = int(parts[0]), int(parts[1]), int(parts[2])
         except (ValueError, IndexError):
             continue
-        if gender in (0, 1) and r in RACE_LABELS.values() and adult[0] <= age <= adult[1]:
+        if split is not None and split_of(name) != split:
+            continue
+        if gender in (0, 1) and (r in RACE_LABELS.values() or (others_negative and r == OTHERS)) and adult[0] <= age <= adult[1]:
             by.setdefault((r, gender), []).append(os.path.join(root, name))
     rng = random.Random(seed)
     pos, neg = [], []
-    others = [r for r in RACE_LABELS.values() if r != want]
+    others = [r for r in RACE_LABELS.values() if r != want] + ([OTHERS] if others_negative else [])
     for gender in (0, 1):
         pos += rng.sample(by[(want, gender)], min(per_gender, len(by[(want, gender)])))
         for r in others:
-            neg += rng.sample(by[(r, gender)], per_gender // len(others))
+            pool = by[(r, gender)]
+            if len(pool) < per_gender // len(others):
+                print(f"only {len(pool)} photos of label {r}, gender {gender} (wanted {per_gender // len(others)})")
+            neg += rng.sample(pool, min(len(pool), per_gender // len(others)))
     fill(out, "pos", sorted(pos))
     fill(out, "neg", sorted(neg))
 
@@ -123,9 +141,12 @@ def main() -> None:
     ap.add_argument("--per-gender", type=int, default=300, help="--utkface-child: photos of each gender a side")
     ap.add_argument("--negatives", type=int, default=0, help="--person: how many other people (default: as many as positives)")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--split", choices=sorted(SPLITS), help="--utkface-race: only this part of UTKFace (by file name hash)")
+    ap.add_argument("--others-negative", action="store_true", help="--utkface-race: UTKFace's 'Others' among the negatives")
     args = ap.parse_args()
     if args.utkface_race:
-        utkface_race(args.utkface_race, args.out or f"/tmp/tellaface-{args.utkface_race.lower()}", args.per_gender, args.seed)
+        utkface_race(args.utkface_race, args.out or f"/tmp/tellaface-{args.utkface_race.lower()}", args.per_gender, args.seed,
+                     split=args.split, others_negative=args.others_negative)
     elif args.utkface_child:
         utkface_child(args.out or "/tmp/tellaface-child", args.per_gender, args.seed)
     else:

@@ -7,12 +7,13 @@
  * with the gender and the age held. --grid writes the faces of the first --grid-seeds seeds, one row a seed,
  * one column a description.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { ITA_BANDS, itaBand } from '../latent/skin-tone.js';
 import type { Generator } from '../render/generator.js';
+import { AppearanceCheck } from '../render/appearance-check.js';
 import { toRgbBytes } from '../render/png.js';
 import { cliConfig, UsageError } from './args.js';
 import { loadSteeringModels } from './steering-models.js';
@@ -20,7 +21,8 @@ import { comparePair, draw, PAIRS, type Drawn } from './skin-eval.js';
 
 const config = cliConfig('eval:skin');
 const say = (line: string) => process.stderr.write(`${line}\n`);
-const pct = (x: number) => `${Math.round(100 * x)}%`;
+/** A share as a percentage, to the half percent of 200 seeds (89.5% is not 90%). */
+const pct = (x: number) => `${Math.round(1000 * x) / 10}%`;
 const CELL = 128;
 
 async function grid(file: string, drawn: Drawn[], rows: number, generator: Generator): Promise<void> {
@@ -54,13 +56,18 @@ async function main(): Promise<void> {
   const modelsDir = path.resolve(flags['models-dir'] ?? config.MODELS_DIR);
   const models = await loadSteeringModels(modelsDir, config.EXECUTION_PROVIDER, say, (problem) => new UsageError(problem));
   const { generator, axes, scorer } = models;
+  const checkFile = path.join(modelsDir, 'appearance_check.onnx');
+  const checker = existsSync(checkFile)
+    ? await AppearanceCheck.load(checkFile, path.join(modelsDir, 'appearance_check.json'), config.EXECUTION_PROVIDER)
+    : undefined;
+  if (!checker) say(`no ${checkFile}: the probe pairs are graded by the probes the loop steers by only (training/train_appearance_check.py makes the independent check)`);
   try {
     const seeds = Array.from({ length: count }, (_, i) => first + i);
     const texts = [...new Set(PAIRS.flatMap((p) => [p.plain, p.asked]))];
     const drawn = new Map<string, Drawn>();
     for (const text of texts) {
       const t0 = Date.now();
-      drawn.set(text, await draw(text, seeds, axes, scorer, generator, config.TRUNCATION));
+      drawn.set(text, await draw(text, seeds, axes, scorer, generator, config.TRUNCATION, checker));
       say(`drew "${text}" on ${count} seeds in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     }
     const results = PAIRS.map((p) => comparePair(p, drawn.get(p.plain)!, drawn.get(p.asked)!));
@@ -70,6 +77,8 @@ async function main(): Promise<void> {
         ? `darker on ${pct(r.moved)} (${pct(r.movedHeld)} with gender and age held), median ${r.median.toFixed(1)}° ITA darker; mean ITA ${r.plainMean.toFixed(1)} -> ${r.askedMean.toFixed(1)}; brown or dark (ITA <= 10) ${pct(r.plainReached)} -> ${pct(r.reached)}`
         : `${r.measure} rose on ${pct(r.moved)} (${pct(r.movedHeld)} with gender and age held), median +${r.median.toFixed(2)}; mean P ${r.plainMean.toFixed(2)} -> ${r.askedMean.toFixed(2)}; P > 0.5 ${pct(r.plainReached)} -> ${pct(r.reached)}`;
       say(`  "${r.asked}" vs "${r.plain}": ${what}; gender held ${pct(r.genderHeld)}${r.ageDrift !== undefined ? `, mean |Δ age| ${r.ageDrift.toFixed(1)} years` : ''}`);
+      if (r.darker !== undefined) say(`    the pixels: cheeks darker (ITA) than the plain face's on ${pct(r.darker)}`);
+      if (r.check) say(`    independent check (a CNN on the pixels, not F): P(${r.measure}) rose on ${pct(r.check.moved)} (${pct(r.check.movedHeld)} held); its top class is ${r.measure} on ${pct(r.check.plainTop)} -> ${pct(r.check.askedTop)}`);
     }
     const bands = Object.fromEntries(texts.map((t) => [t, Object.fromEntries(ITA_BANDS.map(([b]) => [b, drawn.get(t)!.ita.filter((v) => itaBand(v) === b).length / count]))]));
     for (const t of texts) say(`  ITA bands of "${t}": ${ITA_BANDS.map(([b]) => `${b} ${pct(bands[t]![b]!)}`).join(', ')}`);
@@ -81,6 +90,7 @@ async function main(): Promise<void> {
       say(`wrote ${flags.grid}: columns ${texts.map((t) => `"${t}"`).join(', ')}; rows seeds ${first}..${first + gridSeeds - 1}`);
     }
   } finally {
+    await checker?.close();
     await models.close();
   }
 }

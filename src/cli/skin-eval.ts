@@ -16,6 +16,7 @@ import type { AxisSet } from '../latent/axes.js';
 import { itaOfBatch } from '../latent/skin-tone.js';
 import { batchReads, readingLogit, type FaceReading } from '../latent/steer.js';
 import { sigmoid } from '../latent/vector.js';
+import type { AppearanceCheck } from '../render/appearance-check.js';
 import type { Generator } from '../render/generator.js';
 import type { LatentScorer } from '../render/scorer.js';
 
@@ -43,6 +44,18 @@ export interface Drawn {
   ita: number[];
   /** The drawn faces' latents (for a grid). */
   z: Float32Array[];
+  /** The independent appearance check's P(class) of each face (src/render/appearance-check.ts), when loaded. */
+  check?: Array<Record<string, number>>;
+}
+
+/** What the independent appearance check (a CNN on the pixels, not F) says of a probe pair. */
+export interface CheckResult {
+  /** Share of seeds where the check's P(the asked class) rose, and rose with the gender and age held. */
+  moved: number;
+  movedHeld: number;
+  /** Share of faces whose most likely class (of the five) is the asked one: plain, asked. */
+  plainTop: number;
+  askedTop: number;
 }
 
 export interface PairResult {
@@ -65,6 +78,10 @@ export interface PairResult {
   /** Share of seeds where F's P(Male) is on the asked side of 0.5 on the asked face; mean |Δ age| in years. */
   genderHeld: number;
   ageDrift?: number;
+  /** Probe pairs: share of seeds where the asked face's cheeks are darker (ITA on the pixels) than the plain face's. */
+  darker?: number;
+  /** Probe pairs, when the appearance check was loaded: its independent reading. */
+  check?: CheckResult;
 }
 
 function median(a: number[]): number {
@@ -78,6 +95,7 @@ const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
 /** Draws `text` on each seed as a new face with those words (the loop steers, as the chat does). */
 export async function draw(
   text: string, seeds: readonly number[], axes: AxisSet, scorer: LatentScorer, generator: Generator, truncation: number,
+  checker?: AppearanceCheck,
 ): Promise<Drawn> {
   const parse = parseDescription(text);
   if (parse.unknown.length > 0) throw new Error(`"${text}": the grammar did not understand ${parse.unknown.join(', ')}`);
@@ -86,8 +104,13 @@ export async function draw(
   const z = await Promise.all(seeds.map(async (seed) => (await faceLatentFor({ seed, edits: [edit], truncation }, axes, scorer, read)).z));
   const readings = await scorer.read(z);
   const ita: number[] = [];
-  for (let i = 0; i < z.length; i += 64) ita.push(...itaOfBatch(await generator.generate(z.slice(i, i + 64))));
-  return { text, readings, ita, z };
+  const check: Array<Record<string, number>> = [];
+  for (let i = 0; i < z.length; i += 64) {
+    const batch = await generator.generate(z.slice(i, i + 64));
+    ita.push(...itaOfBatch(batch));
+    if (checker) check.push(...(await checker.probabilities(batch)));
+  }
+  return { text, readings, ita, z, ...(checker ? { check } : {}) };
 }
 
 /** Compares the asked faces with the plain ones, seed by seed. */
@@ -115,6 +138,7 @@ export function comparePair(pair: Pair, plain: Drawn, asked: Drawn): PairResult 
   }
   const diffs = values[1].map((v, i) => (pair.measure === 'ita' ? values[0][i]! - v : v - values[0][i]!));
   const withAge = asked.readings.every((r) => r.age !== undefined);
+  const check = pair.measure !== 'ita' && plain.check && asked.check ? checkOf(pair.measure, plain, asked, held) : undefined;
   return {
     plain: pair.plain, asked: pair.asked, measure: pair.measure, seeds: n,
     moved: moved.filter(Boolean).length / n,
@@ -125,5 +149,21 @@ export function comparePair(pair: Pair, plain: Drawn, asked: Drawn): PairResult 
     plainReached: values[0].filter(reached).length / n,
     genderHeld: genderOk.filter(Boolean).length / n,
     ...(withAge ? { ageDrift: mean(ageDiffs) } : {}),
+    ...(pair.measure !== 'ita' ? { darker: plain.ita.filter((v, i) => asked.ita[i]! < v).length / n } : {}),
+    ...(check ? { check } : {}),
+  };
+}
+
+function checkOf(name: string, plain: Drawn, asked: Drawn, held: readonly boolean[]): CheckResult {
+  const n = plain.ita.length;
+  const p = (d: Drawn, i: number) => d.check![i]![name] ?? Number.NaN;
+  const top = (d: Drawn, i: number) => Object.entries(d.check![i]!).reduce((b, e) => (e[1] > b[1] ? e : b))[0] === name;
+  const rose = Array.from({ length: n }, (_, i) => p(asked, i) > p(plain, i));
+  const share = (f: (i: number) => boolean) => Array.from({ length: n }, (_, i) => f(i)).filter(Boolean).length / n;
+  return {
+    moved: share((i) => rose[i]!),
+    movedHeld: share((i) => rose[i]! && held[i]!),
+    plainTop: share((i) => top(plain, i)),
+    askedTop: share((i) => top(asked, i)),
   };
 }
