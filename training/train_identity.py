@@ -5,7 +5,7 @@ trained on. Resumable: the checkpoint (training/work/identity/identity.pt) is wr
 seconds and at the end; running the same command again goes on from it. CPU by default, one thread, so that it
 shares the machine.
 
-  OMP_WAIT_POLICY=PASSIVE nohup nice -n 5 /usr/bin/python3 training/train_identity.py --epochs 5 \
+  OMP_WAIT_POLICY=PASSIVE nohup nice -n 5 /usr/bin/python3 training/train_identity.py --epochs 5.5 \
       > training/work/identity.log 2>&1 &
   /usr/bin/python3 training/train_identity.py --max-steps 20 --out /tmp/id.pt   # throughput check
 
