@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 /**
  * The training campaign's pure-Python checks (no torch, each well under a second): the oversampling weights
  * G trains with (sampling.py), the asked-for yardstick's rule and reference (asked_for.py), and what
- * `campaign.py keep` warns about. They need numpy (.ci/run installs Debian's python3-numpy and python3-pil) and,
+ * `campaign.py keep` warns about, and the identity network's people split, pairs, margin and metrics
+ * (test_identity.py). They need numpy (.ci/run installs Debian's python3-numpy and python3-pil) and,
  * for the two that import training/common.py, torch (the campaign's install); where missing they say so and skip.
  */
 const PYTHON = '/usr/bin/python3';
@@ -21,6 +22,7 @@ describe.each([
   ['test_sampling.py', 'numpy'],
   ['test_asked_for.py', 'numpy, PIL, torch'],
   ['test_campaign.py', 'numpy, PIL, torch'],
+  ['test_identity.py', 'numpy, PIL, torch'],
 ])('training/%s', (script, modules) => {
   it('passes', (ctx) => {
     if (!has(modules)) ctx.skip(`${PYTHON} lacks ${modules} (Debian: python3-numpy python3-pil python3-torch)`);

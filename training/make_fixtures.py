@@ -9,9 +9,13 @@ output (onnx_features.py: what the logits head reads) is the flattened image [N,
 it (npm run attribute) is linear in the image too.
 tests/fixtures/models-age/: the same generator, and a classifier that also has F's age output: `age` [N] =
 40 + 30 x the mean of the first z direction's image pattern, a known linear age for the age-axis tests.
+tests/fixtures/models/identity.onnx: image [N, 3, 16, 16] -> embedding [N, 8], L2-normalised: the image read
+back to the z that drew it (G's pseudo-inverse), normalised, so the identity distance of two fixture faces is
+about the cosine distance of their latents (a known identity for the identity-hold tests).
 
   /usr/bin/python3 training/make_fixtures.py            # both
   /usr/bin/python3 training/make_fixtures.py --age-only # only tests/fixtures/models-age
+  /usr/bin/python3 training/make_fixtures.py --identity-only # only tests/fixtures/models/identity.onnx
 """
 from __future__ import annotations
 
@@ -22,7 +26,7 @@ import torch
 import torch.nn as nn
 
 from common import ATTRIBUTES, REPO
-from onnx_export import add_features, export_classifier, export_generator
+from onnx_export import add_features, export_classifier, export_generator, export_identity
 
 Z, RES = 8, 16
 OUT = os.path.join(REPO, "tests", "fixtures", "models")
@@ -60,10 +64,24 @@ class TinyFAge(nn.Module):
         return self.f(x), 40 + 30 * (x.flatten(1) @ self.p)
 
 
+class TinyIdentity(nn.Module):
+    """image -> the z that drew it (G's pseudo-inverse, inside tanh's near-linear range); export_identity
+    normalises it."""
+
+    def __init__(self, pinv: torch.Tensor):
+        super().__init__()
+        self.lin = nn.Linear(3 * RES * RES, Z, bias=False)
+        self.lin.weight.data = pinv
+
+    def forward(self, x):
+        return self.lin(x.flatten(1))
+
+
 def main() -> None:
     import sys
 
     age_only = "--age-only" in sys.argv[1:]
+    identity_only = "--identity-only" in sys.argv[1:]
     torch.manual_seed(7)
     os.makedirs(OUT, exist_ok=True)
     wg = torch.randn(3 * RES * RES, Z) * 0.15
@@ -74,6 +92,11 @@ def main() -> None:
     wf = (a @ pinv) * 1.5
     bf = torch.linspace(-1, 1, 40)
     f = TinyF(wf, bf)
+    os.makedirs(OUT, exist_ok=True)
+    export_identity(TinyIdentity(pinv.clone()), RES, os.path.join(OUT, "identity.onnx"))
+    print(f"wrote {os.path.join(OUT, 'identity.onnx')}")
+    if identity_only:
+        return
     age_dir = os.path.join(REPO, "tests", "fixtures", "models-age")
     os.makedirs(age_dir, exist_ok=True)
     export_generator(g, Z, os.path.join(age_dir, "generator.onnx"))

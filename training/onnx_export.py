@@ -37,6 +37,30 @@ def export_classifier(f: torch.nn.Module, res: int, path: str, age: torch.nn.Mod
     add_features(path)
 
 
+ID_IN, ID_OUT = "image", "embedding"
+
+
+class L2Normalised(torch.nn.Module):
+    """Any image -> vector network, its output divided by its L2 norm (what models/identity.onnx gives)."""
+
+    def __init__(self, net: torch.nn.Module):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x):
+        e = self.net(x)
+        return e / e.norm(dim=1, keepdim=True).clamp_min(1e-8)
+
+
+def export_identity(net: torch.nn.Module, res: int, path: str) -> None:
+    """Identity network -> ONNX: input `image` [N, 3, res, res] RGB in [-1, 1] (G's output); output `embedding`
+    [N, D], L2-normalised in the graph (distance = 1 - cosine, src/render/identity.ts)."""
+    model = L2Normalised(net.eval()).eval()
+    torch.onnx.export(model, torch.zeros(2, 3, res, res), path, input_names=[ID_IN], output_names=[ID_OUT],
+                      dynamic_axes={ID_IN: {0: "batch"}, ID_OUT: {0: "batch"}}, opset_version=13,
+                      do_constant_folding=True)
+
+
 def add_features(path: str) -> None:
     """Adds the `features` output to an exported F, in place (onnx_features.py)."""
     from onnx_features import add_features_file
