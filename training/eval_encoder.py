@@ -10,7 +10,10 @@ the dataset zip) never appears in the training split, one frame per person. For 
 
 Numbers: pixel L1 / MSE, F-feature distance (relative, as above, and 1 - cosine), identity kept = the share of photos
 whose reconstruction is closer to the photo than a random seed's face is (F features here; the identity network's
-embeddings when --identity is given: computed by training/identity_distances.mjs through onnxruntime-node), time to
+embeddings when --identity is given, through onnxruntime-node: training/identity_embed.mjs); as an independent
+reader, the yardstick's frozen F v1 (training/yardstick/classifier_v1.onnx: other weights than the F that training and
+the refinement score with): closer than a random seed's face, the share of all the random faces farther, and top-1
+re-identification (is the reconstruction nearest its own photo among all the photos), time to
 invert one photo, and open-loop "older" / "smiling" edits on reconstructions vs on random seeds (read by F).
 
   OMP_WAIT_POLICY=PASSIVE /usr/bin/python3 training/eval_encoder.py --n 256 --grid docs/images/encoder-grid.jpg
@@ -204,6 +207,13 @@ def main() -> None:
         faces = batched(g, seeds)
         fx = batched(f.features, x)
         d_seed_f = f_cos(batched(f.features, faces), fx)
+        # an independent reader for the identity measure: the yardstick's frozen F v1 (other weights than the F the
+        # refinement and the training score with)
+        f1 = OnnxClassifier(os.path.join(REPO, "training", "yardstick", "classifier_v1.onnx")).eval()
+        x1 = torch.nn.functional.normalize(batched(f1.features, x))
+        s1 = torch.nn.functional.normalize(batched(f1.features, faces))
+        d_seed_1 = (1 - (x1 * s1).sum(1)).numpy()
+        d_all_seeds_1 = 1 - x1 @ s1.t()  # photo i vs every random seed's face
         for cfg in args.configs.split(","):
             shape, sigma, decay, res = cfg.split(":")
             rounds, k = (int(v) for v in shape.split("x"))
@@ -214,11 +224,18 @@ def main() -> None:
             rec = batched(g, z)
             m = {k2: float(v.mean()) for k2, v in metrics(x, rec, f).items()}
             m["identity_f_closer_than_seed"] = closer_share(f_cos(batched(f.features, rec), fx), d_seed_f)
+            r1 = torch.nn.functional.normalize(batched(f1.features, rec))
+            d_rec_1 = 1 - (x1 * r1).sum(1)
+            m["identity_fv1_distance"] = float(d_rec_1.mean())
+            m["identity_fv1_closer_than_seed"] = closer_share(d_rec_1.numpy(), d_seed_1)
+            m["identity_fv1_share_of_seeds_farther"] = float((d_all_seeds_1 > d_rec_1[:, None]).float().mean())
+            m["identity_fv1_reidentified_top1"] = float(((1 - r1 @ x1.t()).argmin(1) == torch.arange(n)).float().mean())
             m["seconds_per_photo_refine"] = round(secs, 3)
             results[cfg] = m
             latents[cfg] = z
             print(cfg, json.dumps({k2: round(v, 4) for k2, v in m.items()}), flush=True)
         random_face = {k2: float(v.mean()) for k2, v in metrics(x, faces, f).items()}
+        random_face["identity_fv1_distance"] = float(d_seed_1.mean())
         print("random seed's face:", json.dumps({k2: round(v, 4) for k2, v in random_face.items()}), flush=True)
         recipe_cfg = args.recipe or args.configs.split(",")[0]
         refined = latents.get(recipe_cfg, z_e)

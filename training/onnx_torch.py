@@ -73,15 +73,17 @@ class OnnxGenerator(nn.Module):
 
 
 class OnnxClassifier(nn.Module):
-    """models/classifier.onnx without its age head: image [N, 3, 64, 64] -> (features [N, 256], logits [N, 40])."""
+    """models/classifier.onnx without its age head (or the yardstick's frozen F v1, training/yardstick/):
+    image [N, 3, 64, 64] -> (features [N, 256], logits [N, 40])."""
 
     def __init__(self, path: str):
         super().__init__()
         m, w = _inits(path)
-        convs = _conv_weights(m, w, "/f/features")
+        convs = _conv_weights(m, w, "/f/features") or _conv_weights(m, w, "/features")  # F v2 / the yardstick's F v1
         self.strides = [c[2] for c in convs]
         self.convs = nn.ParameterList([_p(a) for c in convs for a in c[:2]])
-        self.head_w, self.head_b = _p(w["f.head.1.weight"]), _p(w["f.head.1.bias"])
+        head = "f.head.1" if "f.head.1.weight" in w else "head.1"
+        self.head_w, self.head_b = _p(w[f"{head}.weight"]), _p(w[f"{head}.bias"])
 
     def features(self, x: torch.Tensor) -> torch.Tensor:
         cw = list(self.convs)
