@@ -102,6 +102,14 @@ def refine(e, g, score: Scorer, x: torch.Tensor, z0: torch.Tensor, rounds: int, 
     return best
 
 
+def parse_config(cfg: str) -> tuple[int, int, float, float, bool, float]:
+    """ROUNDSxK:SIGMA:DECAY:R[:GAIN] (R: r = with the encoder's residual candidate, - = without; GAIN scales E(x))."""
+    parts = cfg.split(":")
+    rounds, k = (int(v) for v in parts[0].split("x"))
+    gain = float(parts[4]) if len(parts) > 4 else 1.0
+    return rounds, k, float(parts[1]), float(parts[2]), parts[3] == "r", gain
+
+
 def metrics(x: torch.Tensor, rec: torch.Tensor, f: OnnxClassifier) -> dict[str, np.ndarray]:
     fx, fr = f.features(x), f.features(rec)
     return {"l1": (rec - x).abs().mean(dim=(1, 2, 3)).numpy(), "mse": ((rec - x) ** 2).mean(dim=(1, 2, 3)).numpy(),
@@ -178,7 +186,8 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=256)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--configs", default="3x16:0.3:0.6:r,4x32:0.3:0.6:r,4x32:0.3:0.6:-,0x0:0:1:-",
-                    help="refinement variants: ROUNDSxK:SIGMA:DECAY:(r = with the encoder's residual candidate)")
+                    help="refinement variants: ROUNDSxK:SIGMA:DECAY:R[:GAIN] (R: r = with the encoder's residual candidate; "
+                         "GAIN multiplies E(x) first)")
     ap.add_argument("--w-pixel", type=float, default=1.0)
     ap.add_argument("--w-feature", type=float, default=0.5)
     ap.add_argument("--identity", help="an identity ONNX (models/identity.onnx of issue 25) for the identity measure")
@@ -215,11 +224,11 @@ def main() -> None:
         d_seed_1 = (1 - (x1 * s1).sum(1)).numpy()
         d_all_seeds_1 = 1 - x1 @ s1.t()  # photo i vs every random seed's face
         for cfg in args.configs.split(","):
-            shape, sigma, decay, res = cfg.split(":")
-            rounds, k = (int(v) for v in shape.split("x"))
+            rounds, k, sigma, decay, res, gain = parse_config(cfg)
             t0 = time.time()
-            z = z_e if rounds == 0 else torch.cat([refine(e, g, score, x[i:i + 1], z_e[i:i + 1], rounds, k,
-                                                          float(sigma), float(decay), res == "r", i) for i in range(n)])
+            zs = keep_in_range(z_e * gain)
+            z = zs if rounds == 0 else torch.cat([refine(e, g, score, x[i:i + 1], zs[i:i + 1], rounds, k,
+                                                         sigma, decay, res, i) for i in range(n)])
             secs = (time.time() - t0) / n
             rec = batched(g, z)
             m = {k2: float(v.mean()) for k2, v in metrics(x, rec, f).items()}
@@ -268,27 +277,26 @@ def main() -> None:
         print("edits (open loop, read by F):", json.dumps(edits), flush=True)
     # time to invert one photo: E + the recipe, on 1 and 2 threads
     timing = {}
-    shape, sigma, decay, res = recipe_cfg.split(":")
-    rounds, k = (int(v) for v in shape.split("x"))
+    rounds, k, sigma, decay, res, gain = parse_config(recipe_cfg)
     for th in (1, 2):
         torch.set_num_threads(th)
         ts = []
         for i in range(5):
             t0 = time.time()
             with torch.no_grad():
-                z0 = e(x[i:i + 1])
+                z0 = keep_in_range(e(x[i:i + 1]) * gain)
                 if rounds:
-                    refine(e, g, score, x[i:i + 1], z0, rounds, k, float(sigma), float(decay), res == "r", i)
+                    refine(e, g, score, x[i:i + 1], z0, rounds, k, sigma, decay, res, i)
             ts.append(time.time() - t0)
         timing[f"{th}_threads_s"] = round(float(np.median(ts)), 3)
     print("time to invert one photo (PyTorch, median of 5):", timing, flush=True)
     if args.grid:
         write_grid(args.grid, grid_cols, min(args.grid_rows, n))
-    recipe = None if rounds == 0 or args.recipe == "none" else {
-        "rounds": rounds, "candidates": k, "sigma": float(sigma), "decay": float(decay), "residual": res == "r",
+    recipe = None if (rounds == 0 and gain == 1) or args.recipe == "none" else {
+        "gain": gain, "rounds": rounds, "candidates": k, "sigma": sigma, "decay": decay, "residual": res,
         "weights": {"pixel": args.w_pixel, "feature": args.w_feature},
         "score": "pixel * mean|G(z) - x| + feature * |F(G(z)) - F(x)|^2 / |F(x)|^2 (F = classifier.onnx `features`); lower wins",
-        "step": "each round: candidates = best + sigma * decay^round * N(0, I) (K of them), plus (residual) "
+        "step": "z = keepInRange(gain * E(x)); then each round: candidates = best + sigma * decay^round * N(0, I) (K of them), plus (residual) "
                 "best + (E(x) - E(G(best))); |z| clamped by keepInRange; all rendered and scored in one batch; "
                 "the best replaces the current latent only if it scores lower (the E(x) latent is scored first)"}
     out = {"refine": recipe, "recipe_config": recipe_cfg,
