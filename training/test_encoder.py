@@ -71,6 +71,17 @@ def test_refinement_never_scores_worse_than_the_start_and_usually_better():
     assert better >= 2
 
 
+def test_refinement_keeps_a_latent_that_already_redraws_the_photo_exactly():
+    g = OnnxGenerator(os.path.join(MODELS, "generator.onnx")).eval()
+    f = OnnxClassifier(os.path.join(MODELS, "classifier.onnx")).eval()
+    z_true = torch.randn(1, 128, generator=torch.Generator().manual_seed(12))
+    with torch.no_grad():
+        x = g(z_true)
+        z = refine(Encoder().eval(), g, Scorer(f, 1.0, 0.5), x, z_true, rounds=2, k=8, sigma=0.3, decay=0.6,
+                   residual=False, seed=0)
+    assert torch.equal(z, keep_in_range(z_true))
+
+
 if __name__ == "__main__":
     for name, fn in list(globals().items()):
         if name.startswith("test_"):
