@@ -7,6 +7,9 @@ through a fixed random projection, so F(G(z)) is close to linear in z and each a
 recoverable direction (written to tests/fixtures/fixture_truth.json for the discovery test). Its `features`
 output (onnx_features.py: what the logits head reads) is the flattened image [N, 768], so a linear probe on
 it (npm run attribute) is linear in the image too.
+tests/fixtures/models/encoder.onnx (+ encoder.json): image [N, 3, 16, 16] -> z [N, 8], the exact inverse of the
+fixture generator (atanh, then the pseudo-inverse of its linear map), so encode(G(z)) == z up to float error and
+tests of the photo path can check that a photo's latent round-trips. Same names as models/encoder.onnx.
 tests/fixtures/models-age/: the same generator, and a classifier that also has F's age output: `age` [N] =
 40 + 30 x the mean of the first z direction's image pattern, a known linear age for the age-axis tests.
 tests/fixtures/models/identity.onnx: image [N, 3, 16, 16] -> embedding [N, 8], L2-normalised: the image read
@@ -16,6 +19,7 @@ about the cosine distance of their latents (a known identity for the identity-ho
   /usr/bin/python3 training/make_fixtures.py            # both
   /usr/bin/python3 training/make_fixtures.py --age-only # only tests/fixtures/models-age
   /usr/bin/python3 training/make_fixtures.py --identity-only # only tests/fixtures/models/identity.onnx
+  /usr/bin/python3 training/make_fixtures.py --encoder-only # only tests/fixtures/models/encoder.onnx + .json
 """
 from __future__ import annotations
 
@@ -77,11 +81,35 @@ class TinyIdentity(nn.Module):
         return self.lin(x.flatten(1))
 
 
+class TinyE(nn.Module):
+    """The fixture generator's exact inverse: image -> atanh -> pseudo-inverse of its linear map -> z."""
+
+    def __init__(self, pinv: torch.Tensor):
+        super().__init__()
+        self.pinv = nn.Parameter(pinv, requires_grad=False)
+
+    def forward(self, x):
+        x = x.flatten(1).clamp(-0.999, 0.999)
+        return (0.5 * torch.log((1 + x) / (1 - x))) @ self.pinv.t()  # atanh (no ONNX op at opset 13)
+
+
+def write_encoder(pinv: torch.Tensor) -> None:
+    path = os.path.join(OUT, "encoder.onnx")
+    torch.onnx.export(TinyE(pinv).eval(), torch.zeros(2, 3, RES, RES), path, input_names=["image"], output_names=["z"],
+                      dynamic_axes={"image": {0: "batch"}, "z": {0: "batch"}}, opset_version=13)
+    meta = {"fixture": True, "input": {"name": "image", "shape": ["N", 3, RES, RES], "range": [-1, 1]},
+            "output": {"name": "z", "shape": ["N", Z]}, "generator_fingerprint": "fixture", "refine": None}
+    with open(os.path.join(OUT, "encoder.json"), "w") as fh:
+        json.dump(meta, fh, indent=1)
+    print(f"wrote {path}")
+
+
 def main() -> None:
     import sys
 
     age_only = "--age-only" in sys.argv[1:]
     identity_only = "--identity-only" in sys.argv[1:]
+    encoder_only = "--encoder-only" in sys.argv[1:]
     torch.manual_seed(7)
     os.makedirs(OUT, exist_ok=True)
     wg = torch.randn(3 * RES * RES, Z) * 0.15
@@ -91,6 +119,9 @@ def main() -> None:
     pinv = torch.linalg.pinv(wg)  # image -> z (inside the near-linear range of tanh)
     wf = (a @ pinv) * 1.5
     bf = torch.linspace(-1, 1, 40)
+    if encoder_only:
+        write_encoder(pinv)
+        return
     f = TinyF(wf, bf)
     os.makedirs(OUT, exist_ok=True)
     export_identity(TinyIdentity(pinv.clone()), RES, os.path.join(OUT, "identity.onnx"))
@@ -110,6 +141,7 @@ def main() -> None:
         return
     export_generator(g, Z, os.path.join(OUT, "generator.onnx"))
     export_classifier(f, RES, os.path.join(OUT, "classifier.onnx"))
+    write_encoder(pinv)
     with torch.no_grad():
         zs = torch.randn(4, Z, generator=torch.Generator().manual_seed(3))
         imgs = g(zs)
