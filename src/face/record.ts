@@ -96,8 +96,11 @@ export interface FaceRecord {
 
 /** A face's starting latent made from other faces (FaceRecord.origin). */
 export interface LatentOrigin {
-  /** 'mix': (1 − w)·this + w·other; 'analogy': this + (to − from). */
-  kind: 'mix' | 'analogy';
+  /**
+   * 'mix': (1 − w)·this + w·other; 'analogy': this + (to − from); 'photo': the latent an uploaded photo was
+   * inverted to (src/photo/: no parts, the photo itself is never kept).
+   */
+  kind: 'mix' | 'analogy' | 'photo';
   /**
    * The faces it was made from and their weights, for history and captions: a mix
    * [{this, 1 − w}, {other, w}]; an analogy [{this, 1}, {to, s}, {from, −s}].
@@ -105,6 +108,17 @@ export interface LatentOrigin {
   parts: Array<{ faceId: string; weight: number }>;
   /** The starting latent: little-endian float32, base64. */
   z: string;
+  /** On a mix or analogy made from a photo's face: it is a photo's face too (labelled so, only its owner may change it). */
+  fromPhoto?: true;
+}
+
+/**
+ * Whether a face was made from an uploaded photo (directly, or by mixing a photo's face): its pictures are
+ * labelled as AI-edited, not AI-generated, and only its owner may refine it. Faces stored before photos
+ * existed have no such origin: false.
+ */
+export function isFromPhoto(face: Pick<FaceRecord, 'origin'>): boolean {
+  return face.origin?.kind === 'photo' || face.origin?.fromPhoto === true;
 }
 
 /** What a face's picture depends on (what the latent stage needs to draw it). */
