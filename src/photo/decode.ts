@@ -19,10 +19,15 @@ export function photoFormat(bytes: Buffer): 'png' | 'jpeg' | 'webp' | undefined 
 
 const FORMATS = 'a PNG, JPEG or WebP photo';
 
+/** What a file over the size limit is told (also by the bot, which refuses it before downloading it). */
+export function tooLargeText(size: number, maxBytes: number): string {
+  return `That file is ${bytesForPeople(size)}; photos can be up to ${bytesForPeople(maxBytes)}. Send a smaller one (a phone's "medium" size is plenty: the face is read at 64 px).`;
+}
+
 /** The upload decoded, or a PhotoRefusal saying why not (too large, not an image, too few pixels). */
 export async function decodePhoto(bytes: Buffer, limits: PhotoLimits): Promise<DecodedPhoto> {
   if (bytes.length > limits.maxBytes) {
-    throw new PhotoRefusal('too-large', `That file is ${bytesForPeople(bytes.length)}; photos can be up to ${bytesForPeople(limits.maxBytes)}. Send a smaller one (a phone's "medium" size is plenty: the face is read at 64 px).`);
+    throw new PhotoRefusal('too-large', tooLargeText(bytes.length, limits.maxBytes));
   }
   if (!photoFormat(bytes)) {
     throw new PhotoRefusal('not-an-image', `That file is not an image I can read: send ${FORMATS}.`);

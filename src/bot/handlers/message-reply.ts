@@ -4,6 +4,7 @@ import type { BotDeps } from '../deps.js';
 import { faceBehindMessage } from '../face-lookup.js';
 import { errFields } from '../log-error.js';
 import { runMessageAction } from '../message-flow.js';
+import { attachmentBytes, imageAttachment } from '../photo-upload.js';
 
 /** Removes mentions of the bot ("<@id>" / "<@!id>") and tidies the spaces left behind. */
 export function stripBotMention(content: string, botUserId: string): string {
@@ -28,6 +29,7 @@ export function emptyReplyHint(mentionedBot: boolean, messageContent: boolean, b
  */
 export async function handleMessageReply(message: Message, deps: BotDeps, botUserId: string): Promise<void> {
   if (message.author.bot || message.system) return;
+  if (await handlePhotoMessage(message, deps, botUserId)) return;
   const ref = message.reference;
   if (!ref?.messageId || ref.type === MessageReferenceType.Forward) return;
   const userId = message.author.id;
@@ -65,6 +67,29 @@ export async function handleMessageReply(message: Message, deps: BotDeps, botUse
     rateLimited: true,
     call: (engineCtx) => deps.engine.refine(engineCtx, text, faceId),
   });
+}
+
+/**
+ * A photo sent to the bot (an image attached to a message that mentions it, replies to it, or is a DM) makes a
+ * face from it, as /face photo does; the answer is a reply to that message. True when it was one.
+ */
+async function handlePhotoMessage(message: Message, deps: BotDeps, botUserId: string): Promise<boolean> {
+  const image = imageAttachment(message.attachments.values());
+  if (!image || !deps.engine.photo) return false;
+  const toBot = message.mentions.users.has(botUserId) || message.mentions.repliedUser?.id === botUserId || message.guildId === null;
+  if (!toBot) return false;
+  await runMessageAction(message, deps, {
+    command: 'reply:photo',
+    userId: message.author.id,
+    mentionUser: false,
+    rateLimited: true,
+    call: async (ctx) => {
+      const bytes = await attachmentBytes(image, deps.photoMaxBytes, deps.fetchBytes);
+      if ('refusal' in bytes) return { kind: 'text', reason: 'error', text: bytes.refusal };
+      return deps.engine.photo!(ctx, { bytes, name: image.name });
+    },
+  });
+  return true;
 }
 
 async function answer(message: Message, text: string, deps: BotDeps): Promise<void> {
