@@ -67,7 +67,7 @@ async function main(argv: string[]): Promise<number> {
 
   let server;
   try {
-    server = await startStudioServer({ engine, userId: studio.STUDIO_USER, host: studio.STUDIO_HOST, port: studio.STUDIO_PORT, allowedHosts: studio.STUDIO_ALLOWED_HOSTS });
+    server = await startStudioServer({ engine, userId: studio.STUDIO_USER, host: studio.STUDIO_HOST, port: studio.STUDIO_PORT, allowedHosts: studio.STUDIO_ALLOWED_HOSTS, photoMaxBytes: Math.round(config.PHOTO_MAX_MB * 1024 * 1024) });
   } catch (err) {
     await shutdown();
     const code = (err as NodeJS.ErrnoException).code;
