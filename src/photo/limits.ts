@@ -15,7 +15,7 @@ export const PhotoLimitsSchema = z.object({
    */
   minFaceBox: z.number().int().positive().default(41),
   /** Photos are framed at most this many px on their longer side for the face detector. */
-  detectSide: z.number().int().min(64).max(1024).default(320),
+  detectSide: z.number().int().min(64).max(1024).default(256),
 });
 export type PhotoLimits = z.infer<typeof PhotoLimitsSchema>;
 
