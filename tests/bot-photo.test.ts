@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { attachmentBytes, imageAttachment } from '../src/bot/photo-upload.js';
 import type { EngineContext, EngineReply, PhotoUpload } from '../src/conversation/types.js';
 import { createTestBot, type TestBot } from './helpers/discord-harness.js';
-import { gateway, slashPayload } from './helpers/discord-gateway.js';
+import { gateway, rawUser, slashPayload, userMessagePayload } from './helpers/discord-gateway.js';
+import { discordIds } from './helpers/discord-ids.js';
 import { TINY_PNG } from './helpers/discord-fake-engine.js';
 import { isPng } from './helpers/discord-rest.js';
 
@@ -62,6 +63,34 @@ describe('/face photo', () => {
     expect(bot.store.faces.size).toBe(0);
     const said = bot.rest.requests.map((r) => String(r.json?.content ?? '')).join('\n');
     expect(said).toMatch(/30(\.0)? MB; photos can be up to 8 MB/);
+  });
+});
+
+describe('a photo sent to the bot', () => {
+  const withImage = (mentionsBot: boolean) => ({
+    ...userMessagePayload(mentionsBot ? `<@${discordIds.bot}> here is me` : 'here is me'),
+    mentions: mentionsBot ? [rawUser(discordIds.bot, 'tellaface', true)] : [],
+    attachments: [{ id: '1700000000000000009', filename: 'me.jpg', size: FACE.length, url: 'https://cdn.example/me.jpg', proxy_url: 'https://cdn.example/me.jpg', content_type: 'image/jpeg' }],
+  });
+
+  it('an image in a message that mentions the bot makes a face from it, answered as a reply', async () => {
+    const t = photoBot();
+    bot = t.bot;
+    gateway.messageCreate(bot.client, withImage(true));
+    await bot.idle();
+    expect(t.fetched).toEqual(['https://cdn.example/me.jpg']);
+    expect(t.uploads).toHaveLength(1);
+    const posted = bot.rest.find('POST', `/channels/${discordIds.channel}/messages`)[0];
+    expect(isPng(posted!.files[0]!.bytes)).toBe(true);
+  });
+
+  it('an image in a message not addressed to the bot is left alone', async () => {
+    const t = photoBot();
+    bot = t.bot;
+    gateway.messageCreate(bot.client, withImage(false));
+    await bot.idle();
+    expect(t.fetched).toEqual([]);
+    expect(t.uploads).toEqual([]);
   });
 });
 
