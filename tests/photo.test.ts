@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable, Writable } from 'node:stream';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runChat } from '../src/console/chat.js';
 import { createEngine } from '../src/conversation/engine.js';
 import type { PhotoDeps } from '../src/conversation/photo.js';
 import type { ConversationEngine, EngineReply } from '../src/conversation/types.js';
@@ -153,5 +155,29 @@ describe('a good upload', () => {
     expect(await store.getFace(made.face.id)).toBeUndefined();
     expect(await store.getFace(older.face.id)).toBeUndefined();
     expect(store.faces.size).toBe(0);
+  });
+});
+
+describe('chat /photo PATH', () => {
+  it('makes the face, saves the side-by-side beside it, and answers bad paths and files in words', async () => {
+    const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-photo-'));
+    const text = fs.mkdtempSync(path.join(os.tmpdir(), 'chat-text-'));
+    fs.writeFileSync(path.join(text, 'me.png'), 'not a picture\n');
+    const chunks: Buffer[] = [];
+    const output = new Writable({ write: (c, _e, cb) => (chunks.push(Buffer.from(c)), cb()) });
+    const store = new FakeStore();
+    const lines = ['/photo tests/fixtures/photo/face.png', '/photo /no/such/photo.jpg', `/photo ${path.join(text, 'me.png')}`, '/photo', 'make me older'];
+    const summary = await runChat({ engine: engineWith(store), input: Readable.from([lines.join('\n')]), output, outDir });
+    const out = Buffer.concat(chunks).toString('utf8');
+    expect(summary.failed).toBe(0);
+    const [made] = [...store.faces.values()].filter((f) => f.origin?.kind === 'photo' && f.parentId === null);
+    expect(fs.existsSync(path.join(outDir, `${made!.id}-photo.png`))).toBe(true);
+    expect(fs.existsSync(path.join(outDir, `${made!.id}.png`))).toBe(true);
+    expect(out).toContain('There is no file /no/such/photo.jpg.');
+    expect(out).toMatch(/not an image I can read/);
+    expect(out).toMatch(/Say which photo: \/photo PATH/);
+    // the next line refines the photo's face
+    const older = [...store.faces.values()].find((f) => f.parentId === made!.id)!;
+    expect(older.edits.map((e) => e.text)).toEqual(['from a photo', 'make me older']);
   });
 });
