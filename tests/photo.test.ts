@@ -138,6 +138,9 @@ describe('a good upload', () => {
     expect(mixed.face.origin?.fromPhoto).toBe(true);
     expect(readPngText(mixed.png).Comment).toContain('compositeWithTrainedAlgorithmicMedia');
     expect((await engine.refine(bob, 'older', mixed.face.id)).kind).toBe('text');
+    // its four neighbours are labelled as AI-edited too
+    const four = await engine.vary!(alice, made.face.id);
+    expect(four.kind === 'grid' && readPngText(four.png).Comment).toContain('compositeWithTrainedAlgorithmicMedia');
   });
 
   it('faces drawn from seeds keep the trainedAlgorithmicMedia label', async () => {

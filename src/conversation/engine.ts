@@ -360,7 +360,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     const seeds = faces.map((f) => f.seed).join(', ');
     const edits = captionForEdits(first.edits);
     const label = {
-      software, seed: first.seed, truncation: first.truncation, edits: first.edits.map((e) => e.text), model,
+      software, seed: first.seed, truncation: first.truncation, edits: first.edits.map((e) => e.text), model, fromPhoto: isFromPhoto(first),
       caption: `four faces to pick from (seeds ${seeds})${edits ? `: ${edits}` : ''}`,
     };
     const png = labelPng(await composeGrid(pngs), label);

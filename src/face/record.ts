@@ -38,8 +38,9 @@ export interface Edit {
   /** The age asked for in years (drives the age axis when the models have one; else Young does). */
   age?: AgeRequest;
   /**
-   * Set on the first edit of a face made from other faces (FaceRecord.origin): its text says what was
-   * combined ("mixed with face …"); it has no weights, and carries the locks of the face it started from.
+   * Set on the first edit of a face made from other faces or from a photo (FaceRecord.origin): its text says
+   * what was combined ("mixed with face …", "from a photo"); it has no weights, and carries the locks of the
+   * face it started from (none for a photo).
    */
   made?: LatentOrigin['kind'];
   /** 'studio': the studio's sliders (one edit of step weights, rewritten in place as the sliders move). */
