@@ -1,4 +1,4 @@
-import { MessageReferenceType, type Message } from 'discord.js';
+import { MessageReferenceType, type Attachment, type Message } from 'discord.js';
 import { parseMixWords } from '../../conversation/mix-words.js';
 import type { BotDeps } from '../deps.js';
 import { faceBehindMessage } from '../face-lookup.js';
@@ -29,7 +29,9 @@ export function emptyReplyHint(mentionedBot: boolean, messageContent: boolean, b
  */
 export async function handleMessageReply(message: Message, deps: BotDeps, botUserId: string): Promise<void> {
   if (message.author.bot || message.system) return;
-  if (await handlePhotoMessage(message, deps, botUserId)) return;
+  // checked without waiting, so other messages and reactions are handled in the order they came
+  const photo = photoSentToBot(message, deps, botUserId);
+  if (photo) return handlePhotoMessage(message, deps, photo);
   const ref = message.reference;
   if (!ref?.messageId || ref.type === MessageReferenceType.Forward) return;
   const userId = message.author.id;
@@ -70,14 +72,17 @@ export async function handleMessageReply(message: Message, deps: BotDeps, botUse
 }
 
 /**
- * A photo sent to the bot (an image attached to a message that mentions it, replies to it, or is a DM) makes a
- * face from it, as /face photo does; the answer is a reply to that message. True when it was one.
+ * A photo sent to the bot: an image attached to a message that mentions it, replies to it, or is a DM (the
+ * image, else undefined). It makes a face from it, as /face photo does; the answer is a reply to that message.
  */
-async function handlePhotoMessage(message: Message, deps: BotDeps, botUserId: string): Promise<boolean> {
+function photoSentToBot(message: Message, deps: BotDeps, botUserId: string): Attachment | undefined {
   const image = imageAttachment(message.attachments.values());
-  if (!image || !deps.engine.photo) return false;
+  if (!image || !deps.engine.photo) return undefined;
   const toBot = message.mentions.users.has(botUserId) || message.mentions.repliedUser?.id === botUserId || message.guildId === null;
-  if (!toBot) return false;
+  return toBot ? image : undefined;
+}
+
+async function handlePhotoMessage(message: Message, deps: BotDeps, image: Attachment): Promise<void> {
   await runMessageAction(message, deps, {
     command: 'reply:photo',
     userId: message.author.id,
@@ -89,7 +94,6 @@ async function handlePhotoMessage(message: Message, deps: BotDeps, botUserId: st
       return deps.engine.photo!(ctx, { bytes, name: image.name });
     },
   });
-  return true;
 }
 
 async function answer(message: Message, text: string, deps: BotDeps): Promise<void> {
