@@ -13,8 +13,8 @@ import { openSqliteStore } from '../src/store/sqlite-store.js';
 import { percentile } from './stats.js';
 
 const RUNS = 10;
-/** A refinement to price when encoder.json has none: 3 rounds of 16 candidates (what a recipe might ask). */
-const TRY_RECIPE = { rounds: 3, candidates: 16, sigma: 0.1, weights: { pixel: 1, feature: 0.5, identity: 0 } };
+/** A refinement to price when encoder.json has none: 3 rounds of 16 candidates and the residual one. */
+const TRY_RECIPE = { rounds: 3, candidates: 16, sigma: 0.3, decay: 0.6, gain: 1, residual: true, weights: { pixel: 1, feature: 0.5, identity: 0 } };
 
 const ms = (a: number[]) => `median ${percentile(a, 50).toFixed(0)} ms, p90 ${percentile(a, 90).toFixed(0)} ms`;
 

@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 describe('the gradient-free refinement', () => {
-  const recipe = { rounds: 6, candidates: 24, sigma: 0.3, weights: { pixel: 1, feature: 0.5, identity: 0 } };
+  const recipe = { rounds: 6, candidates: 24, sigma: 0.3, decay: 0.8, gain: 1, residual: false, weights: { pixel: 1, feature: 0.5, identity: 0 } };
 
   it('moves a latent that is off towards the photo, by pixels and F features, and never away', async () => {
     const noise = gaussianNoise(3);
@@ -42,11 +42,29 @@ describe('the gradient-free refinement', () => {
     expect(dist(full.z)).toBeLessThan(0.05);
   });
 
+  it("the residual candidate (E(x) - E(G(best))) takes a latent that is off straight to the photo with an exact encoder", async () => {
+    const noise = gaussianNoise(5);
+    const truth = Float32Array.from({ length: models.generator.zDim }, () => 0.5 * noise());
+    const photo = (await models.generator.generate([truth])).data.slice();
+    const exact = { ...recipe, rounds: 1, candidates: 1, sigma: 0, residual: true };
+    const inverter = new ModelPhotoInverter(encoder, models.generator, models.classifier, exact);
+    const start = truth.map((x) => x + 0.5 * noise());
+    const [ex] = await encoder.encode(photo, 1);
+    const r = await refineLatent(start, exact, await inverter.lossTo(photo, exact.weights), async (z) => {
+      const [eg] = await encoder.encode((await models.generator.generate([z])).data, 1);
+      return z.map((v, i) => v + ex![i]! - eg![i]!);
+    });
+    expect(Math.hypot(...r.z.map((x, i) => x - truth[i]!))).toBeLessThan(0.05);
+    expect(r.after).toBeLessThan(r.before);
+  });
+
   it('reads the recipe from encoder.json, null as none, and refuses a broken one', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'enc-info-'));
     const file = path.join(dir, 'encoder.json');
     fs.writeFileSync(file, JSON.stringify({ generator_fingerprint: 'abc', refine: { rounds: 2, candidates: 8, sigma: 0.2, weights: { pixel: 1 } } }));
-    expect(readEncoderInfo(file).refine).toEqual({ rounds: 2, candidates: 8, sigma: 0.2, weights: { pixel: 1, feature: 0, identity: 0 } });
+    expect(readEncoderInfo(file).refine).toEqual({
+      rounds: 2, candidates: 8, sigma: 0.2, decay: 1, gain: 1, residual: false, weights: { pixel: 1, feature: 0, identity: 0 },
+    });
     expect(readEncoderInfo('tests/fixtures/models/encoder.json').refine).toBeNull();
     fs.writeFileSync(file, JSON.stringify({ refine: { rounds: -1 } }));
     expect(() => readEncoderInfo(file)).toThrow(/not an encoder description/);

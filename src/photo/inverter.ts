@@ -6,7 +6,8 @@ import { Encoder, readEncoderInfo, type RefineRecipe } from '../render/encoder.j
 import type { Generator } from '../render/generator.js';
 import { IdentityNet, identityDistance } from '../render/identity.js';
 import type { ProviderChoice } from '../render/onnx.js';
-import { refineLatent, rowMse, type CandidateLoss } from './refine.js';
+import { keepInRange } from '../latent/edit.js';
+import { refineLatent, rowL1, rowRelative, type CandidateLoss } from './refine.js';
 
 export const ENCODER_FILE = 'encoder.onnx';
 export const ENCODER_INFO_FILE = 'encoder.json';
@@ -44,13 +45,25 @@ export class ModelPhotoInverter implements PhotoInverter {
   }
 
   async invert(pixels: Float32Array): Promise<PhotoInversion> {
-    const [z0] = await this.encoder.encode(pixels, 1);
-    if (!this.recipe || this.recipe.rounds === 0) return { z: z0! };
-    const r = await refineLatent(z0!, this.recipe, await this.lossTo(pixels, this.recipe.weights));
+    const [ex] = await this.encoder.encode(pixels, 1);
+    const recipe = this.recipe;
+    if (!recipe || recipe.rounds === 0) return { z: recipe ? keepInRange(ex!.map((x) => x * recipe.gain)) : ex! };
+    const z0 = ex!.map((x) => x * recipe.gain);
+    // the encoder's own correction: E(x) - E(G(best)), added to best
+    const residual = recipe.residual ? async (z: Float32Array) => {
+      const g = await this.generator.generate([z]);
+      const [eg] = await this.encoder.encode(g.data, 1);
+      return z.map((v, i) => v + ex![i]! - eg![i]!);
+    } : undefined;
+    const r = await refineLatent(z0, recipe, await this.lossTo(pixels, recipe.weights), residual);
     return { z: r.z, refined: { before: r.before, after: r.after, rounds: r.rounds } };
   }
 
-  /** The recipe's distance of each candidate's face to the photo (terms without a network, or weight 0, left out). */
+  /**
+   * The recipe's score of each candidate's face against the photo (lower is closer): pixel x mean|G(z) - x| +
+   * feature x |F(G(z)) - F(x)|^2 / |F(x)|^2 + identity x (1 - cosine); a term without its network, or with
+   * weight 0, is left out.
+   */
   async lossTo(pixels: Float32Array, w: RefineRecipe['weights']): Promise<CandidateLoss> {
     const featureWeight = this.classifier.hasFeatures ? w.feature : 0;
     const idWeight = this.identity ? w.identity : 0;
@@ -60,10 +73,10 @@ export class ModelPhotoInverter implements PhotoInverter {
     return async (latents) => {
       const batch = await this.generator.generate(latents);
       if (batch.size !== this.encoder.inputSize) throw new Error(`G draws ${batch.size} px faces, the encoder reads ${this.encoder.inputSize} px`);
-      const loss = rowMse(batch.data, batch.count, pixels).map((d) => w.pixel * d);
+      const loss = rowL1(batch.data, batch.count, pixels).map((d) => w.pixel * d);
       if (targetFeatures) {
         const f = (await this.classifier.read(batch)).features!;
-        rowMse(f, batch.count, targetFeatures).forEach((d, i) => (loss[i] = loss[i]! + featureWeight * d));
+        rowRelative(f, batch.count, targetFeatures).forEach((d, i) => (loss[i] = loss[i]! + featureWeight * d));
       }
       if (targetId) {
         const emb = await this.identity!.embed(batch);

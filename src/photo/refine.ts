@@ -1,14 +1,14 @@
+import { keepInRange } from '../latent/edit.js';
 import type { RefineRecipe } from '../render/encoder.js';
 
 /**
- * Gradient-free refinement of an inversion (the recipe comes from models/encoder.json, measured by the encoder's
- * trainer): each round draws K candidates around the best latent so far (the best itself, and K - 1 steps of
- * sigma x Gaussian noise), renders them in one G batch, and keeps the one closest to the photo by
- *   pixel x MSE(pixels) + feature x MSE(F's features) + identity x (1 - cosine of identity embeddings),
- * each term only where its weight is above 0 and its network is there. A round where no candidate beats the
- * best halves sigma. Deterministic: the noise comes from a fixed seed.
+ * Gradient-free refinement of an inversion, as models/encoder.json's recipe says (measured by the encoder's
+ * trainer, training/eval_encoder.py, whose `refine` this follows): each round draws K candidates around the best
+ * latent so far (sigma x decay^round x Gaussian noise) and, with `residual`, the encoder's own correction
+ * best + E(x) - E(G(best)); all are kept in the shell where G draws faces (keepInRange), rendered in one G batch
+ * and scored by the caller's loss (src/photo/inverter.ts: pixels, F's features, identity); the best replaces the
+ * current latent only when it scores lower. Deterministic: the noise comes from a fixed seed.
  */
-
 /** Distances of rendered candidates to the photo: one number per latent (lower is closer). */
 export type CandidateLoss = (latents: Float32Array[]) => Promise<number[]>;
 
@@ -33,24 +33,29 @@ export function gaussianNoise(seed: number): () => number {
   return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
 }
 
-export async function refineLatent(z0: Float32Array, recipe: Pick<RefineRecipe, 'rounds' | 'candidates' | 'sigma'>, loss: CandidateLoss): Promise<RefineResult> {
+export async function refineLatent(
+  z0: Float32Array,
+  recipe: Pick<RefineRecipe, 'rounds' | 'candidates' | 'sigma'> & Partial<Pick<RefineRecipe, 'decay'>>,
+  loss: CandidateLoss,
+  /** The encoder's correction for a latent (E(x) - E(G(z)) added to z), when the recipe asks for it. */
+  residual?: (z: Float32Array) => Promise<Float32Array>,
+): Promise<RefineResult> {
   const noise = gaussianNoise(0x5eed);
-  let best = z0;
-  let bestLoss = (await loss([z0]))[0]!;
+  let best = keepInRange(z0);
+  let bestLoss = (await loss([best]))[0]!;
   const before = bestLoss;
-  let sigma = recipe.sigma;
   for (let r = 0; r < recipe.rounds; r++) {
-    const candidates = Array.from({ length: Math.max(1, recipe.candidates - 1) }, () => best.map((x) => x + sigma * noise()));
+    const s = recipe.sigma * (recipe.decay ?? 1) ** r;
+    const from = best;
+    const candidates = Array.from({ length: recipe.candidates }, () => keepInRange(from.map((x) => x + s * noise())));
+    if (residual) candidates.push(keepInRange(await residual(from)));
     const losses = await loss(candidates);
-    let improved = false;
     losses.forEach((l, i) => {
       if (l < bestLoss) {
         bestLoss = l;
         best = candidates[i]!;
-        improved = true;
       }
     });
-    if (!improved) sigma /= 2;
   }
   return { z: best, before, after: bestLoss, rounds: recipe.rounds };
 }
@@ -66,4 +71,21 @@ export function rowMse(batch: Float32Array, count: number, target: Float32Array)
     }
     return s / n;
   });
+}
+
+/** Mean absolute difference between each of `count` rows of `batch` and `target`. */
+export function rowL1(batch: Float32Array, count: number, target: Float32Array): number[] {
+  const n = target.length;
+  return Array.from({ length: count }, (_, i) => {
+    let s = 0;
+    for (let j = 0; j < n; j++) s += Math.abs(batch[i * n + j]! - target[j]!);
+    return s / n;
+  });
+}
+
+/** |row - target|^2 / |target|^2 for each of `count` rows: a distance that does not depend on the features' scale. */
+export function rowRelative(batch: Float32Array, count: number, target: Float32Array): number[] {
+  let t = 0;
+  for (const v of target) t += v * v;
+  return rowMse(batch, count, target).map((m) => (m * target.length) / Math.max(t, 1e-12));
 }

@@ -8,13 +8,19 @@ export const ENCODER_INPUT = 'image';
 export const ENCODER_OUTPUT = 'z';
 
 /**
- * The gradient-free refinement the encoder's trainer measured to help (src/photo/refine.ts): R rounds of K
- * candidates around the best latent so far, drawn in one batch, kept by a weighted distance to the photo.
+ * The gradient-free refinement the encoder's trainer measured to help (src/photo/refine.ts, models/encoder.json
+ * `refine`): start at keepInRange(gain x E(x)); then R rounds of K candidates best + sigma x decay^round x noise
+ * (plus, with `residual`, best + E(x) - E(G(best))), drawn in one batch, the best kept when it scores lower by
+ * pixel x mean|G(z) - x| + feature x |F(G(z)) - F(x)|^2 / |F(x)|^2 + identity x (1 - cosine of identity embeddings).
+ * Other keys (the trainer's notes) are kept and ignored.
  */
-export const RefineRecipeSchema = z.object({
+export const RefineRecipeSchema = z.looseObject({
   rounds: z.number().int().min(0).max(20),
   candidates: z.number().int().min(1).max(256),
   sigma: z.number().nonnegative(),
+  decay: z.number().positive().max(1).default(1),
+  gain: z.number().positive().default(1),
+  residual: z.boolean().default(false),
   weights: z.looseObject({
     pixel: z.number().nonnegative().default(1),
     feature: z.number().nonnegative().default(0),
