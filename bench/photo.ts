@@ -48,7 +48,7 @@ export async function benchPhoto(modelsDir: string, encoderFile = path.join(mode
   const engine = createEngine({ store, ...engineModels(models), photo: { inverter } });
   const small = fs.readFileSync('tests/fixtures/photo/face.png');
   const large = await sharp(small).resize(2000, 1875).jpeg({ quality: 90 }).toBuffer();
-  console.log(`photo inversion (provider ${models.provider}, ${os.availableParallelism()} cores; encoder ${encoderFile}; refinement ${recipe ? JSON.stringify(recipe) : 'none in encoder.json'})`);
+  console.log(`photo inversion (provider ${models.provider}, ${os.availableParallelism()} cores; encoder ${encoderFile}; refinement ${recipe ? `${recipe.rounds} rounds x ${recipe.candidates}${recipe.residual ? ' + residual' : ''}, sigma ${recipe.sigma} x ${recipe.decay}^round` : 'none in encoder.json'})`);
   for (const [name, bytes] of [['320x300 PNG', small], ['2000x1875 JPEG', large]] as const) {
     const decode = await timeIt(() => decodePhoto(bytes, DEFAULT_PHOTO_LIMITS));
     const decoded = await decodePhoto(bytes, DEFAULT_PHOTO_LIMITS);
