@@ -60,6 +60,8 @@ export const ConfigSchema = z.object({
   MESSAGE_CONTENT: z.enum(['on', 'off']).default('off'),
   GRID_DEFAULT: z.enum(['on', 'off']).default('off'),
   TRUNCATION: z.coerce.number().min(TRUNCATION_MIN).max(TRUNCATION_MAX).default(DEFAULT_TRUNCATION),
+  /** The largest photo file /face photo and /photo take, in MB (larger ones are refused before decoding). */
+  PHOTO_MAX_MB: z.coerce.number().positive().max(50).default(8),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -7,6 +7,7 @@ import { engineModels, loadFaceModels, modelConfigFrom, ModelLoadError } from '.
 import type { RemoteRenderer } from './render/remote-renderer.js';
 import type { SharedState } from './shared-state/index.js';
 import { openFaceStore, StoreOpenError } from './store/open.js';
+import { photoDepsFor } from './photo/setup.js';
 
 const USAGE = `usage: npm start [-- --out-dir DIR] [-- --continue]
 
@@ -96,8 +97,11 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const renderer = remote ?? models.renderer;
-  const engine = createEngine({ store, ...engineModels(models), renderer, truncation: config.TRUNCATION, userLock: shared?.userLock });
+  // faces from photos (/face photo, /photo PATH): the encoder beside G and F, or why there is none
+  const photo = await photoDepsFor(models, config);
+  const engine = createEngine({ store, ...engineModels(models), renderer, truncation: config.TRUNCATION, userLock: shared?.userLock, photo });
   const shutdown = async () => {
+    await photo.inverter?.close?.();
     await remote?.close();
     await models.close();
     await store.close();

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addAttribute, AttributeInputError, nameProblem, phraseProblem, removeAttribute, writeAllOrNothing,
 } from '../src/cli/attribute-add.js';
-import { detectFaces, grey, parseCascade, stockCascade, stockFaceCheck } from '../src/cli/attribute-faces.js';
+import { detectFaces, grey, parseCascade, stockCascade, stockFaceCheck } from '../src/photo/haar.js';
 import { framePhoto } from '../src/cli/attribute-images.js';
 import { readAddedFile, type AttributeName } from '../src/face/attributes.js';
 import { AxisSet } from '../src/latent/axes.js';

@@ -17,8 +17,8 @@ describe('/face command registry', () => {
   it('builds one /face command with a subcommand per file', () => {
     const json = faceCommandJson();
     expect(json.name).toBe('face');
-    expect(json.options?.map((o) => o.name)).toEqual(['describe', 'refine', 'axes', 'undo', 'reset', 'explain', 'forget', 'morph', 'mix', 'analogy']);
-    expect(faceSubcommands).toHaveLength(10);
+    expect(json.options?.map((o) => o.name)).toEqual(['describe', 'refine', 'photo', 'axes', 'undo', 'reset', 'explain', 'forget', 'morph', 'mix', 'analogy']);
+    expect(faceSubcommands).toHaveLength(11);
     const describeOpt = json.options?.[0] as { options: { name: string; required?: boolean; type: number }[] };
     expect(describeOpt.options[0]).toMatchObject({ name: 'text', required: true, type: 3 });
     expect(describeOpt.options[1]).toMatchObject({ name: 'seed', type: 4 });

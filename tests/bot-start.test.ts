@@ -78,7 +78,7 @@ describe('deploy-commands', () => {
     expect(rest.requests[0]?.authorization).toBe(`Bot ${FAKE_TOKEN}`);
     const body = rest.requests[0]?.json as unknown as { name: string; options: { name: string }[] }[];
     expect(body.map((c) => c.name)).toEqual(['face']);
-    expect(body[0]?.options.map((o) => o.name)).toEqual(['describe', 'refine', 'axes', 'undo', 'reset', 'explain', 'forget', 'morph', 'mix', 'analogy']);
+    expect(body[0]?.options.map((o) => o.name)).toEqual(['describe', 'refine', 'photo', 'axes', 'undo', 'reset', 'explain', 'forget', 'morph', 'mix', 'analogy']);
   });
 
   it('registers globally without GUILD_ID', async () => {

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { ConversationEngine } from '../conversation/types.js';
 import type { RateLimiter } from './rate-limit.js';
+import type { FetchBytes } from './photo-upload.js';
 
 /**
  * Everything a handler needs; handlers get it as an argument so tests can pass fakes. The engine is the
@@ -16,6 +17,10 @@ export interface BotDeps {
   progressIntervalMs?: number;
   /** Whether /face describe answers with a grid of four to pick from (GRID_DEFAULT=on; default off: one face). */
   gridDefault?: boolean;
+  /** The largest photo /face photo takes (PHOTO_MAX_MB; default 8 MB): larger attachments are refused undownloaded. */
+  photoMaxBytes?: number;
+  /** How attachments are downloaded (default global fetch; tests pass their own). */
+  fetchBytes?: FetchBytes;
 }
 
 /** What a log line about one user action carries. */

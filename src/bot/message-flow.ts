@@ -6,8 +6,8 @@ import { errFields } from './log-error.js';
 
 export interface MessageAction extends BotAction {
   userId: string;
-  /** The face the user acted on. */
-  faceId: string;
+  /** The face the user acted on (none for a photo sent to the bot). */
+  faceId?: string;
   /** Text answers start with a mention of the user (a reaction has no message of theirs to reply to). */
   mentionUser: boolean;
 }

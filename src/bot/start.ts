@@ -57,7 +57,9 @@ export async function startBot(
   const messageContent = config.MESSAGE_CONTENT === 'on';
   const client = new Client(botClientOptions({ messageContent }, options.rest ? { rest: options.rest } : {}));
   const limiter = options.limiter ?? new SlidingWindowLimiter(config.RATE_LIMIT_PER_MINUTE);
-  const runtime = attachHandlers(client, { engine, limiter, log, messageContent, gridDefault: config.GRID_DEFAULT === 'on' });
+  const runtime = attachHandlers(client, {
+    engine, limiter, log, messageContent, gridDefault: config.GRID_DEFAULT === 'on', photoMaxBytes: Math.round(config.PHOTO_MAX_MB * 1024 * 1024),
+  });
   watchConnection(client, log);
 
   try {

@@ -28,7 +28,7 @@ import { Generator } from '../render/generator.js';
 import { AXES_FILE, CLASSIFIER_FILE, GENERATOR_FILE } from '../render/models.js';
 import type { ProviderChoice } from '../render/onnx.js';
 import { LatentScorer } from '../render/scorer.js';
-import { stockCascade, stockFaceCheck, CASCADE_FILE } from './attribute-faces.js';
+import { stockCascade, stockFaceCheck, CASCADE_FILE } from '../photo/haar.js';
 import { mirrored, photoFiles, readFolder, type CropName, type FolderImages } from './attribute-images.js';
 
 /** Fewer photos than this in a folder is refused: the probe would learn the photos, not the attribute. */

@@ -49,6 +49,7 @@ export const CHAT_HELP = [
   '  /vary N     four faces close to face N of the last four (/vary alone: close to your face)',
   '  /mix FACE [N%]  a new face between yours and FACE (a face id, or 1-4 of the last four): N% of FACE (default 50%)',
   '  /analogy FROM TO [N%]  your face, changed the way TO differs from FROM (N% of the difference, default 100%)',
+  '  /photo PATH a face from your photo (PNG, JPEG or WebP with one face); the photo itself is not kept',
   '  /reset      forget the current face (the next line starts a new one)',
   '  /forget     delete everything stored about you (faces, current face)',
   '  /help       this list',
@@ -200,6 +201,34 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
     return show(await engine.analogy(ctx, { fromFaceId: ids[0]!, toFaceId: ids[1]!, ...(weight !== undefined ? { strength: weight } : {}) }));
   }
 
+  /**
+   * /photo PATH: the file read here (its bytes only: the engine decides what it is), the face shown like any
+   * face; the side-by-side picture (your photo, aligned, beside the face) is saved as <faceId>-photo.png in the
+   * out folder, your own machine's; the store keeps only the latent.
+   */
+  async function photo(rest: string): Promise<void> {
+    if (!engine.photo) return void say('Faces from photos are not available here.');
+    const file = rest.trim().replace(/^(["'])(.*)\1$/, '$2');
+    if (file === '') return void say('Say which photo: /photo PATH (a PNG, JPEG or WebP file with one face).');
+    let bytes: Buffer;
+    try {
+      const stat = await fs.promises.stat(file);
+      if (!stat.isFile()) return void say(`${file} is not a file: /photo takes a photo file.`);
+      bytes = await fs.promises.readFile(file);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      return void say(code === 'ENOENT' ? `There is no file ${file}.` : `Cannot read ${file} (${code ?? 'error'}).`);
+    }
+    const reply = await engine.photo(ctx, { bytes, name: path.basename(file) });
+    if (reply.kind === 'face') {
+      const compare = path.join(outDir, `${reply.face.id}-photo.png`);
+      await writeWhole(compare, reply.png);
+      writtenNow.push(compare);
+      say(compare);
+    }
+    await show(reply);
+  }
+
   /** Handles one line; false means quit. */
   async function handle(line: string): Promise<boolean> {
     const [, command, rest = ''] = /^\/(\S+)\s*(.*)$/s.exec(line) ?? [];
@@ -243,6 +272,9 @@ export async function runChat(options: ChatOptions): Promise<ChatSummary> {
       case 'mix':
       case 'analogy':
         await combine(command.toLowerCase() as 'mix' | 'analogy', rest);
+        return true;
+      case 'photo':
+        await photo(rest);
         return true;
       case 'axes':
         say(engine.axesHelp());

@@ -7,10 +7,11 @@ import { batchReads, steerFace, type FaceReading, type ReadFaces, type SteerResu
 import { SteerCache, steerFaceCached } from '../latent/steer-cache.js';
 import { searchSeed, searchStep } from '../latent/seed-search.js';
 import { searchStart, withStart } from '../latent/candidates.js';
-import { startOf, withoutOrigin, type Drawable, type Edit, type FaceRecord } from '../face/record.js';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { isFromPhoto, startOf, withoutOrigin, type Drawable, type Edit, type FaceRecord } from '../face/record.js';
 import { isValidSeed, MAX_SEED, randomSeed } from '../latent/seed.js';
 import { DEFAULT_TRUNCATION } from '../latent/truncation.js';
-import { labelDescription, labelPng } from '../render/png-label.js';
+import { labelDescription, labelPng, type FaceLabel } from '../render/png-label.js';
 import type { FaceRenderer, FaceScorer } from '../render/types.js';
 import { SOFTWARE } from '../version.js';
 import { newFaceId } from '../store/ids.js';
@@ -21,6 +22,7 @@ import { heldGoalsExplain, heldGoalStatus, withHeldGoals } from './held-goals.js
 import { createMix } from './mix.js';
 import { createMorph } from './morph.js';
 import { createStudio } from './studio.js';
+import { createPhoto, type PhotoDeps } from './photo.js';
 import { composeGrid, GRID_FACES, VARY_STEP } from './grid.js';
 import { chainFullText, MAX_EDITS, storedText, withStoredTextNote } from './limits.js';
 import type { ConversationEngine, CurrentFace, EngineContext, EngineReply, FourReply } from './types.js';
@@ -78,7 +80,13 @@ export interface EngineDeps {
    * one shared by all its processes; it may reject with SharedStateUnavailableError (nothing was run).
    */
   userLock?: UserLock;
+  /** Faces from photos (src/conversation/photo.ts): the inverter, or why there is none. Absent: not available. */
+  photo?: PhotoDeps;
 }
+
+/** A face made from someone else's photo: only its owner may use it (thrown inside, answered as text). */
+class NotYourPhotoError extends Error {}
+const NOT_YOUR_PHOTO = 'That face was made from someone\'s photo: only the person who uploaded it can refine, mix or animate it.';
 
 type TextReason = Extract<EngineReply, { kind: 'text' }>['reason'];
 
@@ -166,15 +174,16 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
   /** The face's latent (edits steered by F when it can read faces), rendered; and what the loop missed. */
   async function render(
     ctx: EngineContext, face: Drawable,
-  ): Promise<{ png: Buffer; altText: string; shortfalls: string[] }> {
+  ): Promise<{ png: Buffer; altText: string; shortfalls: string[]; label: FaceLabel }> {
     // the steering's G+F passes wait in the render queue like renders: its capacity and timeout bound them
     const { z, steer } = await renderer.runInLine(() => latentOf(face), { onQueued: ctx.onQueued });
     const png = await renderer.renderPng(z, { onQueued: ctx.onQueued });
     // every picture says what it is, inside the file (the front ends say it too: Discord may strip this)
     const label = {
       software, seed: face.seed, truncation: face.truncation, edits: face.edits.map((e) => e.text), caption: captionForEdits(face.edits), model,
+      fromPhoto: isFromPhoto(face),
     };
-    return { png: labelPng(png, label), altText: labelDescription(label), shortfalls: shortfallNotes(steer?.shortfalls) };
+    return { png: labelPng(png, label), altText: labelDescription(label), shortfalls: shortfallNotes(steer?.shortfalls), label };
   }
 
   /** Renders, then saves and makes current: the one way a new face comes into being. */
@@ -183,13 +192,20 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     fields: Drawable & Pick<FaceRecord, 'parentId'>,
     words: { caption: string; unknown?: string[]; notes?: string[] },
   ): Promise<EngineReply> {
-    const face: FaceRecord = { id: newFaceId(), ownerId: ctx.userId, createdAt: now(), model, ...fields };
-    const { png, altText, shortfalls } = await render(ctx, face);
+    return createFace(ctx, { id: newFaceId(), ownerId: ctx.userId, createdAt: now(), model, ...fields }, words);
+  }
+
+  /** create() for a record already made; `shown` makes the reply's picture from the face's (a photo's side by side). */
+  async function createFace(
+    ctx: EngineContext, face: FaceRecord, words: { caption: string; unknown?: string[]; notes?: string[] }, shown?: (png: Buffer) => Promise<Buffer>,
+  ): Promise<EngineReply> {
+    const { png, altText, shortfalls, label } = await render(ctx, face);
+    const reply = shown ? labelPng(await shown(png), label) : png;
     await ctx.beforeStore?.(face, png);
     await store.saveFace(face);
     await store.setCurrentFaceId(ctx.userId, face.id);
     const notes = [...(words.notes ?? []), ...shortfalls];
-    return { kind: 'face', face, png, altText, caption: words.caption, unknown: words.unknown ?? [], notes };
+    return { kind: 'face', face, png: reply, altText, caption: words.caption, unknown: words.unknown ?? [], notes };
   }
 
   function withOlderModelNote(notes: string[], face: Pick<FaceRecord, 'model'>): string[] {
@@ -202,9 +218,30 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     return base.ownerId === ctx.userId ? notes : [...notes, COPY_NOTE];
   }
 
+  // who is acting, for getFace's photo check (set around every request in guarded)
+  const acting = new AsyncLocalStorage<string>();
+
+  /** A stored face; throws NotYourPhotoError for a face from someone else's photo. */
+  async function getFace(id: string): Promise<FaceRecord | undefined> {
+    const face = await store.getFace(id);
+    const user = acting.getStore();
+    if (face && user !== undefined && face.ownerId !== user && isFromPhoto(face)) throw new NotYourPhotoError();
+    return face;
+  }
+
+  /** Runs a request with its user known to getFace; a face from someone else's photo is answered in words. */
+  async function guarded<T>(ctx: EngineContext, fn: () => Promise<T>): Promise<T | Extract<EngineReply, { kind: 'text' }>> {
+    try {
+      return await acting.run(ctx.userId, fn);
+    } catch (err) {
+      if (err instanceof NotYourPhotoError) return text('error', NOT_YOUR_PHOTO);
+      throw err;
+    }
+  }
+
   /** The given face, else the user's current one; `gone` when a given id is unknown. */
   async function findFace(ctx: EngineContext, faceId?: string): Promise<FaceRecord | 'gone' | undefined> {
-    if (faceId !== undefined) return (await store.getFace(faceId)) ?? 'gone';
+    if (faceId !== undefined) return (await getFace(faceId)) ?? 'gone';
     const current = await store.getCurrentFaceId(ctx.userId);
     return current === undefined ? undefined : store.getFace(current);
   }
@@ -325,7 +362,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     const seeds = faces.map((f) => f.seed).join(', ');
     const edits = captionForEdits(first.edits);
     const label = {
-      software, seed: first.seed, truncation: first.truncation, edits: first.edits.map((e) => e.text), model,
+      software, seed: first.seed, truncation: first.truncation, edits: first.edits.map((e) => e.text), model, fromPhoto: isFromPhoto(first),
       caption: `four faces to pick from (seeds ${seeds})${edits ? `: ${edits}` : ''}`,
     };
     const png = labelPng(await composeGrid(pngs), label);
@@ -367,7 +404,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
   }
 
   async function pick(ctx: EngineContext, faceId: string): Promise<EngineReply> {
-    const face = await store.getFace(faceId);
+    const face = await getFace(faceId);
     if (!face) return text('no-face', FACE_GONE);
     const caption = captionForEdits(face.edits);
     const picked = caption ? `picked · ${caption}` : 'picked';
@@ -436,13 +473,13 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
 
   // faces made from other faces (mix, analogy): ./mix.ts
   const { mix, analogy } = createMix({
-    axes, findFace, getFace: (id) => store.getFace(id), latentOf: latentInLine,
+    axes, findFace, getFace, latentOf: latentInLine,
     create: (ctx, base, fields, caption, notes) => create(ctx, fields, { caption, notes: withCopyNote(ctx, withOlderModelNote(notes, base), base) }),
   });
 
   // an animation of the face along an edit or into another face (not stored): ./morph.ts
   const morph = createMorph({
-    renderer, scorer, axes, model, software, findFace, getFace: (id) => store.getFace(id),
+    renderer, scorer, axes, model, software, findFace, getFace,
     latentOf: latentInLine,
   });
 
@@ -453,27 +490,37 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     olderModelNote: (face) => olderModelNote(face, model), serial: oneAtATime,
   });
 
+  // faces from photos: ./photo.ts
+  const photo = createPhoto({
+    photo: deps.photo, renderer, now, model, newSeed: () => newSeed(),
+    create: (ctx, face, words, shown) => createFace(ctx, face, words, shown),
+  });
+
+  // every request runs after the user's earlier ones (oneAtATime) and knows who acts (guarded: photo faces)
+  const serial = <T>(ctx: EngineContext, fn: () => Promise<T>) => oneAtATime(ctx.userId, () => guarded(ctx, fn));
+
   return {
-    describe: (ctx, words, seed) => oneAtATime(ctx.userId, () => describe(ctx, words, seed)),
-    refine: (ctx, words, faceId) => oneAtATime(ctx.userId, () => refine(ctx, words, faceId)),
-    describeFour: (ctx, words, seed) => oneAtATime(ctx.userId, () => describeFour(ctx, words, seed)),
-    pick: (ctx, faceId) => oneAtATime(ctx.userId, () => pick(ctx, faceId)),
-    vary: (ctx, faceId) => oneAtATime(ctx.userId, () => vary(ctx, faceId)),
-    reroll: (ctx, faceId) => oneAtATime(ctx.userId, () => reroll(ctx, faceId)),
-    undo: (ctx, faceId) => oneAtATime(ctx.userId, () => undo(ctx, faceId)),
-    reset: (ctx) => oneAtATime(ctx.userId, () => reset(ctx)),
-    forget: (ctx) => oneAtATime(ctx.userId, () => forget(ctx)),
+    describe: (ctx, words, seed) => serial(ctx, () => describe(ctx, words, seed)),
+    refine: (ctx, words, faceId) => serial(ctx, () => refine(ctx, words, faceId)),
+    describeFour: (ctx, words, seed) => serial(ctx, () => describeFour(ctx, words, seed)),
+    pick: (ctx, faceId) => serial(ctx, () => pick(ctx, faceId)),
+    vary: (ctx, faceId) => serial(ctx, () => vary(ctx, faceId)),
+    reroll: (ctx, faceId) => serial(ctx, () => reroll(ctx, faceId)),
+    undo: (ctx, faceId) => serial(ctx, () => undo(ctx, faceId)),
+    reset: (ctx) => serial(ctx, () => reset(ctx)),
+    forget: (ctx) => serial(ctx, () => forget(ctx)),
     // after the user's earlier requests: explain asked while an undo still draws reads the face it brings back
-    explain: (ctx, faceId) => oneAtATime(ctx.userId, () => explain(ctx, faceId)),
+    explain: (ctx, faceId) => serial(ctx, () => explain(ctx, faceId)),
     currentFace,
     linkMessage: (messageId, faceId) => store.linkMessage(messageId, faceId),
     faceForMessage: (messageId) => store.getFaceIdByMessage(messageId),
     faceOwner: async (faceId) => (await store.getFace(faceId))?.ownerId,
     axesHelp: () => axesHelpText(axes),
-    morph: (ctx, words, options) => oneAtATime(ctx.userId, () => morph(ctx, words, options)),
-    mix: (ctx, options) => oneAtATime(ctx.userId, () => mix(ctx, options)),
-    analogy: (ctx, options) => oneAtATime(ctx.userId, () => analogy(ctx, options)),
+    morph: (ctx, words, options) => serial(ctx, () => morph(ctx, words, options)),
+    mix: (ctx, options) => serial(ctx, () => mix(ctx, options)),
+    analogy: (ctx, options) => serial(ctx, () => analogy(ctx, options)),
     // serialised per user inside (previews, which only read, are not)
-    studio: (ctx, request) => studio(ctx, request),
+    studio: (ctx, request) => guarded(ctx, () => studio(ctx, request)),
+    photo: (ctx, upload) => serial(ctx, () => photo(ctx, upload)),
   };
 }

@@ -1,6 +1,6 @@
 import { lockTexts } from '../grammar/index.js';
 import type { AxisSet } from '../latent/axes.js';
-import type { Drawable, Edit, FaceRecord, LatentOrigin } from '../face/record.js';
+import { isFromPhoto, type Drawable, type Edit, type FaceRecord, type LatentOrigin } from '../face/record.js';
 import {
   analogyLatent, ANALOGY_STRENGTH_MAX, DEFAULT_MIX_WEIGHT, encodeLatent, isValidAnalogyStrength, isValidMixWeight, MIX_WEIGHT_MAX,
   MIX_WEIGHT_MIN, mixLatents,
@@ -58,11 +58,13 @@ export function createMix(deps: MixDeps) {
     return { base, others: found };
   }
 
-  function createCombined(ctx: EngineContext, base: FaceRecord, z: Float32Array, origin: Omit<LatentOrigin, 'z'>, what: string): Promise<EngineReply> {
+  function createCombined(
+    ctx: EngineContext, base: FaceRecord, z: Float32Array, origin: Omit<LatentOrigin, 'z'>, what: string, from: FaceRecord[] = [],
+  ): Promise<EngineReply> {
     const locks = locksOf(base);
     const edit: Edit = { text: what, weights: {}, mode: {}, locks, made: origin.kind };
     const notes = locks.length ? [`this face's locks still hold: ${lockTexts(locks).join(', ')}`] : [];
-    const fields = { seed: base.seed, edits: [edit], parentId: base.id, truncation: 1, origin: { ...origin, z: encodeLatent(z) } };
+    const fields = { seed: base.seed, edits: [edit], parentId: base.id, truncation: 1, origin: { ...origin, z: encodeLatent(z), ...([base, ...from].some(isFromPhoto) ? { fromPhoto: true as const } : {}) } };
     return deps.create(ctx, base, fields, what, notes);
   }
 
@@ -80,7 +82,7 @@ export function createMix(deps: MixDeps) {
     const [a, b] = await Promise.all([deps.latentOf(base), deps.latentOf(other)]);
     const z = mixLatents(a.z, b.z, w, axes, locksOf(base));
     const parts = [{ faceId: base.id, weight: 1 - w }, { faceId: other.id, weight: w }];
-    return createCombined(ctx, base, z, { kind: 'mix', parts }, `mix: ${percent(1 - w)}% this face, ${percent(w)}% face ${other.id}`);
+    return createCombined(ctx, base, z, { kind: 'mix', parts }, `mix: ${percent(1 - w)}% this face, ${percent(w)}% face ${other.id}`, [other]);
   }
 
   async function analogy(ctx: EngineContext, options: AnalogyOptions): Promise<EngineReply> {
@@ -99,7 +101,7 @@ export function createMix(deps: MixDeps) {
     const z = analogyLatent(c!.z, a!.z, b!.z, s, axes, locksOf(base));
     const parts = [{ faceId: base.id, weight: 1 }, { faceId: to.id, weight: s }, { faceId: from.id, weight: -s }];
     const how = s === 1 ? '' : ` (${percent(s)}% of the difference)`;
-    return createCombined(ctx, base, z, { kind: 'analogy', parts }, `analogy: this face, changed the way face ${to.id} differs from face ${from.id}${how}`);
+    return createCombined(ctx, base, z, { kind: 'analogy', parts }, `analogy: this face, changed the way face ${to.id} differs from face ${from.id}${how}`, [from, to]);
   }
 
   return { mix, analogy };

@@ -3,7 +3,7 @@ import { captionFor, parseDescription } from '../grammar/index.js';
 import type { ParseResult } from '../grammar/types.js';
 import type { AxisSet } from '../latent/axes.js';
 import { interpolateLatent } from '../latent/origin.js';
-import type { Drawable, FaceRecord } from '../face/record.js';
+import { isFromPhoto, type Drawable, type FaceRecord } from '../face/record.js';
 import { xmpPacket, type FaceLabel } from '../render/png-label.js';
 import type { FaceRenderer, FaceScorer } from '../render/types.js';
 import type { EngineContext, MorphOptions, MorphReply } from './types.js';
@@ -180,9 +180,12 @@ export function createMorph(deps: MorphDeps) {
       edits: [...base.edits.map((e) => e.text), `morph: ${words.trim() || `to ${toId}`}`],
       caption: `animation, ${caption}`,
       model,
+      fromPhoto: isFromPhoto(base) || (other !== undefined && isFromPhoto(other)),
     };
     const { webp, frames: kept } = await encodeAnimation(ordered, { frames, delays: morphDelays(frames), xmp: xmpPacket(label) });
-    const altText = `AI-generated animation of a face of a person who does not exist (tellaface), morphing: ${caption}`;
+    const altText = label.fromPhoto
+      ? `AI-edited animation of a face redrawn from an uploaded photo (tellaface), morphing: ${caption}`
+      : `AI-generated animation of a face of a person who does not exist (tellaface), morphing: ${caption}`;
     notes.push('a morph is not saved as a face: your current face stays as it was');
     notes.push('the frames between the two ends are drawn along a straight line in the latent space (not checked by the classifier)');
     return { kind: 'morph', face: base, webp, altText, caption, frames: kept, unknown, notes };

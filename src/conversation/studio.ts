@@ -3,7 +3,7 @@ import { chainFullText, MAX_EDITS } from './limits.js';
 import { releaseHeldGoals } from './held-goals.js';
 import { z } from 'zod';
 import type { AttributeName } from '../face/attributes.js';
-import { startOf, withoutOrigin, type Drawable, type Edit, type FaceRecord } from '../face/record.js';
+import { isFromPhoto, startOf, withoutOrigin, type Drawable, type Edit, type FaceRecord } from '../face/record.js';
 import { axisGroups, MAX_CHARS } from '../grammar/index.js';
 import type { AxisSet } from '../latent/axes.js';
 import { faceLatent, keepInRange, MAX_WEIGHT } from '../latent/edit.js';
@@ -283,7 +283,7 @@ export function createStudio(deps: StudioDeps): (ctx: EngineContext, request: St
   }
 
   function label(face: Drawable, png: Buffer, caption: string): { png: Buffer; altText: string } {
-    const l = { software, seed: face.seed, truncation: face.truncation, edits: face.edits.map((e) => e.text), caption, model };
+    const l = { software, seed: face.seed, truncation: face.truncation, edits: face.edits.map((e) => e.text), caption, model, fromPhoto: isFromPhoto(face) };
     return { png: labelPng(png, l), altText: labelDescription(l) };
   }
 

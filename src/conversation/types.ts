@@ -16,7 +16,10 @@ export type EngineReply =
   | {
       kind: 'face';
       face: FaceRecord;
-      /** The PNG, labelled inside as AI-generated (IPTC trainedAlgorithmicMedia, software, seed, edits, models). */
+      /**
+       * The PNG, labelled inside as AI-generated (IPTC trainedAlgorithmicMedia, software, seed, edits, models), or
+       * for a face from a photo as AI-edited (compositeWithTrainedAlgorithmicMedia).
+       */
       png: Buffer;
       /** The same said in words, for the picture's alt text ("AI-generated face of a person who does not exist …"). */
       altText: string;
@@ -130,6 +133,20 @@ export interface ConversationEngine {
    * nothing is stored. Optional, like morph (src/conversation/studio.ts).
    */
   studio?(ctx: EngineContext, request: StudioRequest): Promise<StudioReply>;
+  /**
+   * A new face from an uploaded photo (src/conversation/photo.ts): the one face in it found, aligned, turned
+   * into a latent and redrawn; saved and made current like any face, marked as from a photo (origin kind
+   * 'photo'), the photo itself not kept. The reply's picture shows the aligned photo beside the face. Bad
+   * uploads (too large, not an image, no face, several faces, a face too small) get a text reply and store
+   * nothing; without models/encoder.onnx every upload gets a text reply saying photos are not available.
+   */
+  photo?(ctx: EngineContext, upload: PhotoUpload): Promise<EngineReply>;
+}
+
+/** An uploaded file: its bytes (the name is only for messages; the bytes decide what it is). */
+export interface PhotoUpload {
+  bytes: Buffer;
+  name?: string;
 }
 
 export interface MixOptions {

@@ -38,8 +38,9 @@ export interface Edit {
   /** The age asked for in years (drives the age axis when the models have one; else Young does). */
   age?: AgeRequest;
   /**
-   * Set on the first edit of a face made from other faces (FaceRecord.origin): its text says what was
-   * combined ("mixed with face …"); it has no weights, and carries the locks of the face it started from.
+   * Set on the first edit of a face made from other faces or from a photo (FaceRecord.origin): its text says
+   * what was combined ("mixed with face …", "from a photo"); it has no weights, and carries the locks of the
+   * face it started from (none for a photo).
    */
   made?: LatentOrigin['kind'];
   /** 'studio': the studio's sliders (one edit of step weights, rewritten in place as the sliders move). */
@@ -122,8 +123,11 @@ export interface FaceRecord {
 
 /** A face's starting latent made from other faces (FaceRecord.origin). */
 export interface LatentOrigin {
-  /** 'mix': (1 − w)·this + w·other; 'analogy': this + (to − from). */
-  kind: 'mix' | 'analogy';
+  /**
+   * 'mix': (1 − w)·this + w·other; 'analogy': this + (to − from); 'photo': the latent an uploaded photo was
+   * inverted to (src/photo/: no parts, the photo itself is never kept).
+   */
+  kind: 'mix' | 'analogy' | 'photo';
   /**
    * The faces it was made from and their weights, for history and captions: a mix
    * [{this, 1 − w}, {other, w}]; an analogy [{this, 1}, {to, s}, {from, −s}].
@@ -131,6 +135,17 @@ export interface LatentOrigin {
   parts: Array<{ faceId: string; weight: number }>;
   /** The starting latent: little-endian float32, base64. */
   z: string;
+  /** On a mix or analogy made from a photo's face: it is a photo's face too (labelled so, only its owner may change it). */
+  fromPhoto?: true;
+}
+
+/**
+ * Whether a face was made from an uploaded photo (directly, or by mixing a photo's face): its pictures are
+ * labelled as AI-edited, not AI-generated, and only its owner may refine it. Faces stored before photos
+ * existed have no such origin: false.
+ */
+export function isFromPhoto(face: Pick<FaceRecord, 'origin'>): boolean {
+  return face.origin?.kind === 'photo' || face.origin?.fromPhoto === true;
 }
 
 /** What a face's picture depends on (what the latent stage needs to draw it). */

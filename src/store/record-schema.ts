@@ -11,7 +11,7 @@ export const EditSchema = z.looseObject({
   mode: z.record(z.string(), z.enum(['target', 'step'])),
   locks: z.array(z.string()),
   age: z.object({ mode: z.enum(['exact', 'atLeast', 'atMost', 'step']), years: z.number() }).optional(),
-  made: z.enum(['mix', 'analogy']).optional(),
+  made: z.enum(['mix', 'analogy', 'photo']).optional(),
   source: z.enum(['studio']).optional(),
   start: z.looseObject({ version: z.number().int(), set: z.number().int().min(0), pick: z.number().int().min(0) }).optional(),
   held: z.looseObject({
@@ -25,7 +25,8 @@ export const EditSchema = z.looseObject({
 export const EditsSchema = z.array(EditSchema);
 export const JitterSchema = z.array(z.object({ seed: z.number().int().min(0).max(0xffffffff), scale: z.number() }));
 export const OriginSchema = z.looseObject({
-  kind: z.enum(['mix', 'analogy']),
+  kind: z.enum(['mix', 'analogy', 'photo']),
   parts: z.array(z.object({ faceId: z.string(), weight: z.number() })),
   z: z.string(),
+  fromPhoto: z.literal(true).optional(),
 });

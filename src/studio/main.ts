@@ -4,6 +4,7 @@
  * engine, models, render queue and face database as the chat. Settings as for `npm start`, plus
  * STUDIO_HOST (default 127.0.0.1), STUDIO_PORT (8787) and STUDIO_USER (console: the chat's user).
  */
+import { photoDepsFor } from '../photo/setup.js';
 import { flagsOrExitCode } from '../cli/args.js';
 import { ConfigError, loadConfig } from '../config.js';
 import { createEngine } from '../conversation/engine.js';
@@ -56,15 +57,17 @@ async function main(argv: string[]): Promise<number> {
     if (err instanceof ModelLoadError) return fail(`${err.message} (MODELS_DIR is ${config.MODELS_DIR})`);
     throw err;
   }
-  const engine = createEngine({ store, ...engineModels(models), truncation: config.TRUNCATION });
+  const photo = await photoDepsFor(models, config);
+  const engine = createEngine({ store, ...engineModels(models), truncation: config.TRUNCATION, photo });
   const shutdown = async () => {
+    await photo.inverter?.close?.();
     await models.close();
     await store.close();
   };
 
   let server;
   try {
-    server = await startStudioServer({ engine, userId: studio.STUDIO_USER, host: studio.STUDIO_HOST, port: studio.STUDIO_PORT, allowedHosts: studio.STUDIO_ALLOWED_HOSTS });
+    server = await startStudioServer({ engine, userId: studio.STUDIO_USER, host: studio.STUDIO_HOST, port: studio.STUDIO_PORT, allowedHosts: studio.STUDIO_ALLOWED_HOSTS, photoMaxBytes: Math.round(config.PHOTO_MAX_MB * 1024 * 1024) });
   } catch (err) {
     await shutdown();
     const code = (err as NodeJS.ErrnoException).code;

@@ -6,6 +6,8 @@ import { DiskFullError, QueueFullError, RenderTimeoutError, StoreBusyError } fro
 import type { ConversationEngine, StudioReply } from '../conversation/types.js';
 import { log } from '../log.js';
 import { hostAllowed } from './config.js';
+import { tooLargeText } from '../photo/decode.js';
+import { DEFAULT_PHOTO_LIMITS } from '../photo/limits.js';
 
 /*
  * The studio's web server: node:http, one static page (./public: plain HTML, CSS and an ES module, no
@@ -45,6 +47,8 @@ export interface StudioServerOptions {
   port: number;
   /** Host names answered besides localhost, IP addresses and `host` (STUDIO_ALLOWED_HOSTS). */
   allowedHosts?: readonly string[];
+  /** The largest photo POST /api/photo takes (PHOTO_MAX_MB; default 8 MB). */
+  photoMaxBytes?: number;
 }
 
 export interface StudioServer {
@@ -110,14 +114,18 @@ function sendJson(res: http.ServerResponse, status: number, body: Json, extra: R
 }
 
 async function readBody(req: http.IncomingMessage): Promise<string> {
+  return (await readBytes(req, MAX_BODY, `the request is larger than ${MAX_BODY / 1024} KiB`)).toString('utf8');
+}
+
+async function readBytes(req: http.IncomingMessage, max: number, tooLarge: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new HttpError(413, `the request is larger than ${MAX_BODY / 1024} KiB`);
+    if (size > max) throw new HttpError(413, tooLarge);
     chunks.push(chunk as Buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 function hostName(host: string): string {
@@ -125,8 +133,37 @@ function hostName(host: string): string {
 }
 
 /** The request handler (exported for tests; startStudioServer listens with it). */
-export function studioHandler(options: Pick<StudioServerOptions, 'engine' | 'userId'> & { allowHost: (host: string) => boolean }) {
+export function studioHandler(options: Pick<StudioServerOptions, 'engine' | 'userId' | 'photoMaxBytes'> & { allowHost: (host: string) => boolean }) {
   const { engine, userId } = options;
+  const photoMax = options.photoMaxBytes ?? DEFAULT_PHOTO_LIMITS.maxBytes;
+
+  /**
+   * POST /api/photo (the photo's bytes, Content-Type application/octet-stream: a type other sites cannot send
+   * without asking): a face from the photo, then the studio opened on it, with the side-by-side picture.
+   */
+  async function photoApi(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    if (!engine.photo || !engine.studio) throw new HttpError(501, 'faces from photos are not available here');
+    if (!/^application\/octet-stream\b/i.test(req.headers['content-type'] ?? '')) throw new HttpError(415, 'send the photo\'s bytes (Content-Type: application/octet-stream)');
+    const origin = req.headers.origin;
+    if (origin !== undefined && origin !== `http://${req.headers.host ?? ''}`) throw new HttpError(403, 'requests from other sites are refused');
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > photoMax) throw new HttpError(413, tooLargeText(declared, photoMax));
+    const bytes = await readBytes(req, photoMax, tooLargeText(photoMax + 1, photoMax));
+    let out: { status: number; body: Json };
+    try {
+      const made = await engine.photo({ userId }, { bytes });
+      if (made.kind !== 'face') out = replyJson(made);
+      else {
+        out = replyJson(await engine.studio({ userId }, { action: 'open' }));
+        out.body = { ...out.body, compare: dataUrl(made.png), notes: made.notes, said: made.caption };
+      }
+    } catch (err) {
+      out = errorJson(err);
+      if (out.status === 500) log.error({ err }, 'studio photo failed');
+    }
+    log.info({ action: 'photo', status: out.status, kind: out.body.kind }, 'studio request');
+    sendJson(res, out.status, out.body);
+  }
   const files = new Map(Object.entries(STATIC).map(([route, { file, type }]) => [route, { body: fs.readFileSync(`${PUBLIC_DIR}${file}`), type }]));
 
   async function api(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -162,6 +199,11 @@ export function studioHandler(options: Pick<StudioServerOptions, 'engine' | 'use
           throw new HttpError(403, 'the studio answers only to localhost, IP addresses and STUDIO_ALLOWED_HOSTS (a page reached by another name is refused)');
         }
         const url = new URL(req.url ?? '/', 'http://studio.invalid');
+        if (url.pathname === '/api/photo') {
+          if (req.method !== 'POST') throw new HttpError(405, 'POST a photo here');
+          await photoApi(req, res);
+          return;
+        }
         if (url.pathname === '/api/studio') {
           if (req.method !== 'POST') throw new HttpError(405, 'POST a JSON request here');
           await api(req, res);

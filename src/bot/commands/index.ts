@@ -5,6 +5,7 @@ import { describe } from './describe.js';
 import { explain } from './explain.js';
 import { forget } from './forget.js';
 import { mix } from './mix.js';
+import { photo } from './photo.js';
 import { morph } from './morph.js';
 import { refine } from './refine.js';
 import { reset } from './reset.js';
@@ -16,7 +17,7 @@ export type { FaceSubcommand } from './types.js';
 export const FACE_COMMAND = 'face';
 
 /** Every `/face` subcommand, in the order Discord shows them. */
-export const faceSubcommands: readonly FaceSubcommand[] = [describe, refine, axes, undo, reset, explain, forget, morph, mix, analogy];
+export const faceSubcommands: readonly FaceSubcommand[] = [describe, refine, photo, axes, undo, reset, explain, forget, morph, mix, analogy];
 
 export function findSubcommand(name: string | null): FaceSubcommand | undefined {
   return faceSubcommands.find((s) => s.name === name);

@@ -1,9 +1,10 @@
-import { MessageReferenceType, type Message } from 'discord.js';
+import { MessageReferenceType, type Attachment, type Message } from 'discord.js';
 import { parseMixWords } from '../../conversation/mix-words.js';
 import type { BotDeps } from '../deps.js';
 import { faceBehindMessage } from '../face-lookup.js';
 import { errFields } from '../log-error.js';
 import { runMessageAction } from '../message-flow.js';
+import { attachmentBytes, imageAttachment } from '../photo-upload.js';
 
 /** Removes mentions of the bot ("<@id>" / "<@!id>") and tidies the spaces left behind. */
 export function stripBotMention(content: string, botUserId: string): string {
@@ -28,6 +29,9 @@ export function emptyReplyHint(mentionedBot: boolean, messageContent: boolean, b
  */
 export async function handleMessageReply(message: Message, deps: BotDeps, botUserId: string): Promise<void> {
   if (message.author.bot || message.system) return;
+  // checked without waiting, so other messages and reactions are handled in the order they came
+  const photo = photoSentToBot(message, deps, botUserId);
+  if (photo) return handlePhotoMessage(message, deps, photo);
   const ref = message.reference;
   if (!ref?.messageId || ref.type === MessageReferenceType.Forward) return;
   const userId = message.author.id;
@@ -64,6 +68,31 @@ export async function handleMessageReply(message: Message, deps: BotDeps, botUse
     mentionUser: false,
     rateLimited: true,
     call: (engineCtx) => deps.engine.refine(engineCtx, text, faceId),
+  });
+}
+
+/**
+ * A photo sent to the bot: an image attached to a message that mentions it, replies to it, or is a DM (the
+ * image, else undefined). It makes a face from it, as /face photo does; the answer is a reply to that message.
+ */
+function photoSentToBot(message: Message, deps: BotDeps, botUserId: string): Attachment | undefined {
+  const image = imageAttachment(message.attachments.values());
+  if (!image || !deps.engine.photo) return undefined;
+  const toBot = message.mentions.users.has(botUserId) || message.mentions.repliedUser?.id === botUserId || message.guildId === null;
+  return toBot ? image : undefined;
+}
+
+async function handlePhotoMessage(message: Message, deps: BotDeps, image: Attachment): Promise<void> {
+  await runMessageAction(message, deps, {
+    command: 'reply:photo',
+    userId: message.author.id,
+    mentionUser: false,
+    rateLimited: true,
+    call: async (ctx) => {
+      const bytes = await attachmentBytes(image, deps.photoMaxBytes, deps.fetchBytes);
+      if ('refusal' in bytes) return { kind: 'text', reason: 'error', text: bytes.refusal };
+      return deps.engine.photo!(ctx, { bytes, name: image.name });
+    },
   });
 }
 

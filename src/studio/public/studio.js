@@ -262,6 +262,33 @@ $('seed-form').addEventListener('submit', (event) => {
 $('reroll').addEventListener('click', () => save(() => ({ action: 'reroll', faceId: face.id }), 'rerolling…'));
 undoButton.addEventListener('click', () => save(() => ({ action: 'undo', faceId: face.id }), 'undoing…'));
 
+/** A photo: its bytes to /api/photo; the studio then shows the face made from it, and the photo beside it. */
+$('photo').addEventListener('change', () => {
+  const file = $('photo').files[0];
+  if (!file) return;
+  generation++;
+  setPending(1);
+  $('status').textContent = 'reading your photo…';
+  chain = chain.then(async () => {
+    let reply;
+    try {
+      const res = await fetch('/api/photo', { method: 'POST', headers: { 'Content-Type': 'application/octet-stream' }, body: file });
+      reply = await res.json();
+    } catch {
+      reply = { kind: 'error', error: 'The studio cannot be reached, or answered without a reply it could read.' };
+    }
+    if (reply.kind === 'face') {
+      clearMessage();
+      showFace(reply);
+      $('compare').src = reply.compare;
+      $('compare-box').hidden = false;
+    } else {
+      showProblem(reply);
+    }
+    $('photo').value = '';
+  }).finally(() => setPending(-1));
+});
+
 async function start() {
   setPending(1);
   $('status').textContent = 'opening…';
