@@ -6,6 +6,10 @@ import { steerFace, type FaceReading } from '../src/latent/steer.js';
 import { SteerCache, steerFaceCached } from '../src/latent/steer-cache.js';
 import { asksForAnotherPerson, embeddingDistance } from '../src/latent/identity-hold.js';
 import { shortfallText } from '../src/conversation/wording.js';
+import { createEngine } from '../src/conversation/engine.js';
+import type { FaceScorer } from '../src/render/types.js';
+import { FakeStore } from './helpers/fake-store.js';
+import { FakeRenderer } from './helpers/fake-render.js';
 
 /**
  * A tiny world: every attribute on its own coordinate of a 48-d z (F's logit 2·z_k; glasses, hats and beards
@@ -112,5 +116,34 @@ describe('the identity hold in the closed loop', () => {
       expect(Array.from(r.z)).toEqual(Array.from(plain.z));
       expect(r.passes).toBe(plain.passes);
     }
+  });
+
+  it('says in the reply when identity is why a goal was not reached, and not when nothing was held back', async () => {
+    const scorer: FaceScorer = { read, scoreLatent: async (z) => (await read([z]))[0]!.logits.map((l) => 1 / (1 + Math.exp(-l))) };
+    const told: boolean[] = [];
+    for (const r of [0.1, 0.3, 0.5, 0.7, 0.9]) {
+      const engine = createEngine({ store: new FakeStore(), renderer: new FakeRenderer(), scorer, axes: held, model: 'm', random: () => r, now: () => 1 });
+      const made = await engine.describe({ userId: 'a' }, 'a man');
+      if (made.kind !== 'face') throw new Error('expected a face');
+      expect(made.notes.join(' ')).not.toMatch(/someone else/);
+      const refined = await engine.refine({ userId: 'a' }, 'add glasses');
+      if (refined.kind !== 'face') throw new Error('expected a face');
+      const note = refined.notes.find((n) => /someone else/.test(n));
+      if (note) expect(note).toMatch(/^glasses: this is as far as it goes, more would make him someone else \(glasses \d+%\)$/);
+      told.push(note !== undefined);
+      const bangs = await engine.refine({ userId: 'a' }, 'with bangs');
+      if (bangs.kind !== 'face') throw new Error(`expected a face: ${bangs.text}`);
+      expect(bangs.notes.join(' ')).not.toMatch(/bangs: this is as far as it goes/);
+    }
+    expect(told.filter(Boolean).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('words the shortfall for ages and for less of something as the goal was asked', () => {
+    expect(shortfallText({ name: 'Age', direction: 'exact', wanted: 70, reached: 57.6, someoneElse: 'her' }))
+      .toBe('an age of 70 would make her someone else: the face reads about 58');
+    expect(shortfallText({ name: 'No_Beard', direction: 'down', wanted: -1.5, reached: 0, someoneElse: 'him' }))
+      .toBe('beard: this is as far as it goes, more would make him someone else (beard 50%)');
+    expect(shortfallText({ name: 'Age', direction: 'down', wanted: 30, reached: 41, someoneElse: 'him' }))
+      .toMatch(/^younger: this is as far as it goes, more would make him someone else \(the face reads about 41\)$/);
   });
 });

@@ -6,12 +6,14 @@
  * identity network. Prints per step: the share of seeds still the same person by the network's threshold and
  * closer to the first render than another seed's face from the same words is, the goals reached, the earlier
  * edits still kept, and the cost (G+F passes and milliseconds per refinement).
- * --identity points at an identity.onnx (with its identity.json beside it) when models/ has none.
+ * --identity points at an identity.onnx (with its identity.json beside it) when models/ has none. --search-cache FILE
+ * keeps the seed search's picks for the described faces between runs (keyed by the models' version).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import type { Edit } from '../face/record.js';
 import { batchReads } from '../latent/steer.js';
 import { SteerCache } from '../latent/steer-cache.js';
 import { IDENTITY_FILE, IDENTITY_INFO_FILE, identityThreshold } from '../render/identity-hold-models.js';
@@ -36,8 +38,8 @@ function withIdentity(modelsDir: string, onnx: string): string {
 
 function line(arm: string, s: CaseSummary['steps'][number], threshold: number): string {
   return `    ${arm.padEnd(9)} same person (d <= ${threshold.toFixed(3)}) ${pct(s.samePerson).padStart(4)}, closer than another seed ${pct(s.closerThanOther).padStart(4)}, ` +
-    `median d ${s.medianDrift.toFixed(3)}; goal reached ${pct(s.reached).padStart(4)}` +
-    `${s.someoneElse > 0 ? ` (held back for identity ${pct(s.someoneElse)})` : ''}; earlier edits kept ${s.earlierKept}/${s.earlierMet}; ` +
+    `median d ${s.medianDrift.toFixed(3)}; goal reached ${pct(s.reached).padStart(4)} (no shortfall told ${pct(s.noneTold)})` +
+    `${s.someoneElse > 0 ? ` (held back for identity ${pct(s.someoneElse)})` : ''}; earlier goals kept ${s.earlierKept}/${s.earlierMet}; ` +
     `${s.meanPasses.toFixed(1)} passes, ${s.meanMs.toFixed(0)} ms`;
 }
 
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
     options: {
       seeds: { type: 'string', default: '40' }, 'first-seed': { type: 'string', default: '1' }, cases: { type: 'string' },
       identity: { type: 'string' }, band: { type: 'string' }, json: { type: 'string' }, 'models-dir': { type: 'string' },
+      'search-cache': { type: 'string' },
     },
   });
   const count = Number(flags.seeds);
@@ -74,13 +77,19 @@ async function main(): Promise<void> {
   const open = held.withIdentityHold(undefined);
   const read = batchReads((zs) => models.scorer.read(zs));
   const seeds = Array.from({ length: count }, (_, i) => first + i);
+  const cacheFile = flags['search-cache'];
+  const stored = cacheFile && fs.existsSync(cacheFile) ? JSON.parse(fs.readFileSync(cacheFile, 'utf8')) as { g?: string; picks?: Record<string, Edit[]> } : {};
+  // the picks depend on G, F and the axes, not on the identity network
+  const searchedBy = models.version.split('/i:')[0]!;
+  const searched = new Map(stored.g === searchedBy ? Object.entries(stored.picks ?? {}) : []);
   say(`seeds ${first}..${first + count - 1}; same person: identity distance <= ${threshold} (the network's threshold); hold band ${held.identityHold.band}`);
   const out: Array<{ case: string; held: CaseSummary; open: CaseSummary }> = [];
   try {
     for (const i of picked) {
       const c = IDENTITY_CASES[i]!;
       const t0 = Date.now();
-      const described = await describeFaces(c, seeds, held, models.scorer, read, config.TRUNCATION, new SteerCache());
+      const described = await describeFaces(c, seeds, held, models.scorer, read, config.TRUNCATION, new SteerCache(), searched);
+      if (cacheFile) fs.writeFileSync(cacheFile, JSON.stringify({ g: searchedBy, picks: Object.fromEntries(searched) }));
       const withHold = summarise(c, await refineFaces(c, described, held, read), threshold);
       const without = summarise(c, await refineFaces(c, described, open, read), threshold);
       say(`${withHold.words} (${count} seeds, ${((Date.now() - t0) / 1000).toFixed(0)} s)`);

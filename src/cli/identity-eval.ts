@@ -9,8 +9,9 @@ import { parseDescription } from '../grammar/index.js';
 import type { AxisSet } from '../latent/axes.js';
 import { embeddingDistance } from '../latent/identity-hold.js';
 import { SteerCache, prefixKeys, steerFaceCached } from '../latent/steer-cache.js';
-import { unmetGoals, type FaceReading, type ReadFaces, type SteerResult } from '../latent/steer.js';
+import { goalsMet, type FaceReading, type GoalName, type ReadFaces, type SteerResult } from '../latent/steer.js';
 import type { FaceScorer } from '../render/types.js';
+import { noticeable } from '../conversation/wording.js';
 
 /** A description, then one refinement or a chain of them, each a reply to the face before. */
 export interface IdentityCase {
@@ -37,7 +38,12 @@ export interface StepResult {
   reached: boolean;
   /** The identity hold gave up part of a goal. */
   someoneElse: boolean;
-  /** Goals of the earlier edits (the description's too) that were met when made, and how many of them still are. */
+  /** No shortfall the reply would tell (src/conversation/wording.ts noticeable): what the user sees as reached. */
+  noneTold: boolean;
+  /**
+   * Goals of the earlier edits (the description's too) that were met when made and that the later words do not
+   * name again, and how many of them are still met.
+   */
   earlierMet: number;
   earlierKept: number;
   passes: number;
@@ -51,16 +57,25 @@ export interface SeedResult {
   steps: StepResult[];
 }
 
+/** Whether an edit's words name a goal again (the same attribute; any age word for an age): they override it. */
+function overrides(e: Edit, goal: GoalName): boolean {
+  return goal === 'Age' ? e.age !== undefined || e.weights.Young !== undefined : e.weights[goal] !== undefined;
+}
+
 const edit = (words: string, refining: boolean): Edit => editFrom(words, parseDescription(words), refining);
 
 /** The described face of each seed (searched and steered as the engine does), shared by both arms. */
 export async function describeFaces(
   c: IdentityCase, seeds: readonly number[], axes: AxisSet, scorer: FaceScorer, read: ReadFaces, truncation: number, cache: SteerCache,
+  /** The seed search's picks by description, seed and ψ, kept between runs (they do not depend on the identity network). */
+  searched?: Map<string, Edit[]>,
 ): Promise<Array<{ seed: number; edits: Edit[]; truncation: number; state: SteerResult }>> {
   const out = [];
   for (const seed of seeds) {
     const fields = { seed, edits: [edit(c.describe, false)], truncation };
-    const edits = await searchedEdits(fields, axes, scorer, read);
+    const key = `${c.describe}|${seed}|${truncation}`;
+    const edits = searched?.get(key) ?? await searchedEdits(fields, axes, scorer, read);
+    searched?.set(key, edits);
     const face = { seed, edits, truncation };
     out.push({ ...face, state: await steerFaceCached(face, axes, read, cache) });
   }
@@ -84,9 +99,13 @@ export async function refineFaces(
     const other = identityOf(described[(n + 1) % described.length]!.state.reading);
     const edits = [...d.edits];
     const readings: FaceReading[] = [d.state.reading];
-    // the goals each edit met when it was made: [edit index, the reading before it]
-    const met: Array<{ edit: Edit; before: FaceReading }> = unmetGoals(edits[0]!, d.state.reading, d.state.reading, axes).length === 0
-      ? [{ edit: edits[0]!, before: d.state.reading }] : [];
+    // each goal met when its edit was made (the description's too), with the reading before that edit
+    const met: Array<{ goal: GoalName; edit: Edit; before: FaceReading }> = [];
+    const record = (e: Edit, before: FaceReading, after: FaceReading) => {
+      const { goals, unmet } = goalsMet(e, before, after, axes);
+      for (const goal of goals) if (!unmet.includes(goal)) met.push({ goal, edit: e, before });
+    };
+    record(edits[0]!, d.state.reading, d.state.reading);
     const steps: StepResult[] = [];
     for (const words of c.refine) {
       const e = edit(words, true);
@@ -95,12 +114,15 @@ export async function refineFaces(
       const t0 = performance.now();
       const r = await steerFaceCached({ seed: d.seed, edits, truncation: d.truncation }, axes, read, cache);
       const ms = performance.now() - t0;
-      const kept = met.filter((m) => unmetGoals(m.edit, m.before, r.reading, axes).length === 0).length;
+      // a goal the new words name again is overridden ("red hair" after "blonde"), not lost
+      for (let i = met.length - 1; i >= 0; i--) if (overrides(e, met[i]!.goal)) met.splice(i, 1);
+      const kept = met.filter((m) => !goalsMet(m.edit, m.before, r.reading, axes).unmet.includes(m.goal)).length;
       steps.push({
         drift: embeddingDistance(identityOf(r.reading), origin), reached: r.shortfalls.length === 0,
+        noneTold: r.shortfalls.filter(noticeable).length === 0,
         someoneElse: r.shortfalls.some((s) => s.someoneElse), earlierMet: met.length, earlierKept: kept, passes: r.passes, ms,
       });
-      if (r.shortfalls.length === 0) met.push({ edit: e, before });
+      record(e, before, r.reading);
       readings.push(r.reading);
     }
     results.push({ seed: d.seed, otherPerson: embeddingDistance(origin, other), steps });
@@ -120,6 +142,7 @@ export interface CaseSummary {
     closerThanOther: number;
     medianDrift: number;
     reached: number;
+    noneTold: number;
     someoneElse: number;
     /** Earlier goals still met, of those met when made (all seeds together). */
     earlierKept: number;
@@ -146,6 +169,7 @@ export function summarise(c: IdentityCase, results: readonly SeedResult[], thres
       closerThanOther: share((r) => r.steps[k]!.drift < r.otherPerson, k),
       medianDrift: median(results.map((r) => r.steps[k]!.drift)),
       reached: share((r) => r.steps[k]!.reached, k),
+      noneTold: share((r) => r.steps[k]!.noneTold, k),
       someoneElse: share((r) => r.steps[k]!.someoneElse, k),
       earlierKept: results.reduce((a, r) => a + r.steps[k]!.earlierKept, 0),
       earlierMet: results.reduce((a, r) => a + r.steps[k]!.earlierMet, 0),

@@ -226,12 +226,14 @@ function checksFor(
 }
 
 /**
- * The goals of `edit` that F's reading `after` does not meet, judged as the loop judged them when the edit was
- * made from the face F read as `before` (a step from there, a level, an age): for measuring whether later edits keep earlier goals.
+ * The goals of `edit`, and those F's reading `after` does not meet, judged as the loop judged them when the edit
+ * was made from the face F read as `before` (a step from there, a level, an age): whether later edits keep earlier goals.
  */
-export function unmetGoals(edit: Edit, before: FaceReading, after: FaceReading, axes: AxisSet, locks: ReadonlySet<AttributeName> = new Set()): GoalName[] {
-  return checksFor(edit, before, axesForFace(axes, edit, before), locks, {})
-    .filter((c) => c.kind === 'goal' && miss(c, after) !== 0).map((c) => c.name);
+export function goalsMet(
+  edit: Edit, before: FaceReading, after: FaceReading, axes: AxisSet, locks: ReadonlySet<AttributeName> = new Set(),
+): { goals: GoalName[]; unmet: GoalName[] } {
+  const goals = checksFor(edit, before, axesForFace(axes, edit, before), locks, {}).filter((c) => c.kind === 'goal');
+  return { goals: goals.map((c) => c.name), unmet: goals.filter((c) => miss(c, after) !== 0).map((c) => c.name) };
 }
 
 /** How far a value is outside its interval (0 inside), signed: + means it must go up. */
