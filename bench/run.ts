@@ -1,7 +1,7 @@
 /**
  * npm run bench [-- --axes] [-- --models-dir DIR]
  * Prints figures (no pass/fail): parser throughput, render latency and batched throughput with the
- * shipped models, the cost of the closed loop per face, a one-message face with the seed search and the realism guard against without, the time to discover the axes, 50 concurrent /face describe through the bot layer, ms per /face morph, the four-up grid (pick from four), ms per /face mix and analogy, and a refine's cost against the length of the face's chain.
+ * shipped models, the cost of the closed loop per face, a one-message face with the seed search and the realism guard against without, the time to discover the axes, 50 concurrent /face describe through the bot layer, ms per /face morph, the four-up grid (pick from four), ms per /face mix and analogy, a refine's cost against the length of the face's chain, and a refine's cost with the identity hold against without.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,6 +20,7 @@ import { benchGrid } from './grid.js';
 import { benchMix } from './mix.js';
 import { benchVary } from './vary.js';
 import { benchChain } from './chain.js';
+import { benchIdentityHold } from './identity-hold.js';
 import { spawnSync } from 'node:child_process';
 
 const { values } = parseArgs({
@@ -70,6 +71,7 @@ async function main(): Promise<void> {
   if (want('grid')) await benchGrid(modelsDir, 12, values['grid-out']);
   if (want('mix')) await benchMix(modelsDir);
   if (want('chain')) await benchChain(modelsDir);
+  if (want('identity')) await benchIdentityHold(modelsDir);
   // opt-in (about 90 s a description): how close vary's neighbours stay, against rerolls
   if (values.only?.split(',').includes('vary')) await benchVary(modelsDir);
 }

@@ -146,4 +146,29 @@ describe('the identity hold in the closed loop', () => {
     expect(shortfallText({ name: 'Age', direction: 'down', wanted: 30, reached: 41, someoneElse: 'him' }))
       .toMatch(/^younger: this is as far as it goes, more would make him someone else \(the face reads about 41\)$/);
   });
+
+  it('takes back a drift off the goal\'s direction, not the goal: the face keeps its glasses and its identity', async () => {
+    // G's glasses axis (the open-loop move) also moves an identity coordinate; F's glasses rise along the glasses
+    // coordinate alone, and the surrogate says so (its gradient at every face)
+    const G = at('Eyeglasses');
+    const side = 41;
+    const mixed = Float32Array.from({ length: D }, (_, j) => (j === G ? 0.6 : j === side ? 0.8 : 0));
+    const axesWithSide = AxisSet.fromAxes(D, ATTRIBUTES.map((name, k): Axis => ({
+      name, vector: k === G ? mixed : basis(k), center: 0, scale: 1, coordMean: 0, coordStd: 1, quality: 0.9, r2: 0.5,
+      controllable: true, successRate: 0.9, gain: 2,
+    }))).withSurrogate({ zDim: D, gradients: (_z, names) => names.map((n) => (n === 'Eyeglasses' ? basis(G).map((v) => 2 * v) : undefined)) });
+    const flat = async (zs: Float32Array[]): Promise<FaceReading[]> => zs.map((z) => ({
+      logits: Float32Array.from(ATTRIBUTES, (_, k) => 2 * z[k]!), identity: Float32Array.from([2, ...z.slice(40, 48)]),
+    }));
+    let drifted = 0;
+    for (const seed of seeds) {
+      const origin = await steerFace({ seed, edits: [first] }, axesWithSide, flat);
+      const open = await steerFace({ seed, edits: [first, glasses] }, axesWithSide, flat);
+      const r = await steerFace({ seed, edits: [first, glasses] }, axesWithSide.withIdentityHold({ band: BAND }), flat);
+      if (drift(open.reading, origin.reading) > BAND) drifted++;
+      expect(drift(r.reading, origin.reading)).toBeLessThanOrEqual(BAND);
+      expect(r.shortfalls).toEqual([]);
+    }
+    expect(drifted).toBeGreaterThanOrEqual(5);
+  });
 });

@@ -82,7 +82,8 @@ async function main(): Promise<void> {
   // the picks depend on G, F and the axes, not on the identity network
   const searchedBy = models.version.split('/i:')[0]!;
   const searched = new Map(stored.g === searchedBy ? Object.entries(stored.picks ?? {}) : []);
-  say(`seeds ${first}..${first + count - 1}; same person: identity distance <= ${threshold} (the network's threshold); hold band ${held.identityHold.band}`);
+  const from = info.threshold !== undefined ? "the network's threshold in identity.json" : 'the --band given, identity.json has none';
+  say(`seeds ${first}..${first + count - 1}; same person: identity distance <= ${threshold} (${from}); hold band ${held.identityHold.band}`);
   const out: Array<{ case: string; held: CaseSummary; open: CaseSummary }> = [];
   try {
     for (const i of picked) {

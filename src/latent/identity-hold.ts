@@ -1,7 +1,7 @@
 import type { Edit } from '../face/record.js';
 import { keepInRange } from './edit.js';
 import type { FaceReading, ReadFaces } from './steer.js';
-import { dot, gramSchmidt } from './vector.js';
+import { addScaled, dot, gramSchmidt, projectOff } from './vector.js';
 
 /**
  * The identity hold in the closed loop (src/latent/steer.ts): a refinement keeps who the face is, as the loop
@@ -11,8 +11,12 @@ import { dot, gramSchmidt } from './vector.js';
  * its first edit, or after the latest edit that asked for another person), not the face just before this
  * edit, so that three refinements in a row cannot each spend the band and add up to someone else.
  *
- * It costs nothing when the loop's best face is within the band (the network reads the images G drew for F's
- * reading anyway). When it is not, the hold gives up part of the goal, never the identity: one batched read of
+ * It costs nothing while the faces the loop draws are within the band (the network reads the images G drew for
+ * F's reading anyway: about 5% of a read). A pass whose face drifted out of the band pulls the next one back
+ * toward the face before the edit, off the goals' directions (the loop's corrections and side moves, not the goal;
+ * the loop then takes one more pass for it if the goals were met). If the loop's best face is still out of the
+ * band, the hold gives up part of the goal, never the identity: a pass that was within the band and misses no
+ * more, else one batched read of
  * candidates between the face before the edit (z) and the loop's best face: the best face with its moves off
  * the goal directions taken back (those moves are the loop's corrections, the part of the change that is not
  * the goal), and parts of the whole edit (IDENTITY_BACKOFF). Of these, the loop's passes that were within the
@@ -30,6 +34,8 @@ export interface IdentityHold {
 
 /** The parts of the edit (z → the loop's best face) tried when the best face is out of the band. */
 export const IDENTITY_BACKOFF = [0.75, 0.5, 0.3, 0.15] as const;
+/** The most of the way back a pass's pull goes (./identity-hold.ts IdentityKeeper.pull). */
+export const PULL_MAX = 0.8;
 /** How much of the best face's moves off the goal directions is kept in the trimmed candidates. */
 export const OFF_GOAL_KEEP = [0.5, 0] as const;
 
@@ -88,6 +94,18 @@ export class IdentityKeeper {
   }
 
   /**
+   * In a pass of the loop, when the face read (`reading`) is out of the band: the next face `out` is pulled back
+   * toward the face before the edit (z) off the goals' directions (`goalBasis`, orthonormal), by the part that
+   * would bring the drift to the band if it were all off the goals (1 − cosine grows about as the square of the angle).
+   */
+  pull(out: Float64Array, z: Float32Array, reading: FaceReading, goalBasis: readonly Float64Array[]): void {
+    const d = identityDrift(reading, this.anchor);
+    if (d === undefined || d <= this.band) return;
+    const back = projectOff(Float64Array.from(z, (v, i) => v - out[i]!), goalBasis);
+    addScaled(out, back, Math.min(PULL_MAX, 1 - Math.sqrt(this.band / d)));
+  }
+
+  /**
    * The face the edit ends with, when `best` is out of the band (undefined when it is within: no read): the
    * candidate within the band that misses least, else the closest to the anchor. `goalDirs` are the goals'
    * directions at best.z; `badness` scores a reading as the loop does.
@@ -95,8 +113,10 @@ export class IdentityKeeper {
   async settle(
     z: Float32Array, before: FaceReading, best: Face, goalDirs: readonly Float32Array[],
     badness: (r: FaceReading) => number, read: ReadFaces,
-  ): Promise<Face | undefined> {
+  ): Promise<{ face: Face; reads: number } | undefined> {
     if (this.within(best.reading)) return undefined;
+    // a pass of the loop within the band that misses no more than the best: no read needed
+    if (this.bestWithin && this.bestWithin.bad <= best.bad) return { face: this.bestWithin, reads: 0 };
     const delta = Float64Array.from(best.z, (v, i) => v - z[i]!);
     const basis = gramSchmidt(goalDirs.filter((d) => d.length === z.length));
     // the change along the goals' directions alone
@@ -116,9 +136,9 @@ export class IdentityKeeper {
       { z, reading: before, bad: badness(before) },
     ];
     const kept = faces.filter((f) => this.within(f.reading));
-    if (kept.length > 0) return kept.reduce((a, f) => (f.bad < a.bad ? f : a));
+    if (kept.length > 0) return { face: kept.reduce((a, f) => (f.bad < a.bad ? f : a)), reads: 1 };
     const drift = (f: Face) => identityDrift(f.reading, this.anchor) ?? Infinity;
-    return faces.reduce((a, f) => (drift(f) < drift(a) ? f : a));
+    return { face: faces.reduce((a, f) => (drift(f) < drift(a) ? f : a)), reads: 1 };
   }
 }
 

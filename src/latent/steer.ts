@@ -316,9 +316,10 @@ export async function steerEdit(
   const ratio = checks.map(() => 1);
   const moved = (i: number) => (surrogate ? norm(appliedVec[i]!) > 0 : applied[i] !== 0);
   const movable = (i: number) => !stuck[i] && spent[i]! < CHECK_BUDGET;
-  while (passes <= MAX_PASSES && best.bad > 0) {
+  while (passes <= MAX_PASSES && (best.bad > 0 || keeper?.within(best.reading) === false)) {
     const undo = checks.map((_, i) => stuck[i] && moved(i));
-    if (!checks.some((c, i) => (miss(c, reading) !== 0 && movable(i)) || undo[i])) break;
+    const drifted = keeper?.within(reading) === false;
+    if (!drifted && !checks.some((c, i) => (miss(c, reading) !== 0 && movable(i)) || undo[i])) break;
     // this pass's direction and gain per check: the surrogate's gradient at this face where it has one, else the axis
     const local = surrogate ? surrogate.gradients(current, checks.map((c) => c.name)) : checks.map(() => undefined);
     const slope = local.map((g) => (g ? norm(g) : 0));
@@ -369,6 +370,8 @@ export async function steerEdit(
       const i = checks.indexOf(c);
       if (m !== 0 && movable(i)) spent[i]! += moveAlong(out, dirs[i]!, cap(i, m / gainNow[i]!), goalBasis);
     }
+    // a face drifting from who it was is pulled back toward the start off the goals' directions (./identity-hold.ts)
+    keeper?.pull(out, z, reading, goalBasis);
     const next = keepInRange(Float32Array.from(out));
     const nextReading = (await read([next]))[0]!;
     passes++;
@@ -413,8 +416,8 @@ export async function steerEdit(
   }
   // the identity hold: part of the goal is given up before who the face is (./identity-hold.ts)
   const heldIdentity = keeper && (await keeper.settle(z, before, best, goalDirections(checks, best.z, surrogate), (r) => badness(checks, r), read));
-  if (heldIdentity) passes++;
-  if (heldIdentity) best = heldIdentity;
+  if (heldIdentity) passes += heldIdentity.reads;
+  if (heldIdentity) best = heldIdentity.face;
   // the realism guard: a face clearly less real than before the edit is scaled back (./realism-guard.ts)
   const real = await realismBackoff(z, best, before, read);
   if (real) {
