@@ -62,7 +62,7 @@ export const ConfigSchema = z.object({
   TRUNCATION: z.coerce.number().min(TRUNCATION_MIN).max(TRUNCATION_MAX).default(DEFAULT_TRUNCATION),
   /** The identity hold of refinements (docs/identity-hold.md): on when models/identity.onnx is there, unless off. */
   IDENTITY_HOLD: z.enum(['on', 'off']).default('on'),
-  /** The hold's band on the identity distance (1 − cosine); unset: the network's threshold in models/identity.json. */
+  /** The hold's band on the identity distance (1 − cosine); unset: the network's strict threshold (FAR 1e-2) in models/identity.json. */
   IDENTITY_BAND: z.coerce.number().positive().max(2).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

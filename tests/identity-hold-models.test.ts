@@ -32,8 +32,8 @@ const edit = (text: string, weights: Edit['weights']): Edit => ({
 });
 
 describe('the identity network in the models', () => {
-  it('is loaded with its threshold as the band when identity.json is there: each reading carries the embedding, and the version says so', async () => {
-    const dir = folder('with', { threshold: 0.05 });
+  it('is loaded with its strict threshold as the band when identity.json is there: each reading carries the embedding, and the version says so', async () => {
+    const dir = folder('with', { threshold: 0.7, 'threshold_far_1e-2': 0.05 });
     const plain = await loadFaceModels(config(folder('without')));
     const models = await loadFaceModels(config(dir));
     try {

@@ -138,8 +138,8 @@ export interface CaseSummary {
     words: string;
     /** Share of seeds whose face is within `threshold` of its first render. */
     samePerson: number;
-    /** The same within the strict threshold (the network's FAR 1e-2 one), when given. */
-    samePersonStrict?: number;
+    /** The same within the loose threshold (the network's best-accuracy one), when given. */
+    samePersonLoose?: number;
     /** Share of seeds whose face is closer to its first render than the next seed's face from the same words is. */
     closerThanOther: number;
     medianDrift: number;
@@ -160,7 +160,7 @@ const median = (xs: number[]) => {
 };
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
-export function summarise(c: IdentityCase, results: readonly SeedResult[], threshold: number, strict?: number): CaseSummary {
+export function summarise(c: IdentityCase, results: readonly SeedResult[], threshold: number, loose?: number): CaseSummary {
   const share = (f: (r: SeedResult, k: number) => boolean, k: number) => results.filter((r) => f(r, k)).length / Math.max(1, results.length);
   return {
     words: `"${c.describe}" → ${c.refine.map((w) => `"${w}"`).join(' → ')}`,
@@ -168,7 +168,7 @@ export function summarise(c: IdentityCase, results: readonly SeedResult[], thres
     steps: c.refine.map((words, k) => ({
       words,
       samePerson: share((r) => r.steps[k]!.drift <= threshold, k),
-      ...(strict !== undefined ? { samePersonStrict: share((r) => r.steps[k]!.drift <= strict, k) } : {}),
+      ...(loose !== undefined ? { samePersonLoose: share((r) => r.steps[k]!.drift <= loose, k) } : {}),
       closerThanOther: share((r) => r.steps[k]!.drift < r.otherPerson, k),
       medianDrift: median(results.map((r) => r.steps[k]!.drift)),
       reached: share((r) => r.steps[k]!.reached, k),
