@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { z } from 'zod';
 import type { IdentityHold } from '../latent/identity-hold.js';
 import { fingerprint } from './fingerprint.js';
@@ -46,9 +47,11 @@ export interface IdentitySetting {
  */
 export async function identityHoldModels(
   onnx: string, info: string, provider: ProviderChoice, drawnSide: number, setting: IdentitySetting = {},
-): Promise<{ net?: IdentityNet; hold?: IdentityHold; print?: string; problem?: string }> {
+): Promise<{ net?: IdentityNet; hold?: IdentityHold; print?: string; problem?: string; note?: string }> {
   if (setting.hold === 'off' || !fs.existsSync(onnx)) return {};
   let band = setting.band;
+  // a network without its numbers (a test fixture's, say) is not used: said at info level, not warned
+  if (band === undefined && !fs.existsSync(info)) return { note: `${onnx} has no ${path.basename(info)} beside it: refinements are drawn without the identity hold (or set IDENTITY_BAND)` };
   if (band === undefined) {
     const t = identityThreshold(info);
     if (t.problem) return { problem: `${t.problem}: refinements are drawn without the identity hold (or set IDENTITY_BAND)` };

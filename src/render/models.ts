@@ -289,6 +289,7 @@ export async function loadFaceModels(config: ModelConfig): Promise<FaceModels> {
   const drawnSide = (await generator.generate([new Float32Array(generator.zDim)])).size;
   const identity = await identityHoldModels(file(IDENTITY_FILE), file(IDENTITY_INFO_FILE), generator.provider, drawnSide, config.identity);
   if (identity.problem) log.warn({ file: file(IDENTITY_FILE) }, identity.problem);
+  if (identity.note) log.info({ file: file(IDENTITY_FILE) }, identity.note);
   axes = axes.withIdentityHold(identity.hold);
   const renderer = new RenderQueue(generator, {
     capacity: config.queueCapacity,
