@@ -12,7 +12,7 @@ import { addScaled, dot, gramSchmidt, projectOff } from './vector.js';
  * edit, so that three refinements in a row cannot each spend the band and add up to someone else.
  *
  * It costs nothing while the faces the loop draws are within the band (the network reads the images G drew for
- * F's reading anyway: about 5% of a read). A pass whose face drifted out of the band pulls the next one back
+ * F's reading anyway, which costs about 11 ms a read). A pass whose face drifted out of the band pulls the next one back
  * toward the face before the edit, off the goals' directions (the loop's corrections and side moves, not the goal;
  * the loop then takes one more pass for it if the goals were met). If the loop's best face is still out of the
  * band, the hold gives up part of the goal, never the identity: a pass that was within the band and misses no
