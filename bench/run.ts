@@ -1,7 +1,7 @@
 /**
  * npm run bench [-- --axes] [-- --models-dir DIR] [-- --only photo --encoder FILE]
  * Prints figures (no pass/fail): parser throughput, render latency and batched throughput with the
- * shipped models, the cost of the closed loop per face, a one-message face with the seed search and the realism guard against without, the time to discover the axes, 50 concurrent /face describe through the bot layer, ms per /face morph, the four-up grid (pick from four), ms per /face mix and analogy, a refine's cost against the length of the face's chain, and the time to invert one photo (--encoder FILE when models/ has none).
+ * shipped models, the cost of the closed loop per face, a one-message face with the seed search and the realism guard against without, the time to discover the axes, 50 concurrent /face describe through the bot layer, ms per /face morph, the four-up grid (pick from four), ms per /face mix and analogy, a refine's cost against the length of the face's chain, the time to invert one photo (--encoder FILE when models/ has none), and a refine's cost with the identity hold against without.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,6 +21,7 @@ import { benchMix } from './mix.js';
 import { benchVary } from './vary.js';
 import { benchChain } from './chain.js';
 import { benchPhoto } from './photo.js';
+import { benchIdentityHold } from './identity-hold.js';
 import { spawnSync } from 'node:child_process';
 
 const { values } = parseArgs({
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
   if (want('mix')) await benchMix(modelsDir);
   if (want('chain')) await benchChain(modelsDir);
   if (want('photo')) await benchPhoto(modelsDir, values.encoder ? path.resolve(values.encoder) : undefined);
+  if (want('identity')) await benchIdentityHold(modelsDir);
   // opt-in (about 90 s a description): how close vary's neighbours stay, against rerolls
   if (values.only?.split(',').includes('vary')) await benchVary(modelsDir);
 }

@@ -62,6 +62,10 @@ export const ConfigSchema = z.object({
   TRUNCATION: z.coerce.number().min(TRUNCATION_MIN).max(TRUNCATION_MAX).default(DEFAULT_TRUNCATION),
   /** The largest photo file /face photo and /photo take, in MB (larger ones are refused before decoding). */
   PHOTO_MAX_MB: z.coerce.number().positive().max(50).default(8),
+  /** The identity hold of refinements (docs/identity-hold.md): on when models/identity.onnx is there, unless off. */
+  IDENTITY_HOLD: z.enum(['on', 'off']).default('on'),
+  /** The hold's band on the identity distance (1 − cosine); unset: the network's strict threshold (FAR 1e-2) in models/identity.json. */
+  IDENTITY_BAND: z.coerce.number().positive().max(2).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

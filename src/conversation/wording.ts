@@ -109,6 +109,7 @@ export function shortfallNotes(shortfalls: readonly Shortfall[] | undefined): st
  * got so far (glasses 34%)", "an age of 70 is out of this model's reach: the face reads about 52".
  */
 export function shortfallText(s: Shortfall): string {
+  if (s.someoneElse) return someoneElseText(s, s.someoneElse);
   const kept = keptWords(s.heldBack);
   // the realism guard scaled the edit back (src/latent/realism-guard.ts)
   const weak = s.unreal
@@ -129,6 +130,24 @@ export function shortfallText(s: Shortfall): string {
   if (s.direction === 'down' && OPPOSITES[s.name]) return `${OPPOSITES[s.name]}: ${weak}, it only got so far (${OPPOSITES[s.name]} ${100 - p}%)`;
   const name = s.direction === 'down' ? `less ${labelOf(s.name, labels)}` : labelOf(s.name, labels);
   return `${name}: ${weak}, it only got so far (${labelOf(s.name, labels)} ${p}%)`;
+}
+
+/**
+ * A goal the identity hold (src/latent/identity-hold.ts) gave up part of: "beard: this is as far as it goes, a
+ * fuller beard would make him someone else (beard 46%)", "an age of 70 would make her someone else: the face reads about 58".
+ */
+function someoneElseText(s: Shortfall, who: 'him' | 'her'): string {
+  if (s.name === 'Age') {
+    const reached = Math.round(s.reached);
+    if (s.direction === 'exact') return `an age of ${Math.round(s.wanted)} would make ${who} someone else: the face reads about ${reached}`;
+    return `${s.direction === 'up' ? 'older' : 'younger'}: this is as far as it goes, more would make ${who} someone else (the face reads about ${reached})`;
+  }
+  const labels = attributeLabels();
+  const p = Math.round(100 * sigmoid(s.reached));
+  const label = s.direction === 'down' && OPPOSITES[s.name] ? OPPOSITES[s.name]! : labelOf(s.name, labels);
+  const shown = s.direction === 'down' && OPPOSITES[s.name] ? 100 - p : p;
+  const name = s.direction === 'down' && !OPPOSITES[s.name] ? `less ${label}` : label;
+  return `${name}: this is as far as it goes, more would make ${who} someone else (${label} ${shown}%)`;
 }
 
 /** " without changing the gender", " without changing the gender or the age" (the holds that won), or "". */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ATTRIBUTES, asAddedName, type AttributeName } from '../face/attributes.js';
 import type { Probe } from './probe.js';
 import type { LocalModel } from './surrogate.js';
+import type { IdentityHold } from './identity-hold.js';
 
 /** One feature axis: a unit direction in z-space along which F's logit for the attribute rises. */
 export interface Axis {
@@ -183,6 +184,8 @@ export class AxisSet {
      * loop corrects each face along the surrogate's gradient at its z instead of along the fixed axis.
      */
     readonly surrogate?: LocalModel,
+    /** The identity hold's band, when the scorer reads identity (src/latent/identity-hold.ts); absent: not held. */
+    readonly identityHold?: IdentityHold,
   ) {
     this.hasGenderDirections = [...axes.values()].some((a) => a.byGender);
   }
@@ -190,7 +193,12 @@ export class AxisSet {
   /** The same axes with a surrogate for the closed loop (src/latent/surrogate.ts). */
   withSurrogate(surrogate: LocalModel | undefined): AxisSet {
     if (surrogate && surrogate.zDim !== this.zDim) throw new Error(`the surrogate takes z of ${surrogate.zDim} numbers, the axes ${this.zDim}`);
-    return new AxisSet(this.zDim, this.axes, this.age, this.addedModels, surrogate);
+    return new AxisSet(this.zDim, this.axes, this.age, this.addedModels, surrogate, this.identityHold);
+  }
+
+  /** The same axes with (or, with undefined, without) the identity hold for the closed loop (src/latent/identity-hold.ts). */
+  withIdentityHold(hold: IdentityHold | undefined): AxisSet {
+    return new AxisSet(this.zDim, this.axes, this.age, this.addedModels, this.surrogate, hold);
   }
 
   /** Whether any axis has a direction of its own for a gender (`byGender`), so that forGender changes something. */
@@ -260,7 +268,7 @@ export class AxisSet {
         const d = a.byGender?.[gender];
         return d ? { ...a, vector: d.vector, gain: d.gain, center: d.center } : a;
       });
-      set = new AxisSet(this.zDim, new Map(axes.map((a) => [a.name, a])), this.age, this.addedModels, this.surrogate);
+      set = new AxisSet(this.zDim, new Map(axes.map((a) => [a.name, a])), this.age, this.addedModels, this.surrogate, this.identityHold);
       this.gendered.set(gender, set);
     }
     return set;

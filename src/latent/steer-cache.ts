@@ -12,6 +12,7 @@ import type { AttributeName } from '../face/attributes.js';
 import type { Drawable } from '../face/record.js';
 import type { AxisSet } from './axes.js';
 import { steerEdit, steerFace, type ReadFaces, type SteerResult } from './steer.js';
+import { nextAnchor } from './identity-hold.js';
 
 /** About 3 KB each (a 512-number latent and F's reading): 4,000 faces in about 12 MB. */
 export const STEER_CACHE_ENTRIES = 4000;
@@ -81,13 +82,15 @@ export async function steerFaceCached(face: Drawable, axes: AxisSet, read: ReadF
   let reading = state.reading;
   let shortfalls = state.shortfalls;
   let passes = 0;
-  for (const edit of face.edits.slice(k)) {
-    const r = await steerEdit(z, reading, edit, axes, locks, read);
+  let anchor = state.anchor;
+  for (const [i, edit] of face.edits.slice(k).entries()) {
+    const r = await steerEdit(z, reading, edit, axes, locks, read, {}, anchor);
     ({ z, reading, shortfalls } = r);
     passes += r.passes;
     for (const l of edit.locks) locks.add(l);
+    anchor = nextAnchor(anchor, k + i, edit, reading);
   }
-  const result = { z, reading, shortfalls, passes };
+  const result = { z, reading, shortfalls, passes, ...(anchor ? { anchor } : {}) };
   cache.set(keys[n]!, result);
   return { ...result, z: new Float32Array(z) };
 }

@@ -9,6 +9,7 @@ import { truncate } from './truncation.js';
 import { dot, gramSchmidt, norm } from './vector.js';
 import { betterPass, lessReal, realismBackoff } from './realism-guard.js';
 import { heldGoalChecks } from './held-checks.js';
+import { identityHoldFor, nextAnchor } from './identity-hold.js';
 
 export { batchReads } from './read-batch.js';
 
@@ -62,6 +63,8 @@ export interface FaceReading {
   added?: Partial<Record<AttributeName, number>>;
   /** The realism guard's distance from real faces (src/latent/realism.ts; about 1 for a real crop), when the models have it. */
   realism?: number;
+  /** The identity network's embedding of the face (src/render/identity.ts), when the scorer has it: the identity hold's measure. */
+  identity?: Float32Array;
 }
 
 /** An attribute's logit on a reading: F's own for the 40, the probe's for an added one (undefined if not read). */
@@ -109,6 +112,8 @@ export interface Shortfall {
   drawnOn?: 'women' | 'men';
   /** The realism guard scaled the edit back: more of it made the face clearly less real (./realism-guard.ts). */
   unreal?: true;
+  /** The identity hold (./identity-hold.ts) gave up part of this goal: more of it would make him (her) someone else. */
+  someoneElse?: 'him' | 'her';
 }
 
 /** One thing the loop checks on each pass: a goal of the edit, or a hold (exported for ./held-checks.ts). */
@@ -145,6 +150,8 @@ export interface SteerResult {
   shortfalls: Shortfall[];
   /** G+F passes used (all edits). */
   passes: number;
+  /** The identity embedding a next refinement is held to (./identity-hold.ts: the chain's first render), when read. */
+  anchor?: Float32Array;
 }
 
 const logitOf = (name: AttributeName) => (r: FaceReading) => readingLogit(r, name);
@@ -221,6 +228,17 @@ function checksFor(
   return checks;
 }
 
+/**
+ * The goals of `edit`, and those F's reading `after` does not meet, judged as the loop judged them when the edit
+ * was made from the face F read as `before` (a step from there, a level, an age): whether later edits keep earlier goals.
+ */
+export function goalsMet(
+  edit: Edit, before: FaceReading, after: FaceReading, axes: AxisSet, locks: ReadonlySet<AttributeName> = new Set(),
+): { goals: GoalName[]; unmet: GoalName[] } {
+  const goals = checksFor(edit, before, axesForFace(axes, edit, before), locks, {}).filter((c) => c.kind === 'goal');
+  return { goals: goals.map((c) => c.name), unmet: goals.filter((c) => miss(c, after) !== 0).map((c) => c.name) };
+}
+
 /** How far a value is outside its interval (0 inside), signed: + means it must go up. */
 function miss(c: Check, r: FaceReading): number {
   const v = c.value(r);
@@ -265,6 +283,8 @@ export async function steerEdit(
   locks: ReadonlySet<AttributeName>,
   read: ReadFaces,
   options: EditOptions = {},
+  /** The identity the edit is held to (./identity-hold.ts), when the axes hold identity. */
+  anchor?: Float32Array,
 ): Promise<{ z: Float32Array; reading: FaceReading; before: FaceReading; shortfalls: Shortfall[]; passes: number }> {
   let passes = 0;
   let startReading = known;
@@ -281,6 +301,8 @@ export async function steerEdit(
   // the goals of earlier edits this edit carries are held too (docs/held-goals.md)
   const checks = [...checksFor(edit, before, axes, locks, options), ...heldGoalChecks(edit, before, axes)];
   let best = { z: current, reading, bad: badness(checks, reading) };
+  const keeper = identityHoldFor(allAxes.identityHold, anchor, edit);
+  keeper?.see(best);
   /** Whether the realism guard turned down a face this edit drew (./realism-guard.ts): said with the goals missed. */
   let unreal = lessReal(reading, before);
   const gains = checks.map((c) => c.gain);
@@ -298,9 +320,10 @@ export async function steerEdit(
   const ratio = checks.map(() => 1);
   const moved = (i: number) => (surrogate ? norm(appliedVec[i]!) > 0 : applied[i] !== 0);
   const movable = (i: number) => !stuck[i] && spent[i]! < CHECK_BUDGET;
-  while (passes <= MAX_PASSES && best.bad > 0) {
+  while (passes <= MAX_PASSES && (best.bad > 0 || keeper?.within(best.reading) === false)) {
     const undo = checks.map((_, i) => stuck[i] && moved(i));
-    if (!checks.some((c, i) => (miss(c, reading) !== 0 && movable(i)) || undo[i])) break;
+    const drifted = keeper?.within(reading) === false;
+    if (!drifted && !checks.some((c, i) => (miss(c, reading) !== 0 && movable(i)) || undo[i])) break;
     // this pass's direction and gain per check: the surrogate's gradient at this face where it has one, else the axis
     const local = surrogate ? surrogate.gradients(current, checks.map((c) => c.name)) : checks.map(() => undefined);
     const slope = local.map((g) => (g ? norm(g) : 0));
@@ -351,6 +374,8 @@ export async function steerEdit(
       const i = checks.indexOf(c);
       if (m !== 0 && movable(i)) spent[i]! += moveAlong(out, dirs[i]!, cap(i, m / gainNow[i]!), goalBasis);
     }
+    // a face drifting from who it was is pulled back toward the start off the goals' directions (./identity-hold.ts)
+    keeper?.pull(out, z, reading, goalBasis);
     const next = keepInRange(Float32Array.from(out));
     const nextReading = (await read([next]))[0]!;
     passes++;
@@ -373,6 +398,7 @@ export async function steerEdit(
     reading = nextReading;
     const bad = badness(checks, reading);
     unreal ||= lessReal(reading, before);
+    keeper?.see({ z: current, reading, bad });
     if (betterPass(reading, bad, best, before)) best = { z: current, reading, bad };
   }
   // the holds the back-off restores, each to its guard band (see Check.guard)
@@ -392,6 +418,10 @@ export async function steerEdit(
       heldBack = broken;
     }
   }
+  // the identity hold: part of the goal is given up before who the face is (./identity-hold.ts)
+  const heldIdentity = keeper && (await keeper.settle(z, before, best, goalDirections(checks, best.z, surrogate), (r) => badness(checks, r), read));
+  if (heldIdentity) passes += heldIdentity.reads;
+  if (heldIdentity) best = heldIdentity.face;
   // the realism guard: a face clearly less real than before the edit is scaled back (./realism-guard.ts)
   const real = await realismBackoff(z, best, before, read);
   if (real) {
@@ -407,8 +437,16 @@ export async function steerEdit(
       ...(heldBack.length > 0 ? { heldBack } : {}),
       ...(real || unreal ? { unreal: true as const } : {}),
       ...drawnOnOther(c.name, best.reading, axes),
+      ...(heldIdentity ? { someoneElse: (readingLogit(best.reading, 'Male') ?? 0) >= 0 ? 'him' as const : 'her' as const } : {}),
     }));
   return { z: best.z, reading: best.reading, before, shortfalls, passes };
+}
+
+/** Each goal's direction at z: the surrogate's gradient where it models the goal, else the goal's axis. */
+function goalDirections(checks: readonly Check[], z: Float32Array, surrogate: AxisSet['surrogate']): Float32Array[] {
+  const goals = checks.filter((c) => c.kind === 'goal');
+  const local = surrogate ? surrogate.gradients(z, goals.map((c) => c.name)) : [];
+  return goals.map((c, i) => local[i] ?? c.vector);
 }
 
 /**
@@ -438,17 +476,19 @@ export async function steerFace(
   let passes = 0;
   let shortfalls: Shortfall[] = [];
   const locks = new Set<AttributeName>();
+  let anchor: Float32Array | undefined;
   if (face.edits.length === 0) {
     reading = (await read([z]))[0]!;
     passes = 1;
   }
-  for (const edit of face.edits) {
-    const r = await steerEdit(z, reading, edit, axes, locks, read, options);
+  for (const [i, edit] of face.edits.entries()) {
+    const r = await steerEdit(z, reading, edit, axes, locks, read, options, anchor);
     z = r.z;
     reading = r.reading;
     passes += r.passes;
     shortfalls = r.shortfalls;
     for (const l of edit.locks) locks.add(l);
+    anchor = nextAnchor(anchor, i, edit, reading);
   }
-  return { z, reading: reading!, shortfalls, passes };
+  return { z, reading: reading!, shortfalls, passes, ...(anchor ? { anchor } : {}) };
 }

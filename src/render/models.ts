@@ -12,6 +12,7 @@ import { Critic } from './critic.js';
 import { readCriticCalibration } from '../latent/realism-critic.js';
 import { Surrogate } from '../latent/surrogate.js';
 import { RealismModel } from '../latent/realism.js';
+import { IDENTITY_FILE, IDENTITY_INFO_FILE, identityHoldModels, type IdentitySetting } from './identity-hold-models.js';
 
 export { ModelLoadError } from './onnx.js';
 
@@ -37,12 +38,15 @@ function axesMadeWith(file: string): { generator?: string; classifier?: string }
  */
 export function modelsVersion(
   generator: string, axes: string, classifier: string, axesClassifier: string | undefined, surrogate?: string, realism?: string,
+  identity?: string,
 ): string {
   const base = axesClassifier === classifier ? `${generator}/${axes}` : `${generator}/${axes}/${classifier}`;
   // the surrogate steers the loop too: faces drawn with it are other faces (s: keeps the old versions parseable)
   const steered = surrogate ? `${base}/s:${surrogate}` : base;
   // so does the realism guard (it turns down passes, and the seed search ranks with it)
-  return realism ? `${steered}/r:${realism}` : steered;
+  const guarded = realism ? `${steered}/r:${realism}` : steered;
+  // and the identity hold (its network and band): refinements drawn with it are other faces
+  return identity ? `${guarded}/i:${identity}` : guarded;
 }
 
 export const GENERATOR_FILE = 'generator.onnx';
@@ -130,11 +134,14 @@ export interface ModelConfig {
   queueCapacity: number;
   maxBatch: number;
   timeoutMs: number;
+  /** The identity hold (IDENTITY_HOLD, IDENTITY_BAND): on by default when models/identity.onnx is there. */
+  identity?: IdentitySetting;
 }
 
 /** The model settings of the validated config (src/config.ts) as loadFaceModels takes them. */
 export function modelConfigFrom(config: {
   MODELS_DIR: string; EXECUTION_PROVIDER: ProviderChoice; RENDER_SIZE: number; QUEUE_CAPACITY: number; MAX_BATCH: number; RENDER_TIMEOUT_MS: number;
+  IDENTITY_HOLD?: 'on' | 'off'; IDENTITY_BAND?: number | undefined;
 }): ModelConfig {
   return {
     modelsDir: config.MODELS_DIR,
@@ -143,6 +150,7 @@ export function modelConfigFrom(config: {
     queueCapacity: config.QUEUE_CAPACITY,
     maxBatch: config.MAX_BATCH,
     timeoutMs: config.RENDER_TIMEOUT_MS,
+    identity: { hold: config.IDENTITY_HOLD ?? 'on', ...(config.IDENTITY_BAND !== undefined ? { band: config.IDENTITY_BAND } : {}) },
   };
 }
 
@@ -277,6 +285,12 @@ export async function loadFaceModels(config: ModelConfig): Promise<FaceModels> {
     }
   }
   if (critic.problem) log.warn({ file: file(CRITIC_FILE) }, critic.problem);
+  // the identity hold (src/latent/identity-hold.ts): the network reads every face the loop draws
+  const drawnSide = (await generator.generate([new Float32Array(generator.zDim)])).size;
+  const identity = await identityHoldModels(file(IDENTITY_FILE), file(IDENTITY_INFO_FILE), generator.provider, drawnSide, config.identity);
+  if (identity.problem) log.warn({ file: file(IDENTITY_FILE) }, identity.problem);
+  if (identity.note) log.info({ file: file(IDENTITY_FILE) }, identity.note);
+  axes = axes.withIdentityHold(identity.hold);
   const renderer = new RenderQueue(generator, {
     capacity: config.queueCapacity,
     maxBatch: config.maxBatch,
@@ -287,12 +301,12 @@ export async function loadFaceModels(config: ModelConfig): Promise<FaceModels> {
     generator,
     classifier,
     renderer,
-    scorer: new LatentScorer(generator, classifier, axes.probes(), guard.realism, critic.guard),
+    scorer: new LatentScorer(generator, classifier, axes.probes(), guard.realism, critic.guard, identity.net),
     axes,
     provider: generator.provider,
-    version: modelsVersion(generator.fingerprint, axesFile.sha256, classifierPrint, madeWith.classifier, steering.print, critic.print ?? guard.print),
+    version: modelsVersion(generator.fingerprint, axesFile.sha256, classifierPrint, madeWith.classifier, steering.print, critic.print ?? guard.print, identity.print),
     async close() {
-      await Promise.all([generator.close(), classifier.close(), critic.guard?.critic.close()]);
+      await Promise.all([generator.close(), classifier.close(), critic.guard?.critic.close(), identity.net?.close()]);
     },
   };
 }

@@ -7,6 +7,7 @@ import type { FaceScorer } from './types.js';
 import type { RealismModel } from '../latent/realism.js';
 import { criticRealism, type CriticCalibration } from '../latent/realism-critic.js';
 import type { Critic } from './critic.js';
+import type { IdentityNet } from './identity.js';
 
 /** The realism critic with its calibration (src/latent/realism-critic.ts). */
 export interface CriticGuard {
@@ -27,6 +28,8 @@ export interface ManyReadings {
   featureDim?: number;
   /** [n] the realism critic's logit, when asked for and there is a critic. */
   realness?: Float32Array;
+  /** One identity embedding per face, when asked for and there is an identity network. */
+  identity?: Float32Array[];
 }
 
 /**
@@ -42,6 +45,8 @@ export class LatentScorer implements FaceScorer {
     private readonly realism?: RealismModel,
     /** The realism critic: when given, each reading's `realism` is the critic's, not the density's (it tells smears from faces). */
     private readonly critic?: CriticGuard,
+    /** The identity network: when given, each reading carries the face's embedding (the identity hold's measure, src/latent/identity-hold.ts). */
+    private readonly identity?: IdentityNet,
   ) {
     if (probes.length > 0 && !classifier.hasFeatures) {
       throw new Error(
@@ -87,7 +92,9 @@ export class LatentScorer implements FaceScorer {
    * Logits row-major [n, 40], ages [n] when F has an age head, probe logits [n, probes] when there are probes,
    * and with `withFeatures` (when F gives them) F's features [n, featureDim].
    */
-  async readMany(latents: readonly Float32Array[], batch = 256, withFeatures = false, withRealness = false): Promise<ManyReadings> {
+  async readMany(
+    latents: readonly Float32Array[], batch = 256, withFeatures = false, withRealness = false, withIdentity = false,
+  ): Promise<ManyReadings> {
     const n = latents.length;
     const k = this.probes.length;
     const logits = new Float32Array(n * 40);
@@ -96,11 +103,14 @@ export class LatentScorer implements FaceScorer {
     const parts: Float32Array[] = [];
     const critic = withRealness ? this.critic?.critic : undefined;
     const realness = critic ? new Float32Array(n) : undefined;
+    const net = withIdentity ? this.identity : undefined;
+    const identity: Float32Array[] | undefined = net ? [] : undefined;
     for (let i = 0; i < n; i += batch) {
       const chunk = latents.slice(i, i + batch);
       const images = await this.generator.generate(chunk);
       const out = await this.classifier.read(images);
       if (critic && realness) realness.set(await critic.realness(images), i);
+      if (net && identity) identity.push(...(await net.embed(images)));
       logits.set(out.logits, i * 40);
       if (ages && out.ages) ages.set(out.ages, i);
       if (added && out.features) {
@@ -115,6 +125,7 @@ export class LatentScorer implements FaceScorer {
       logits, ...(ages ? { ages } : {}), ...(added ? { added } : {}),
       ...(features ? { features, featureDim: features.length / n } : {}),
       ...(realness ? { realness } : {}),
+      ...(identity ? { identity } : {}),
     };
   }
 
@@ -122,7 +133,7 @@ export class LatentScorer implements FaceScorer {
   async read(latents: Float32Array[]): Promise<FaceReading[]> {
     const realism = this.critic ? undefined : this.realism;
     const cal = this.critic?.calibration;
-    const out = await this.readMany(latents, 256, realism !== undefined, cal !== undefined);
+    const out = await this.readMany(latents, 256, realism !== undefined, cal !== undefined, true);
     const k = this.probes.length;
     return latents.map((_, i) => ({
       ...(realism && out.features ? { realism: realism.distance(out.features, i * out.featureDim!) } : {}),
@@ -130,6 +141,7 @@ export class LatentScorer implements FaceScorer {
       logits: out.logits.slice(i * 40, (i + 1) * 40),
       ...(out.ages ? { age: out.ages[i]! } : {}),
       ...(out.added ? { added: Object.fromEntries(this.probes.map((p, j) => [p.name, out.added![i * k + j]!])) } : {}),
+      ...(out.identity ? { identity: out.identity[i]! } : {}),
     }));
   }
 

@@ -1,0 +1,161 @@
+import type { Edit } from '../face/record.js';
+import { keepInRange } from './edit.js';
+import type { FaceReading, ReadFaces } from './steer.js';
+import { addScaled, dot, gramSchmidt, projectOff } from './vector.js';
+
+/**
+ * The identity hold in the closed loop (src/latent/steer.ts): a refinement keeps who the face is, as the loop
+ * keeps its gender and age. "Who" is the identity network's embedding of the rendered face (models/identity.onnx,
+ * src/render/identity.ts; each reading carries it as `identity` when the scorer has the network), and the hold
+ * is a band on its distance (1 − cosine) from the face's anchor: the face's first render in the chain (after
+ * its first edit, or after the latest edit that asked for another person), not the face just before this
+ * edit, so that three refinements in a row cannot each spend the band and add up to someone else.
+ *
+ * It costs nothing while the faces the loop draws are within the band (the network reads the images G drew for
+ * F's reading anyway, which costs about 11 ms a read). A pass whose face drifted out of the band pulls the next one back
+ * toward the face before the edit, off the goals' directions (the loop's corrections and side moves, not the goal;
+ * the loop then takes one more pass for it if the goals were met). If the loop's best face is still out of the
+ * band, the hold gives up part of the goal, never the identity: a pass that was within the band and misses no
+ * more, else one batched read of
+ * candidates between the face before the edit (z) and the loop's best face: the best face with its moves off
+ * the goal directions taken back (those moves are the loop's corrections, the part of the change that is not
+ * the goal), and parts of the whole edit (IDENTITY_BACKOFF). Of these, the loop's passes that were within the
+ * band, and the face before the edit, the one within the band that misses least wins; if none is, the closest.
+ * The reply then says that more of the goal would make the face someone else.
+ *
+ * Words that ask for another person are not held, and start a new anchor: the first edit of a mix or an
+ * analogy, a gender asked for ("make him a woman": a recogniser reads gender as part of who a face is), and
+ * words such as "someone else" or "a different person". A reroll is a new seed: its chain starts again.
+ */
+export interface IdentityHold {
+  /** How far (1 − cosine of the identity embeddings) a refined face may be from its anchor. */
+  band: number;
+}
+
+/** The parts of the edit (z → the loop's best face) tried when the best face is out of the band. */
+export const IDENTITY_BACKOFF = [0.75, 0.5, 0.3, 0.15] as const;
+/** The most of the way back a pass's pull goes (./identity-hold.ts IdentityKeeper.pull). */
+export const PULL_MAX = 0.8;
+/** How much of the best face's moves off the goal directions is kept in the trimmed candidates. */
+export const OFF_GOAL_KEEP = [0.5, 0] as const;
+
+const ANOTHER_PERSON =
+  /\b(some(one|body)\s+else|(a|an)\s+(different|other|new)\s+(person|man|woman|guy|girl|boy|face|one)|another\s+(person|man|woman|guy|girl|boy|face|one))\b/i;
+
+/** Whether an edit asks for another person (and so is not held, and starts a new anchor). */
+export function asksForAnotherPerson(edit: Pick<Edit, 'text' | 'weights' | 'made'>): boolean {
+  return edit.made !== undefined || edit.weights.Male !== undefined || ANOTHER_PERSON.test(edit.text);
+}
+
+/** 1 − cosine similarity (the same as identityDistance in src/render/identity.ts; kept here so latent/ needs no ONNX). */
+export function embeddingDistance(a: Float32Array, b: Float32Array): number {
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i]! * b[i]!;
+    aa += a[i]! * a[i]!;
+    bb += b[i]! * b[i]!;
+  }
+  return aa === 0 || bb === 0 ? 1 : 1 - ab / Math.sqrt(aa * bb);
+}
+
+/** A face's distance from the anchor (undefined when either was not read by the identity network). */
+export function identityDrift(r: FaceReading, anchor: Float32Array | undefined): number | undefined {
+  return r.identity && anchor && r.identity.length === anchor.length ? embeddingDistance(r.identity, anchor) : undefined;
+}
+
+interface Face {
+  z: Float32Array;
+  reading: FaceReading;
+  bad: number;
+}
+
+/**
+ * What the hold needs through one edit: the anchor and band, and the passes within the band seen so far (no read).
+ * `undefined` from identityHoldFor when nothing is held (no network, no anchor, or the words ask for another person).
+ */
+export class IdentityKeeper {
+  private bestWithin: Face | undefined;
+
+  constructor(
+    readonly anchor: Float32Array,
+    readonly band: number,
+  ) {}
+
+  within(r: FaceReading): boolean {
+    const d = identityDrift(r, this.anchor);
+    return d === undefined || d <= this.band;
+  }
+
+  /** Notes a pass of the loop (its badness as steer.ts counts it): the best within the band is a candidate later. */
+  see(face: Face): void {
+    if (this.within(face.reading) && (!this.bestWithin || face.bad < this.bestWithin.bad)) this.bestWithin = face;
+  }
+
+  /**
+   * In a pass of the loop, when the face read (`reading`) is out of the band: the next face `out` is pulled back
+   * toward the face before the edit (z) off the goals' directions (`goalBasis`, orthonormal), by the part that
+   * would bring the drift to the band if it were all off the goals (1 − cosine grows about as the square of the angle).
+   */
+  pull(out: Float64Array, z: Float32Array, reading: FaceReading, goalBasis: readonly Float64Array[]): void {
+    const d = identityDrift(reading, this.anchor);
+    if (d === undefined || d <= this.band) return;
+    const back = projectOff(Float64Array.from(z, (v, i) => v - out[i]!), goalBasis);
+    addScaled(out, back, Math.min(PULL_MAX, 1 - Math.sqrt(this.band / d)));
+  }
+
+  /**
+   * The face the edit ends with, when `best` is out of the band (undefined when it is within: no read): the
+   * candidate within the band that misses least, else the closest to the anchor. `goalDirs` are the goals'
+   * directions at best.z; `badness` scores a reading as the loop does.
+   */
+  async settle(
+    z: Float32Array, before: FaceReading, best: Face, goalDirs: readonly Float32Array[],
+    badness: (r: FaceReading) => number, read: ReadFaces,
+  ): Promise<{ face: Face; reads: number } | undefined> {
+    if (this.within(best.reading)) return undefined;
+    // a pass of the loop within the band that misses no more than the best: no read needed
+    if (this.bestWithin && this.bestWithin.bad <= best.bad) return { face: this.bestWithin, reads: 0 };
+    const delta = Float64Array.from(best.z, (v, i) => v - z[i]!);
+    const basis = gramSchmidt(goalDirs.filter((d) => d.length === z.length));
+    // the change along the goals' directions alone
+    const onGoals = new Float64Array(z.length);
+    for (const b of basis) {
+      const c = dot(delta, b);
+      for (let i = 0; i < z.length; i++) onGoals[i]! += c * b[i]!;
+    }
+    const tries = [
+      ...(basis.length > 0 ? OFF_GOAL_KEEP.map((k) => Float32Array.from(z, (v, i) => v + onGoals[i]! + k * (delta[i]! - onGoals[i]!))) : []),
+      ...IDENTITY_BACKOFF.map((a) => Float32Array.from(z, (v, i) => v + a * delta[i]!)),
+    ].map((t) => keepInRange(t));
+    const readings = await read(tries);
+    const faces: Face[] = [
+      ...tries.map((t, i) => ({ z: t, reading: readings[i]!, bad: badness(readings[i]!) })),
+      ...(this.bestWithin ? [this.bestWithin] : []),
+      { z, reading: before, bad: badness(before) },
+    ];
+    const kept = faces.filter((f) => this.within(f.reading));
+    if (kept.length > 0) return { face: kept.reduce((a, f) => (f.bad < a.bad ? f : a)), reads: 1 };
+    const drift = (f: Face) => identityDrift(f.reading, this.anchor) ?? Infinity;
+    return { face: faces.reduce((a, f) => (drift(f) < drift(a) ? f : a)), reads: 1 };
+  }
+}
+
+/** The keeper for one edit, or undefined when nothing is held. */
+export function identityHoldFor(
+  hold: IdentityHold | undefined, anchor: Float32Array | undefined, edit: Pick<Edit, 'text' | 'weights' | 'made'>,
+): IdentityKeeper | undefined {
+  if (!hold || !anchor || asksForAnotherPerson(edit)) return undefined;
+  return new IdentityKeeper(anchor, hold.band);
+}
+
+/**
+ * The anchor after an edit: the face's first render (after edit 0), or the face an edit asking for another
+ * person drew; else the anchor it had.
+ */
+export function nextAnchor(
+  anchor: Float32Array | undefined, index: number, edit: Pick<Edit, 'text' | 'weights' | 'made'>, reading: FaceReading,
+): Float32Array | undefined {
+  return index === 0 || asksForAnotherPerson(edit) ? reading.identity : anchor;
+}
