@@ -6,6 +6,7 @@
 import { editFrom, searchedEdits } from '../conversation/engine.js';
 import type { Edit } from '../face/record.js';
 import { parseDescription } from '../grammar/index.js';
+import { withHeldGoals } from '../conversation/held-goals.js';
 import type { AxisSet } from '../latent/axes.js';
 import { embeddingDistance } from '../latent/identity-hold.js';
 import { SteerCache, prefixKeys, steerFaceCached } from '../latent/steer-cache.js';
@@ -108,7 +109,8 @@ export async function refineFaces(
     record(edits[0]!, d.state.reading, d.state.reading);
     const steps: StepResult[] = [];
     for (const words of c.refine) {
-      const e = edit(words, true);
+      // as the engine refines (src/conversation/engine.ts): the earlier edits' goals are held too (docs/held-goals.md)
+      const e = withHeldGoals(edits, edit(words, true));
       edits.push(e);
       const before = readings.at(-1)!;
       const t0 = performance.now();
