@@ -91,6 +91,17 @@ describe('the identity hold in the closed loop', () => {
     }
   });
 
+  it('keeps apart in the steer cache two edits that differ only in asking for another person', async () => {
+    const other = edit('someone else with glasses', { Eyeglasses: 1 });
+    const cache = new SteerCache();
+    for (const seed of seeds.slice(0, 4)) {
+      await steerFaceCached({ seed, edits: [first, glasses], truncation: 1 }, held, read, cache);
+      const cached = await steerFaceCached({ seed, edits: [first, other], truncation: 1 }, held, read, cache);
+      const fresh = await steerFace({ seed, edits: [first, other] }, held, read);
+      expect(Array.from(cached.z)).toEqual(Array.from(fresh.z));
+    }
+  });
+
   it('does not hold words that ask for another person, nor a gender asked for', async () => {
     const other = edit('someone else with glasses', { Eyeglasses: 1 });
     const woman = edit('make him a woman with glasses', { Male: -1, Eyeglasses: 1 });

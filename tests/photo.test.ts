@@ -143,6 +143,22 @@ describe('a good upload', () => {
     expect(four.kind === 'grid' && readPngText(four.png).Comment).toContain('compositeWithTrainedAlgorithmicMedia');
   });
 
+  it('undo cannot step back into someone else\'s photo face through a reroll of it that another user refined', async () => {
+    const store = new FakeStore();
+    const engine = engineWith(store);
+    const made = faceOf(await engine.photo!(alice, { bytes: photo('face.png') }));
+    const rerolled = faceOf(await engine.reroll(alice, made.face.id));
+    expect(rerolled.face.parentId).toBe(made.face.id);
+    // bob replies to the reroll (not a photo face itself): he gets his own copy of it
+    faceOf(await engine.refine(bob, 'smiling', rerolled.face.id));
+    const replies = [await engine.undo(bob), await engine.undo(bob), await engine.undo(bob)];
+    for (const r of replies) if (r.kind === 'face') expect(r.face.id).not.toBe(made.face.id);
+    expect(replies.some((r) => r.kind === 'text' && /someone's photo: only the person who uploaded it/.test(r.text))).toBe(true);
+    // and bob's next words do not refine alice's photo face
+    const next = await engine.refine(bob, 'with glasses');
+    if (next.kind === 'face') expect(next.face.origin?.kind).not.toBe('photo');
+  });
+
   it('faces drawn from seeds keep the trainedAlgorithmicMedia label', async () => {
     const reply = faceOf(await engineWith(new FakeStore()).describe(alice, 'a smiling man'));
     expect(readPngText(reply.png)['XML:com.adobe.xmp']).toContain(`DigitalSourceType="${DIGITAL_SOURCE_TYPE}"`);

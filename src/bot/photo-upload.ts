@@ -1,5 +1,7 @@
 import { tooLargeText } from '../photo/decode.js';
 import { DEFAULT_PHOTO_LIMITS } from '../photo/limits.js';
+import { log } from '../log.js';
+import { errFields } from './log-error.js';
 
 /** What the bot knows of an attachment before downloading it (discord.js's Attachment has these). */
 export interface AttachmentInfo {
@@ -37,7 +39,9 @@ export async function attachmentBytes(
     const bytes = await fetcher(attachment.url, AbortSignal.timeout(20_000));
     if (bytes.length > maxBytes) return { refusal: tooLargeText(bytes.length, maxBytes) };
     return bytes;
-  } catch {
+  } catch (err) {
+    // for the operator: why (HTTP status, timeout, reset), never the CDN URL (errFields scrubs URLs and secrets)
+    log.warn({ err: errFields(err), size: attachment.size }, 'a photo attachment could not be downloaded');
     return { refusal: 'I could not download that attachment from Discord: try sending it again.' };
   }
 }

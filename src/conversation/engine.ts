@@ -243,7 +243,8 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
   async function findFace(ctx: EngineContext, faceId?: string): Promise<FaceRecord | 'gone' | undefined> {
     if (faceId !== undefined) return (await getFace(faceId)) ?? 'gone';
     const current = await store.getCurrentFaceId(ctx.userId);
-    return current === undefined ? undefined : store.getFace(current);
+    // through getFace too: a current face reached by undo or a copy must not open someone else's photo face
+    return current === undefined ? undefined : getFace(current);
   }
 
   /** A new face's words (and seed, if given) read, or the text reply that says why nothing can be drawn. */
@@ -334,7 +335,8 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
       if (refusal) return refusal;
     }
     if (!current) return text('nothing-to-undo', `${NO_FACE} There is nothing to undo.`);
-    const parent = current.parentId === null ? undefined : await store.getFace(current.parentId);
+    // getFace: undo must not step back into someone else's photo face (a reroll of it, copied by a reply, has it as parent)
+    const parent = current.parentId === null ? undefined : await getFace(current.parentId);
     if (!parent) return text('nothing-to-undo', 'This is the first version of this face: there is nothing to undo.');
     const { png, altText } = await render(ctx, parent);
     await ctx.beforeStore?.(parent, png);
@@ -522,5 +524,6 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
     // serialised per user inside (previews, which only read, are not)
     studio: (ctx, request) => guarded(ctx, () => studio(ctx, request)),
     photo: (ctx, upload) => serial(ctx, () => photo(ctx, upload)),
+    photosAvailable: deps.photo?.inverter !== undefined,
   };
 }

@@ -141,6 +141,8 @@ export interface ConversationEngine {
    * nothing; without models/encoder.onnx every upload gets a text reply saying photos are not available.
    */
   photo?(ctx: EngineContext, upload: PhotoUpload): Promise<EngineReply>;
+  /** Whether photo() can make faces here (an encoder and a face detector loaded); false: it only says why not. */
+  photosAvailable?: boolean;
 }
 
 /** An uploaded file: its bytes (the name is only for messages; the bytes decide what it is). */

@@ -12,7 +12,7 @@ import type { AttributeName } from '../face/attributes.js';
 import type { Drawable } from '../face/record.js';
 import type { AxisSet } from './axes.js';
 import { steerEdit, steerFace, type ReadFaces, type SteerResult } from './steer.js';
-import { nextAnchor } from './identity-hold.js';
+import { asksForAnotherPerson, nextAnchor } from './identity-hold.js';
 
 /** About 3 KB each (a 512-number latent and F's reading): 4,000 faces in about 12 MB. */
 export const STEER_CACHE_ENTRIES = 4000;
@@ -49,8 +49,9 @@ export function prefixKeys(face: Drawable): string[] {
   const start = JSON.stringify([face.seed, face.truncation ?? 1, face.jitter ?? null, face.origin?.z ?? null]);
   const keys = [createHash('sha256').update(start).digest('base64')];
   for (const edit of face.edits) {
-    // the words as typed do not change the latent; what they set does
-    const what = JSON.stringify({ ...edit, text: undefined });
+    // the words as typed do not change the latent; what they set does, and whether they ask for another person
+    // (the identity hold reads that from the words: ./identity-hold.ts), so that is part of the key too
+    const what = JSON.stringify({ ...edit, text: undefined, anotherPerson: asksForAnotherPerson(edit) || undefined });
     keys.push(createHash('sha256').update(keys.at(-1)!).update(what).digest('base64'));
   }
   return keys;

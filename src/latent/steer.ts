@@ -419,6 +419,7 @@ export async function steerEdit(
     }
   }
   // the identity hold: part of the goal is given up before who the face is (./identity-hold.ts)
+  const unheld = best;
   const heldIdentity = keeper && (await keeper.settle(z, before, best, goalDirections(checks, best.z, surrogate), (r) => badness(checks, r), read));
   if (heldIdentity) passes += heldIdentity.reads;
   if (heldIdentity) best = heldIdentity.face;
@@ -437,7 +438,9 @@ export async function steerEdit(
       ...(heldBack.length > 0 ? { heldBack } : {}),
       ...(real || unreal ? { unreal: true as const } : {}),
       ...drawnOnOther(c.name, best.reading, axes),
-      ...(heldIdentity ? { someoneElse: (readingLogit(best.reading, 'Male') ?? 0) >= 0 ? 'him' as const : 'her' as const } : {}),
+      // blamed on the identity hold only when the hold left this goal further off than the loop's own best face
+      ...(heldIdentity && Math.abs(miss(c, best.reading)) > Math.abs(miss(c, unheld.reading)) + 1e-6
+        ? { someoneElse: (readingLogit(best.reading, 'Male') ?? 0) >= 0 ? 'him' as const : 'her' as const } : {}),
     }));
   return { z: best.z, reading: best.reading, before, shortfalls, passes };
 }

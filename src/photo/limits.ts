@@ -8,7 +8,7 @@ export const PhotoLimitsSchema = z.object({
   /** Larger files are refused before they are decoded. */
   maxBytes: z.number().int().positive().default(8 * 1024 * 1024),
   /** Larger pictures are refused (a decompression bomb stays a refusal, not an out-of-memory). */
-  maxPixels: z.number().int().positive().default(40_000_000),
+  maxPixels: z.number().int().positive().default(24_000_000),
   /**
    * The smallest face box (px of the photo): the crop is 1.575 boxes wide, so a 41 px box still gives the
    * 64 px the encoder reads from real pixels; smaller ones would be upscaled blur.

@@ -77,7 +77,10 @@ export async function handleMessageReply(message: Message, deps: BotDeps, botUse
  */
 function photoSentToBot(message: Message, deps: BotDeps, botUserId: string): Attachment | undefined {
   const image = imageAttachment(message.attachments.values());
-  if (!image || !deps.engine.photo) return undefined;
+  // an image the bot cannot use is not taken for a photo: the message goes on as it would without it
+  if (!image || !deps.engine.photo || deps.engine.photosAvailable === false) return undefined;
+  // a reply to a face with words refines that face ("make him older" with a screenshot): words win there
+  if (message.mentions.repliedUser?.id === botUserId && stripBotMention(message.content, botUserId) !== '') return undefined;
   const toBot = message.mentions.users.has(botUserId) || message.mentions.repliedUser?.id === botUserId || message.guildId === null;
   return toBot ? image : undefined;
 }
