@@ -1,7 +1,7 @@
 import type { Edit } from '../face/record.js';
 import { keepInRange } from './edit.js';
 import type { FaceReading, ReadFaces } from './steer.js';
-import { addScaled, dot, gramSchmidt, projectOff } from './vector.js';
+import { addScaled, cosineDistance, dot, gramSchmidt, projectOff } from './vector.js';
 
 /**
  * The identity hold in the closed loop (src/latent/steer.ts): a refinement keeps who the face is, as the loop
@@ -47,18 +47,8 @@ export function asksForAnotherPerson(edit: Pick<Edit, 'text' | 'weights' | 'made
   return edit.made !== undefined || edit.weights.Male !== undefined || ANOTHER_PERSON.test(edit.text);
 }
 
-/** 1 − cosine similarity (the same as identityDistance in src/render/identity.ts; kept here so latent/ needs no ONNX). */
-export function embeddingDistance(a: Float32Array, b: Float32Array): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i]! * b[i]!;
-    aa += a[i]! * a[i]!;
-    bb += b[i]! * b[i]!;
-  }
-  return aa === 0 || bb === 0 ? 1 : 1 - ab / Math.sqrt(aa * bb);
-}
+/** The identity distance of two embeddings: 1 − cosine (./vector.ts; src/render/identity.ts names it identityDistance). */
+export const embeddingDistance = cosineDistance;
 
 /** A face's distance from the anchor (undefined when either was not read by the identity network). */
 export function identityDrift(r: FaceReading, anchor: Float32Array | undefined): number | undefined {

@@ -42,3 +42,17 @@ export function gramSchmidt(vectors: readonly ArrayLike<number>[], eps = 1e-6): 
   }
   return basis;
 }
+
+/** 1 - cosine similarity: 0 for the same direction, 1 for orthogonal, 2 for opposite (any scale); 1 when either is zero. */
+export function cosineDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new RangeError(`embeddings differ in length: ${a.length} vs ${b.length}`);
+  let ab = 0;
+  let aa = 0;
+  let bb = 0;
+  for (let i = 0; i < a.length; i++) {
+    ab += a[i]! * b[i]!;
+    aa += a[i]! * a[i]!;
+    bb += b[i]! * b[i]!;
+  }
+  return aa === 0 || bb === 0 ? 1 : 1 - ab / Math.sqrt(aa * bb);
+}

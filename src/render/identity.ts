@@ -1,4 +1,5 @@
 import * as ort from 'onnxruntime-node';
+import { cosineDistance } from '../latent/vector.js';
 import { expectNames, openSession, squareInputSide, type LoadedSession, type ProviderChoice } from './onnx.js';
 
 /**
@@ -65,16 +66,4 @@ export class IdentityNet {
 }
 
 /** 1 - cosine similarity: 0 for the same direction, 1 for orthogonal, 2 for opposite (any scale of a and b). */
-export function identityDistance(a: Float32Array, b: Float32Array): number {
-  if (a.length !== b.length) throw new RangeError(`embeddings differ in length: ${a.length} vs ${b.length}`);
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
-  }
-  if (na === 0 || nb === 0) return 1;
-  return 1 - dot / Math.sqrt(na * nb);
-}
+export const identityDistance = cosineDistance;
