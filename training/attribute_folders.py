@@ -81,6 +81,15 @@ OTHERS = 4  # UTKFace's "Others": never a class to steer to; with --others-negat
 SPLITS = {"steer": range(0, 6), "check": range(6, 9), "test": range(9, 10)}
 
 
+def utkface_labels(name: str) -> tuple[int, int, int] | None:
+    """(age, gender, race) from a UTKFace file name `{age}_{gender}_{race}_{datetime}...`; None when a field is missing."""
+    parts = name.split("_")
+    try:
+        return int(parts[0]), int(parts[1]), int(parts[2])
+    except (ValueError, IndexError):
+        return None
+
+
 def split_of(path: str) -> str:
     bucket = zlib.crc32(os.path.basename(path).split(".")[0].encode()) % 10
     return next(name for name, r in SPLITS.items() if bucket in r)
@@ -95,11 +104,10 @@ def utkface_race(race: str, out: str, per_gender: int, seed: int, adult=(15, 80)
     root = os.path.join(DATASETS, "utkface", "UTKFace")
     by = {}  # (race, gender) -> files
     for name in sorted(os.listdir(root)):
-        parts = name.split("_")
-        try:
-            age, gender, r = int(parts[0]), int(parts[1]), int(parts[2])
-        except (ValueError, IndexError):
+        labels = utkface_labels(name)
+        if labels is None:
             continue
+        age, gender, r = labels
         if split is not None and split_of(name) != split:
             continue
         if gender in (0, 1) and (r in RACE_LABELS.values() or (others_negative and r == OTHERS)) and adult[0] <= age <= adult[1]:

@@ -31,6 +31,7 @@ import random
 import numpy as np
 from PIL import Image
 
+from attribute_folders import utkface_labels
 from common import DATASETS, WORK
 
 CHEEKS = [(slice(36, 42), slice(19, 25)), (slice(36, 42), slice(39, 45))]  # yardstick.py's, 64 px frame
@@ -99,11 +100,10 @@ def utk_files(limit_per_race: int = 0, seed: int = 1) -> list[tuple[str, int, in
     root = os.path.join(DATASETS, "utkface", "UTKFace")
     rows = []
     for name in sorted(os.listdir(root)):
-        parts = name.split("_")
-        try:
-            age, gender, race = int(parts[0]), int(parts[1]), int(parts[2])
-        except (ValueError, IndexError):
+        labels = utkface_labels(name)
+        if labels is None:
             continue
+        age, gender, race = labels
         if race in RACES and gender in (0, 1):
             rows.append((os.path.join(root, name), age, gender, race))
     if limit_per_race:

@@ -25,7 +25,7 @@ from PIL import Image
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from attribute_folders import split_of  # noqa: E402
+from attribute_folders import split_of, utkface_labels  # noqa: E402
 from common import DATASETS, MODELS  # noqa: E402
 from utkface import TIGHT  # noqa: E402
 
@@ -37,11 +37,10 @@ def rows(split: str, ages=(15, 80)):
     root = os.path.join(DATASETS, "utkface", "UTKFace")
     out = []
     for name in sorted(os.listdir(root)):
-        parts = name.split("_")
-        try:
-            age, gender, race = int(parts[0]), int(parts[1]), int(parts[2])
-        except (ValueError, IndexError):
+        labels = utkface_labels(name)
+        if labels is None:
             continue
+        age, gender, race = labels
         if ages[0] <= age <= ages[1] and gender in (0, 1) and 0 <= race <= 4 and split_of(name) == split:
             out.append((os.path.join(root, name), race))
     return out
