@@ -5,7 +5,8 @@
  * docs/skin-tone.md): "a dark-skinned woman" against "a woman" by the skin tone ITA of the drawn pixels; "a
  * black man", "an east asian woman", "a south asian man" against "a man" / "a woman" by the matching probe,
  * with the gender and the age held. --grid writes the faces of the first --grid-seeds seeds, one row a seed,
- * one column a description.
+ * one column a description. --as-users draws every face as the engine draws a user's new face (the seed search's
+ * start and the realism guard): what users see, for the grid; the pairs then no longer share their start.
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import { AppearanceCheck } from '../render/appearance-check.js';
 import { toRgbBytes } from '../render/png.js';
 import { cliConfig, UsageError } from './args.js';
 import { loadSteeringModels } from './steering-models.js';
+import { loadFaceModels } from '../render/models.js';
 import { comparePair, draw, PAIRS, type Drawn } from './skin-eval.js';
 
 const config = cliConfig('eval:skin');
@@ -44,7 +46,7 @@ async function main(): Promise<void> {
     options: {
       seeds: { type: 'string', default: '200' }, 'first-seed': { type: 'string', default: '1' },
       grid: { type: 'string' }, 'grid-seeds': { type: 'string', default: '8' }, json: { type: 'string' },
-      'models-dir': { type: 'string' },
+      'models-dir': { type: 'string' }, 'as-users': { type: 'boolean', default: false },
     },
   });
   const count = Number(flags.seeds);
@@ -54,8 +56,12 @@ async function main(): Promise<void> {
   if (!Number.isInteger(first) || first < 0) throw new UsageError('--first-seed must be a whole number');
   if (!Number.isInteger(gridSeeds) || gridSeeds < 1 || gridSeeds > count) throw new UsageError('--grid-seeds must be in 1..--seeds');
   const modelsDir = path.resolve(flags['models-dir'] ?? config.MODELS_DIR);
-  const models = await loadSteeringModels(modelsDir, config.EXECUTION_PROVIDER, say, (problem) => new UsageError(problem));
-  const { generator, axes, scorer } = models;
+  const asUsers = flags['as-users'];
+  const models = asUsers
+    ? await loadFaceModels({ modelsDir, provider: config.EXECUTION_PROVIDER, renderSize: 64, queueCapacity: 64, maxBatch: 32, timeoutMs: 600_000 })
+    : await loadSteeringModels(modelsDir, config.EXECUTION_PROVIDER, say, (problem) => new UsageError(problem));
+  const { generator, axes } = models;
+  const scorer = models.scorer;
   const checkFile = path.join(modelsDir, 'appearance_check.onnx');
   const checker = existsSync(checkFile)
     ? await AppearanceCheck.load(checkFile, path.join(modelsDir, 'appearance_check.json'), config.EXECUTION_PROVIDER)
@@ -67,11 +73,11 @@ async function main(): Promise<void> {
     const drawn = new Map<string, Drawn>();
     for (const text of texts) {
       const t0 = Date.now();
-      drawn.set(text, await draw(text, seeds, axes, scorer, generator, config.TRUNCATION, checker));
+      drawn.set(text, await draw(text, seeds, axes, scorer, generator, config.TRUNCATION, checker, asUsers));
       say(`drew "${text}" on ${count} seeds in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
     }
     const results = PAIRS.map((p) => comparePair(p, drawn.get(p.plain)!, drawn.get(p.asked)!));
-    say(`seeds ${first}..${first + count - 1}, closed loop, G ${generator.fingerprint}`);
+    say(`seeds ${first}..${first + count - 1}, closed loop${asUsers ? ', as users get them (seed search and realism guard: the pairs do not share a start)' : ''}, G ${generator.fingerprint}`);
     for (const r of results) {
       const what = r.measure === 'ita'
         ? `darker on ${pct(r.moved)} (${pct(r.movedHeld)} with gender and age held), median ${r.median.toFixed(1)}° ITA darker; mean ITA ${r.plainMean.toFixed(1)} -> ${r.askedMean.toFixed(1)}; brown or dark (ITA <= 10) ${pct(r.plainReached)} -> ${pct(r.reached)}`
@@ -82,7 +88,7 @@ async function main(): Promise<void> {
     }
     const bands = Object.fromEntries(texts.map((t) => [t, Object.fromEntries(ITA_BANDS.map(([b]) => [b, drawn.get(t)!.ita.filter((v) => itaBand(v) === b).length / count]))]));
     for (const t of texts) say(`  ITA bands of "${t}": ${ITA_BANDS.map(([b]) => `${b} ${pct(bands[t]![b]!)}`).join(', ')}`);
-    const out = { seeds: [first, first + count - 1], generator: generator.fingerprint, results, bands };
+    const out = { seeds: [first, first + count - 1], generator: generator.fingerprint, asUsers, results, bands };
     process.stdout.write(`${JSON.stringify(out)}\n`);
     if (flags.json) writeFileSync(flags.json, `${JSON.stringify(out, null, 1)}\n`);
     if (flags.grid) {

@@ -10,7 +10,7 @@
  *   (G's faces mostly read White already: it shows what the word does to a face that needs no change).
  */
 import { attributeIndex, isAttributeName, type AttributeName } from '../face/attributes.js';
-import { editFrom, faceLatentFor } from '../conversation/engine.js';
+import { editFrom, faceLatentFor, searchedEdits } from '../conversation/engine.js';
 import { parseDescription } from '../grammar/index.js';
 import type { AxisSet } from '../latent/axes.js';
 import { itaOfBatch } from '../latent/skin-tone.js';
@@ -18,7 +18,7 @@ import { batchReads, readingLogit, type FaceReading } from '../latent/steer.js';
 import { sigmoid } from '../latent/vector.js';
 import type { AppearanceCheck } from '../render/appearance-check.js';
 import type { Generator } from '../render/generator.js';
-import type { LatentScorer } from '../render/scorer.js';
+import type { FaceScorer } from '../render/types.js';
 
 /** "Age held": the asked face's age-head reading within this many years of the plain face's. */
 export const AGE_HELD = 8;
@@ -92,16 +92,25 @@ function median(a: number[]): number {
 
 const mean = (a: number[]) => a.reduce((s, v) => s + v, 0) / a.length;
 
-/** Draws `text` on each seed as a new face with those words (the loop steers, as the chat does). */
+/**
+ * Draws `text` on each seed as a new face with those words (the loop steers, as the chat does). With `asUsers`,
+ * each face starts where the engine starts a user's new face (the seed search's pick of set 0, src/latent/
+ * seed-search.ts, and with the scorer's realism guard), so a plain and an asked face of one seed no longer share
+ * their start: what users see, not a like-for-like measure.
+ */
 export async function draw(
-  text: string, seeds: readonly number[], axes: AxisSet, scorer: LatentScorer, generator: Generator, truncation: number,
-  checker?: AppearanceCheck,
+  text: string, seeds: readonly number[], axes: AxisSet, scorer: FaceScorer & Required<Pick<FaceScorer, 'read'>>, generator: Generator, truncation: number,
+  checker?: AppearanceCheck, asUsers = false,
 ): Promise<Drawn> {
   const parse = parseDescription(text);
   if (parse.unknown.length > 0) throw new Error(`"${text}": the grammar did not understand ${parse.unknown.join(', ')}`);
   const edit = editFrom(text, parse);
   const read = batchReads((zs) => scorer.read(zs));
-  const z = await Promise.all(seeds.map(async (seed) => (await faceLatentFor({ seed, edits: [edit], truncation }, axes, scorer, read)).z));
+  const z = await Promise.all(seeds.map(async (seed) => {
+    const face = { seed, edits: [edit], truncation };
+    const edits = asUsers ? await searchedEdits(face, axes, scorer, read) : face.edits;
+    return (await faceLatentFor({ ...face, edits }, axes, scorer, read)).z;
+  }));
   const readings = await scorer.read(z);
   const ita: number[] = [];
   const check: Array<Record<string, number>> = [];

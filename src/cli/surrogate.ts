@@ -3,9 +3,9 @@
  * Fits the surrogate of F(G(z)) (src/latent/surrogate.ts) that the closed loop steers by, for the G, F and
  * axes in the models folder, and writes DIR/surrogate.json:
  * 1. samples N faces (half random seeds, half seeds moved along one to three random feature axes by up to a
- *    few spreads, where edits take faces) and reads F's 40 logits and age on each (about 150 faces a second
- *    on 2 cores);
- * 2. fits a two-layer network z -> (40 logits, age) with PyTorch (training/fit_surrogate.py; $PYTHON, else
+ *    few spreads, where edits take faces) and reads F's 40 logits, age and the added attributes' probe logits
+ *    on each (about 150 faces a second on 2 cores);
+ * 2. fits a two-layer network z -> (40 logits, age, probes) with PyTorch (training/fit_surrogate.py; $PYTHON, else
  *    /usr/bin/python3), holding out a tenth, and prints its R² against the linear fit's on the held-out faces.
  * Remake it after a new G or F (campaign.py keep does), then `npm run axes` so that the axes' calibration is
  * measured with the loop the engine runs.
@@ -15,7 +15,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ATTRIBUTES } from '../face/attributes.js';
 import { AxisSet } from '../latent/axes.js';
 import { keepInRange } from '../latent/edit.js';
 import { mulberry32, seedToLatent } from '../latent/seed.js';
@@ -25,6 +24,7 @@ import { Generator } from '../render/generator.js';
 import { AXES_FILE, CLASSIFIER_FILE, GENERATOR_FILE, SURROGATE_FILE } from '../render/models.js';
 import { LatentScorer } from '../render/scorer.js';
 import { cliConfig } from './args.js';
+import { surrogateRows } from './surrogate-rows.js';
 
 const config = cliConfig('surrogate');
 
@@ -70,19 +70,14 @@ async function main(): Promise<void> {
   const classifier = await Classifier.load(path.join(dir, CLASSIFIER_FILE), generator.provider);
   const axes = AxisSet.fromFile(path.join(dir, AXES_FILE));
   if (!classifier.hasAge) console.error('F has no age head: the surrogate predicts the 40 logits only');
-  const scorer = new LatentScorer(generator, classifier);
+  // the added attributes' probes (skin tone, appearance) are modelled too, so the loop follows their own gradient at each face
+  const probes = axes.probes();
+  const scorer = new LatentScorer(generator, classifier, probes);
   const zs = surrogateLatents(axes, n, Number(values.seed));
   const t0 = performance.now();
   const r = await scorer.readMany(zs, 256);
   console.error(`read ${n} faces in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  const outputs = [...ATTRIBUTES, ...(r.ages ? ['Age'] : [])];
-  const width = axes.zDim + outputs.length;
-  const rows = new Float32Array(n * width);
-  for (let i = 0; i < n; i++) {
-    rows.set(zs[i]!, i * width);
-    rows.set(r.logits.subarray(i * 40, i * 40 + 40), i * width + axes.zDim);
-    if (r.ages) rows[i * width + axes.zDim + 40] = r.ages[i]!;
-  }
+  const { outputs, rows } = surrogateRows(zs, r, probes.map((p) => p.name));
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'tellaface-surrogate-'));
   try {
     const samples = path.join(work, 'samples.f32');
