@@ -7,7 +7,6 @@ import { ageMoveOf, keepInRange, linearAge } from './edit.js';
 import { dot } from './vector.js';
 import { readingLogit, LEVEL_LOGIT, MAX_LEVEL_LOGIT, AGE_TOL, type FaceReading, type ReadFaces } from './steer.js';
 import { truncate } from './truncation.js';
-import { REALISM_LIMIT } from './realism-guard.js';
 
 /**
  * Seed search: a new face starts from the candidate that already looks most like the words, not from an
@@ -22,21 +21,27 @@ import { REALISM_LIMIT } from './realism-guard.js';
  * 2. The SEARCH_SCREENED best of those are scored again by the surrogate of F(G(z)) (models/surrogate.json,
  *    held-out R² 0.80 against the axes' 0.54; about 0.3 ms a face in JavaScript, too dear for all of them).
  * 3. Read: the SEARCH_RENDERED best are rendered and read by G and F in one batch; each is scored by F's real
- *    reading of the same goals plus the realism guard's distance beyond REALISM_LIMIT (./realism.ts). Only
- *    beyond the limit (held-out real crops' 95th percentile): measured on the shipped models, the density also
- *    ranks faces with rare attributes (hats, glasses) as less typical, so counting all of it would work
- *    against the very words being searched for.
+ *    reading of the same goals plus the realism guard's distance (the critic's, ./realism-critic.ts) beyond
+ *    about a typical real crop's (SEARCH_REALISM_FROM): of faces that meet the words about as well, the more
+ *    real one is the start.
  * The best read one is the face's start; the closed loop then edits from there, with less to do.
  * Step weights ("more smile") and step ages are relative, so they do not rank candidates; words with no goal
  * to rank by (only steps, locks or a typicality) do not search: the face is its seed's own, as before.
  */
 export const SEARCH_CANDIDATES = 1024;
 export const SEARCH_SCREENED = 64;
-export const SEARCH_RENDERED = 4;
+export const SEARCH_RENDERED = 8;
 /** Weight of |z|'s excess over its typical norm (in spreads of the chi distribution) in the screen. */
 const TYPICALITY_WEIGHT = 0.5;
-/** Weight of the realism distance beyond REALISM_LIMIT in the final pick (logit units per unit of distance). */
-const REALISM_WEIGHT = 4;
+/**
+ * The final pick counts the realism distance beyond SEARCH_REALISM_FROM, REALISM_WEIGHT logit units per unit of
+ * distance. With the critic (./realism-critic.ts) 0.9 is about the held-out real crops' median (logit 0.95) and
+ * one critic logit is 0.35 of distance, so a face one logit less real than another costs it 2.8 logit units of
+ * the words' miss. Measured on grids (docs/seed-search-and-realism.md): 8 read and counted from here picked
+ * fewer melted old men than 4 read and counted only beyond REALISM_LIMIT (the first version).
+ */
+const REALISM_WEIGHT = 8;
+export const SEARCH_REALISM_FROM = 0.9;
 
 interface Goal {
   name: AttributeName | 'Age';
@@ -95,6 +100,16 @@ function untypical(z: Float32Array): number {
 /** Rounded, so a float difference in the last digits between machines does not change a pick. */
 const steady = (x: number) => Math.round(x * 1000) / 1000;
 
+/** The search's sizes and the weights of its final pick (defaults: the constants above). */
+export interface SearchTuning {
+  candidates?: number;
+  screened?: number;
+  rendered?: number;
+  /** Logit units per unit of realism distance beyond `realismFrom` (default REALISM_WEIGHT beyond SEARCH_REALISM_FROM). */
+  realismWeight?: number;
+  realismFrom?: number;
+}
+
 export interface SearchResult {
   start: SeedStart;
   /** The candidate's latent (ψ-scaled, kept in range), F's reading of it, and its score (lower is better). */
@@ -115,7 +130,7 @@ export async function searchSeed(
   axes: AxisSet,
   read: ReadFaces,
   set = 0,
-  sizes: { candidates?: number; screened?: number; rendered?: number } = {},
+  sizes: SearchTuning = {},
 ): Promise<SearchResult | undefined> {
   const goals = searchGoals(face.edits, axes);
   if (goals.length === 0) return undefined;
@@ -134,8 +149,9 @@ export async function searchSeed(
   const readings = await read(screened.map((i) => zs[i]!));
   const scored = screened.map((i, j) => {
     const r = readings[j]!;
-    const words = missOf(goals, (name) => (name === 'Age' ? r.age : readingLogit(r, name)));
-    const unreal = r.realism === undefined ? 0 : REALISM_WEIGHT * Math.max(0, r.realism - REALISM_LIMIT);
+    const value = (name: Goal['name']) => (name === 'Age' ? r.age : readingLogit(r, name));
+    const words = missOf(goals, value);
+    const unreal = r.realism === undefined ? 0 : (sizes.realismWeight ?? REALISM_WEIGHT) * Math.max(0, r.realism - (sizes.realismFrom ?? SEARCH_REALISM_FROM));
     return { i, r, score: steady(words + unreal + TYPICALITY_WEIGHT * untypical(zs[i]!)) };
   }).sort((a, b) => a.score - b.score || a.i - b.i);
   const pick = scored[0]!;
