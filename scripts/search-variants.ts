@@ -30,6 +30,9 @@ const VARIANTS: Record<string, SearchTuning | 'none'> = {
   wideCritic: { candidates: 4096, screened: 128, rendered: 8, realismWeight: 4, realismFrom: 0.9 },
   wideCritic8: { candidates: 4096, screened: 128, rendered: 8, realismWeight: 8, realismFrom: 0.9 },
   read16Critic12: { candidates: 1024, screened: 128, rendered: 16, realismWeight: 12, realismFrom: 0.9 },
+  mid: { candidates: 1024, screened: 64, rendered: 8, realismWeight: 8, realismFrom: 1.25 },
+  mild: { candidates: 1024, screened: 64, rendered: 8, realismWeight: 4, realismFrom: 0.9 },
+  mid4: { candidates: 1024, screened: 64, rendered: 4, realismWeight: 8, realismFrom: 1.25 },
   max: { candidates: 16384, screened: 256, rendered: 16, realismWeight: 12, realismFrom: 0.9 },
 };
 

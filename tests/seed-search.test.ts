@@ -89,6 +89,24 @@ describe('seed search (a new face starts from the candidate that already fits th
     expect(met).toBeGreaterThanOrEqual(18); // and the words still met
   });
 
+  it('words asking for fewer than two rare things keep the first search\'s picks (4 read, realism only past the limit)', async () => {
+    const BANGS = attributeIndex('Bangs');
+    const world = (counter: { faces: number }) => async (zs: Float32Array[]): Promise<FaceReading[]> =>
+      (await reader(counter)(zs)).map((r, j) => ({ ...r, realism: Math.min(1.55, 0.85 + 0.5 * Math.abs(zs[j]![BANGS]!)) }));
+    const hat: Edit = { text: 'a smiling woman with a hat', weights: { Smiling: 1, Male: -1, Wearing_Hat: 1 }, mode: { Smiling: 'target', Male: 'target', Wearing_Hat: 'target' }, locks: [] };
+    const first = { rendered: 4, realismWeight: 4, realismFrom: 1.6 };
+    let differs = 0;
+    for (let seed = 0; seed < 10; seed++) {
+      const counter = { faces: 0 };
+      const now = (await searchSeed({ seed, edits: [hat] }, axes, world(counter)))!;
+      expect(counter.faces).toBe(4);
+      expect(now.start).toEqual((await searchSeed({ seed, edits: [hat] }, axes, world({ faces: 0 }), 0, first))!.start);
+      const rare = (await searchSeed({ seed, edits: [{ ...hat, weights: { ...hat.weights, Eyeglasses: 1 }, mode: { ...hat.mode, Eyeglasses: 'target' } }] }, axes, world({ faces: 0 })))!;
+      if (rare.rendered === 8) differs++;
+    }
+    expect(differs).toBe(10); // adding glasses makes two rare things: the wider read
+  });
+
   it('is deterministic: the same seed and words give the same pick', async () => {
     const a = await searchSeed({ seed: 42, edits: [words] }, axes, reader());
     const b = await searchSeed({ seed: 42, edits: [words] }, axes, reader());

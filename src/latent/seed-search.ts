@@ -7,6 +7,7 @@ import { ageMoveOf, keepInRange, linearAge } from './edit.js';
 import { dot } from './vector.js';
 import { readingLogit, LEVEL_LOGIT, MAX_LEVEL_LOGIT, AGE_TOL, type FaceReading, type ReadFaces } from './steer.js';
 import { truncate } from './truncation.js';
+import { REALISM_LIMIT } from './realism-guard.js';
 
 /**
  * Seed search: a new face starts from the candidate that already looks most like the words, not from an
@@ -20,28 +21,40 @@ import { truncate } from './truncation.js';
  *    how untypical |z| is.
  * 2. The SEARCH_SCREENED best of those are scored again by the surrogate of F(G(z)) (models/surrogate.json,
  *    held-out R² 0.80 against the axes' 0.54; about 0.3 ms a face in JavaScript, too dear for all of them).
- * 3. Read: the SEARCH_RENDERED best are rendered and read by G and F in one batch; each is scored by F's real
- *    reading of the same goals plus the realism guard's distance (the critic's, ./realism-critic.ts) beyond
- *    about a typical real crop's (SEARCH_REALISM_FROM): of faces that meet the words about as well, the more
- *    real one is the start.
+ * 3. Read: the SEARCH_RENDERED best (SEARCH_RENDERED_RARE for words asking two rare things) are rendered and read by G and F in one batch; each is scored by F's real
+ *    reading of the same goals plus the realism guard's distance beyond REALISM_LIMIT (the critic's,
+ *    ./realism-critic.ts, else the density's, ./realism.ts). Only beyond the limit: counting all of it made the
+ *    faces of plain descriptions more alike and further from real ones; words asking for two or more rare things
+ *    count more of it (RARE_SIDES).
  * The best read one is the face's start; the closed loop then edits from there, with less to do.
  * Step weights ("more smile") and step ages are relative, so they do not rank candidates; words with no goal
  * to rank by (only steps, locks or a typicality) do not search: the face is its seed's own, as before.
  */
 export const SEARCH_CANDIDATES = 1024;
 export const SEARCH_SCREENED = 64;
-export const SEARCH_RENDERED = 8;
+export const SEARCH_RENDERED = 4;
 /** Weight of |z|'s excess over its typical norm (in spreads of the chi distribution) in the screen. */
 const TYPICALITY_WEIGHT = 0.5;
+/** Weight of the realism distance beyond REALISM_LIMIT in the final pick (logit units per unit of distance). */
+const REALISM_WEIGHT = 4;
+
 /**
- * The final pick counts the realism distance beyond SEARCH_REALISM_FROM, REALISM_WEIGHT logit units per unit of
- * distance. With the critic (./realism-critic.ts) 0.9 is about the held-out real crops' median (logit 0.95) and
- * one critic logit is 0.35 of distance, so a face one logit less real than another costs it 2.8 logit units of
- * the words' miss. Measured on grids (docs/seed-search-and-realism.md): 8 read and counted from here picked
- * fewer melted old men than 4 read and counted only beyond REALISM_LIMIT (the first version).
+ * Words asking for two or more things G draws on few faces (RARE_SIDES: glasses, hats, beards, moustaches,
+ * bald, grey hair; 2–7% of CelebA each, beards 17%) are the ones whose faces come out smeared. For them the
+ * search reads SEARCH_RENDERED_RARE candidates and counts the realism distance from SEARCH_REALISM_FROM (with the
+ * critic, ./realism-critic.ts, about the held-out real crops' median, logit 0.95; one critic logit is 0.35 of
+ * distance) at REALISM_WEIGHT_RARE: of the candidates that meet the words about as well, the more real one
+ * starts. Measured (docs/seed-search-and-realism.md): on "a young woman with glasses and a hat" it picks
+ * glasses that look like glasses on a few more seeds; for all words it made the faces of plain descriptions
+ * ("a woman") more alike and further from real ones (class-conditional FD), so it is kept to these.
  */
-const REALISM_WEIGHT = 8;
+export const SEARCH_RENDERED_RARE = 8;
 export const SEARCH_REALISM_FROM = 0.9;
+const REALISM_WEIGHT_RARE = 8;
+/** The side of each attribute that few faces have. */
+const RARE_SIDES: Partial<Record<AttributeName, 'up' | 'down'>> = {
+  Eyeglasses: 'up', Wearing_Hat: 'up', No_Beard: 'down', Goatee: 'up', Mustache: 'up', Sideburns: 'up', Bald: 'up', Gray_Hair: 'up',
+};
 
 interface Goal {
   name: AttributeName | 'Age';
@@ -67,6 +80,14 @@ export function searchGoals(edits: readonly Edit[], axes: AxisSet): Goal[] {
     }
   }
   return [...goals.values()];
+}
+
+/** How many of the goals ask for the rare side of an attribute (RARE_SIDES). */
+export function rareGoals(goals: readonly Goal[]): number {
+  return goals.filter((g) => {
+    const side = g.name === 'Age' ? undefined : RARE_SIDES[g.name];
+    return side === 'up' ? g.lo > 0 : side === 'down' ? g.hi < 0 : false;
+  }).length;
 }
 
 function missOf(goals: readonly Goal[], value: (name: Goal['name']) => number | undefined): number {
@@ -105,7 +126,7 @@ export interface SearchTuning {
   candidates?: number;
   screened?: number;
   rendered?: number;
-  /** Logit units per unit of realism distance beyond `realismFrom` (default REALISM_WEIGHT beyond SEARCH_REALISM_FROM). */
+  /** Logit units per unit of realism distance beyond `realismFrom` (defaults: see RARE_SIDES). */
   realismWeight?: number;
   realismFrom?: number;
 }
@@ -136,7 +157,10 @@ export async function searchSeed(
   if (goals.length === 0) return undefined;
   const n = sizes.candidates ?? SEARCH_CANDIDATES;
   const m = Math.min(n, sizes.screened ?? SEARCH_SCREENED);
-  const k = Math.min(m, sizes.rendered ?? SEARCH_RENDERED);
+  const rare = rareGoals(goals) >= 2;
+  const k = Math.min(m, sizes.rendered ?? (rare ? SEARCH_RENDERED_RARE : SEARCH_RENDERED));
+  const realismWeight = sizes.realismWeight ?? (rare ? REALISM_WEIGHT_RARE : REALISM_WEIGHT);
+  const realismFrom = sizes.realismFrom ?? (rare ? SEARCH_REALISM_FROM : REALISM_LIMIT);
   const psi = face.truncation ?? 1;
   const zs = Array.from({ length: n }, (_, i) => keepInRange(truncate(candidateLatent(face.seed, set, i, axes.zDim), psi)));
   const best = (ids: readonly number[], score: (z: Float32Array) => number, keep: number) => ids
@@ -151,7 +175,7 @@ export async function searchSeed(
     const r = readings[j]!;
     const value = (name: Goal['name']) => (name === 'Age' ? r.age : readingLogit(r, name));
     const words = missOf(goals, value);
-    const unreal = r.realism === undefined ? 0 : (sizes.realismWeight ?? REALISM_WEIGHT) * Math.max(0, r.realism - (sizes.realismFrom ?? SEARCH_REALISM_FROM));
+    const unreal = r.realism === undefined ? 0 : realismWeight * Math.max(0, r.realism - realismFrom);
     return { i, r, score: steady(words + unreal + TYPICALITY_WEIGHT * untypical(zs[i]!)) };
   }).sort((a, b) => a.score - b.score || a.i - b.i);
   const pick = scored[0]!;
