@@ -39,21 +39,22 @@ const TYPICALITY_WEIGHT = 0.5;
 const REALISM_WEIGHT = 4;
 
 /**
- * Words asking for two or more things G draws on few faces (RARE_SIDES: glasses, hats, beards, moustaches,
- * bald, grey hair; 2–7% of CelebA each, beards 17%) are the ones whose faces come out smeared. For them the
+ * Words asking for two or more things G draws on few faces (RARE_SIDES: under 10% of CelebA each: glasses,
+ * hats, moustaches, goatees, sideburns, bald, grey hair) are the ones whose faces come out smeared. For them the
  * search reads SEARCH_RENDERED_RARE candidates and counts the realism distance from SEARCH_REALISM_FROM (with the
  * critic, ./realism-critic.ts, about the held-out real crops' median, logit 0.95; one critic logit is 0.35 of
  * distance) at REALISM_WEIGHT_RARE: of the candidates that meet the words about as well, the more real one
- * starts. Measured (docs/seed-search-and-realism.md): on "a young woman with glasses and a hat" it picks
- * glasses that look like glasses on a few more seeds; for all words it made the faces of plain descriptions
- * ("a woman") more alike and further from real ones (class-conditional FD), so it is kept to these.
+ * starts. Measured (docs/seed-search-and-realism.md): "a young woman with glasses and a hat" gets glasses that
+ * look like glasses on a few more seeds and is closer to real faces like it. Not for all words: it made plain
+ * descriptions' faces ("a woman") more alike and further from real ones. Not for beards (17% of CelebA): "a
+ * young man with a beard and a hat" looked no better and the judge read it as the words less often.
  */
 export const SEARCH_RENDERED_RARE = 8;
 export const SEARCH_REALISM_FROM = 0.9;
 const REALISM_WEIGHT_RARE = 8;
 /** The side of each attribute that few faces have. */
 const RARE_SIDES: Partial<Record<AttributeName, 'up' | 'down'>> = {
-  Eyeglasses: 'up', Wearing_Hat: 'up', No_Beard: 'down', Goatee: 'up', Mustache: 'up', Sideburns: 'up', Bald: 'up', Gray_Hair: 'up',
+  Eyeglasses: 'up', Wearing_Hat: 'up', Goatee: 'up', Mustache: 'up', Sideburns: 'up', Bald: 'up', Gray_Hair: 'up',
 };
 
 interface Goal {
