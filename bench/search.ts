@@ -8,7 +8,7 @@ import { parseDescription } from '../src/grammar/index.js';
 import { editFrom, searchedEdits } from '../src/conversation/engine.js';
 import { steerFace } from '../src/latent/steer.js';
 import { candidateLatent } from '../src/latent/candidates.js';
-import { searchSeed, SEARCH_CANDIDATES, SEARCH_RENDERED, SEARCH_SCREENED } from '../src/latent/seed-search.js';
+import { searchSeed, SEARCH_CANDIDATES, SEARCH_RENDERED, SEARCH_RENDERED_RARE, SEARCH_SCREENED } from '../src/latent/seed-search.js';
 import { loadFaceModels } from '../src/render/models.js';
 import { LatentScorer } from '../src/render/scorer.js';
 import { percentile } from './stats.js';
@@ -54,6 +54,6 @@ export async function benchSearch(modelsDir: string, faces = 30): Promise<void> 
   const whole = await time(() => searchSeed({ seed: 5, edits, truncation: 0.8 }, models.axes, read));
   console.log(`  search parts: ${(1000 * made / 256).toFixed(1)} µs to make a candidate; ${(1000 * predicted / 256).toFixed(0)} µs a surrogate screen; ` +
     `${reads.toFixed(1)} ms for the G+F read of ${SEARCH_RENDERED}; the whole search (${SEARCH_CANDIDATES} candidates, ${SEARCH_SCREENED} by the surrogate, ` +
-    `${SEARCH_RENDERED} read) ${whole.toFixed(1)} ms`);
+    `${SEARCH_RENDERED_RARE} read: glasses and a hat are two rare things) ${whole.toFixed(1)} ms`);
   await models.close();
 }

@@ -63,11 +63,48 @@ describe('seed search (a new face starts from the candidate that already fits th
       const own = (await reader()([keepInRange(seedToLatent(seed, D))]))[0]!;
       if (missing(found.reading) < missing(own) - 1) better++;
       expect(found.screened).toBe(1024);
-      expect(counter.faces).toBe(4); // one G+F pass of the best four
+      expect(counter.faces).toBe(8); // one G+F pass of the best eight
       expect(found.reading.realism).toBe(0.7); // never a broken face: the realism guard ranks the four too
       expect(Array.from(found.z)).toEqual(Array.from(keepInRange(candidateLatent(seed, 0, found.start.pick, D))));
     }
     expect(better).toBeGreaterThanOrEqual(9);
+  });
+
+  it('of the candidates that meet the words, starts from one that looks real, even short of the guard\'s limit', async () => {
+    // the critic's reading varies with a coordinate the words do not ask about, always short of REALISM_LIMIT (1.6):
+    // the first search counted realism only past that limit, so it took whichever of these met the words best
+    const BANGS = attributeIndex('Bangs');
+    const critic = (z: Float32Array) => Math.min(1.55, 0.85 + 0.5 * Math.abs(z[BANGS]!));
+    const world = async (zs: Float32Array[]): Promise<FaceReading[]> =>
+      (await reader()(zs)).map((r, j) => ({ ...r, realism: critic(zs[j]!) }));
+    let real = 0;
+    let met = 0;
+    const seeds = 20;
+    for (let seed = 0; seed < seeds; seed++) {
+      const found = (await searchSeed({ seed, edits: [words] }, axes, world))!;
+      real += found.reading.realism!;
+      if (missing(found.reading) < 0.5) met++;
+    }
+    expect(real / seeds).toBeLessThan(1.0); // the first search's picks (4 read, realism counted past 1.6): 1.18 here
+    expect(met).toBeGreaterThanOrEqual(18); // and the words still met
+  });
+
+  it('words asking for fewer than two rare things keep the first search\'s picks (4 read, realism only past the limit)', async () => {
+    const BANGS = attributeIndex('Bangs');
+    const world = (counter: { faces: number }) => async (zs: Float32Array[]): Promise<FaceReading[]> =>
+      (await reader(counter)(zs)).map((r, j) => ({ ...r, realism: Math.min(1.55, 0.85 + 0.5 * Math.abs(zs[j]![BANGS]!)) }));
+    const hat: Edit = { text: 'a smiling woman with a hat', weights: { Smiling: 1, Male: -1, Wearing_Hat: 1 }, mode: { Smiling: 'target', Male: 'target', Wearing_Hat: 'target' }, locks: [] };
+    const first = { rendered: 4, realismWeight: 4, realismFrom: 1.6 };
+    let differs = 0;
+    for (let seed = 0; seed < 10; seed++) {
+      const counter = { faces: 0 };
+      const now = (await searchSeed({ seed, edits: [hat] }, axes, world(counter)))!;
+      expect(counter.faces).toBe(4);
+      expect(now.start).toEqual((await searchSeed({ seed, edits: [hat] }, axes, world({ faces: 0 }), 0, first))!.start);
+      const rare = (await searchSeed({ seed, edits: [{ ...hat, weights: { ...hat.weights, Eyeglasses: 1 }, mode: { ...hat.mode, Eyeglasses: 'target' } }] }, axes, world({ faces: 0 })))!;
+      if (rare.rendered === 8) differs++;
+    }
+    expect(differs).toBe(10); // adding glasses makes two rare things: the wider read
   });
 
   it('is deterministic: the same seed and words give the same pick', async () => {

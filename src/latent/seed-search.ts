@@ -21,11 +21,11 @@ import { REALISM_LIMIT } from './realism-guard.js';
  *    how untypical |z| is.
  * 2. The SEARCH_SCREENED best of those are scored again by the surrogate of F(G(z)) (models/surrogate.json,
  *    held-out R² 0.80 against the axes' 0.54; about 0.3 ms a face in JavaScript, too dear for all of them).
- * 3. Read: the SEARCH_RENDERED best are rendered and read by G and F in one batch; each is scored by F's real
- *    reading of the same goals plus the realism guard's distance beyond REALISM_LIMIT (./realism.ts). Only
- *    beyond the limit (held-out real crops' 95th percentile): measured on the shipped models, the density also
- *    ranks faces with rare attributes (hats, glasses) as less typical, so counting all of it would work
- *    against the very words being searched for.
+ * 3. Read: the SEARCH_RENDERED best (SEARCH_RENDERED_RARE for words asking two rare things) are rendered and read by G and F in one batch; each is scored by F's real
+ *    reading of the same goals plus the realism guard's distance beyond REALISM_LIMIT (the critic's,
+ *    ./realism-critic.ts, else the density's, ./realism.ts). Only beyond the limit: counting all of it made the
+ *    faces of plain descriptions more alike and further from real ones; words asking for two or more rare things
+ *    count more of it (RARE_SIDES).
  * The best read one is the face's start; the closed loop then edits from there, with less to do.
  * Step weights ("more smile") and step ages are relative, so they do not rank candidates; words with no goal
  * to rank by (only steps, locks or a typicality) do not search: the face is its seed's own, as before.
@@ -37,6 +37,25 @@ export const SEARCH_RENDERED = 4;
 const TYPICALITY_WEIGHT = 0.5;
 /** Weight of the realism distance beyond REALISM_LIMIT in the final pick (logit units per unit of distance). */
 const REALISM_WEIGHT = 4;
+
+/**
+ * Words asking for two or more things G draws on few faces (RARE_SIDES: under 10% of CelebA each: glasses,
+ * hats, moustaches, goatees, sideburns, bald, grey hair) are the ones whose faces come out smeared. For them the
+ * search reads SEARCH_RENDERED_RARE candidates and counts the realism distance from SEARCH_REALISM_FROM (with the
+ * critic, ./realism-critic.ts, about the held-out real crops' median, logit 0.95; one critic logit is 0.35 of
+ * distance) at REALISM_WEIGHT_RARE: of the candidates that meet the words about as well, the more real one
+ * starts. Measured (docs/seed-search-and-realism.md): "a young woman with glasses and a hat" gets glasses that
+ * look like glasses on a few more seeds and is closer to real faces like it. Not for all words: it made plain
+ * descriptions' faces ("a woman") more alike and further from real ones. Not for beards (17% of CelebA): "a
+ * young man with a beard and a hat" looked no better and the judge read it as the words less often.
+ */
+export const SEARCH_RENDERED_RARE = 8;
+export const SEARCH_REALISM_FROM = 0.9;
+const REALISM_WEIGHT_RARE = 8;
+/** The side of each attribute that few faces have. */
+const RARE_SIDES: Partial<Record<AttributeName, 'up' | 'down'>> = {
+  Eyeglasses: 'up', Wearing_Hat: 'up', Goatee: 'up', Mustache: 'up', Sideburns: 'up', Bald: 'up', Gray_Hair: 'up',
+};
 
 interface Goal {
   name: AttributeName | 'Age';
@@ -62,6 +81,14 @@ export function searchGoals(edits: readonly Edit[], axes: AxisSet): Goal[] {
     }
   }
   return [...goals.values()];
+}
+
+/** How many of the goals ask for the rare side of an attribute (RARE_SIDES). */
+export function rareGoals(goals: readonly Goal[]): number {
+  return goals.filter((g) => {
+    const side = g.name === 'Age' ? undefined : RARE_SIDES[g.name];
+    return side === 'up' ? g.lo > 0 : side === 'down' ? g.hi < 0 : false;
+  }).length;
 }
 
 function missOf(goals: readonly Goal[], value: (name: Goal['name']) => number | undefined): number {
@@ -95,6 +122,16 @@ function untypical(z: Float32Array): number {
 /** Rounded, so a float difference in the last digits between machines does not change a pick. */
 const steady = (x: number) => Math.round(x * 1000) / 1000;
 
+/** The search's sizes and the weights of its final pick (defaults: the constants above). */
+export interface SearchTuning {
+  candidates?: number;
+  screened?: number;
+  rendered?: number;
+  /** Logit units per unit of realism distance beyond `realismFrom` (defaults: see RARE_SIDES). */
+  realismWeight?: number;
+  realismFrom?: number;
+}
+
 export interface SearchResult {
   start: SeedStart;
   /** The candidate's latent (ψ-scaled, kept in range), F's reading of it, and its score (lower is better). */
@@ -115,13 +152,16 @@ export async function searchSeed(
   axes: AxisSet,
   read: ReadFaces,
   set = 0,
-  sizes: { candidates?: number; screened?: number; rendered?: number } = {},
+  sizes: SearchTuning = {},
 ): Promise<SearchResult | undefined> {
   const goals = searchGoals(face.edits, axes);
   if (goals.length === 0) return undefined;
   const n = sizes.candidates ?? SEARCH_CANDIDATES;
   const m = Math.min(n, sizes.screened ?? SEARCH_SCREENED);
-  const k = Math.min(m, sizes.rendered ?? SEARCH_RENDERED);
+  const rare = rareGoals(goals) >= 2;
+  const k = Math.min(m, sizes.rendered ?? (rare ? SEARCH_RENDERED_RARE : SEARCH_RENDERED));
+  const realismWeight = sizes.realismWeight ?? (rare ? REALISM_WEIGHT_RARE : REALISM_WEIGHT);
+  const realismFrom = sizes.realismFrom ?? (rare ? SEARCH_REALISM_FROM : REALISM_LIMIT);
   const psi = face.truncation ?? 1;
   const zs = Array.from({ length: n }, (_, i) => keepInRange(truncate(candidateLatent(face.seed, set, i, axes.zDim), psi)));
   const best = (ids: readonly number[], score: (z: Float32Array) => number, keep: number) => ids
@@ -134,8 +174,9 @@ export async function searchSeed(
   const readings = await read(screened.map((i) => zs[i]!));
   const scored = screened.map((i, j) => {
     const r = readings[j]!;
-    const words = missOf(goals, (name) => (name === 'Age' ? r.age : readingLogit(r, name)));
-    const unreal = r.realism === undefined ? 0 : REALISM_WEIGHT * Math.max(0, r.realism - REALISM_LIMIT);
+    const value = (name: Goal['name']) => (name === 'Age' ? r.age : readingLogit(r, name));
+    const words = missOf(goals, value);
+    const unreal = r.realism === undefined ? 0 : realismWeight * Math.max(0, r.realism - realismFrom);
     return { i, r, score: steady(words + unreal + TYPICALITY_WEIGHT * untypical(zs[i]!)) };
   }).sort((a, b) => a.score - b.score || a.i - b.i);
   const pick = scored[0]!;
