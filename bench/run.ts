@@ -15,6 +15,7 @@ import { benchParser } from './parser.js';
 import { benchRender } from './render.js';
 import { benchSteer } from './steer.js';
 import { benchSearch } from './search.js';
+import { benchDescribe } from './describe.js';
 import { benchMorph } from './morph.js';
 import { benchGrid } from './grid.js';
 import { benchMix } from './mix.js';
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     'grid-out': { type: 'string' },
     encoder: { type: 'string' },
+    faces: { type: 'string' },
   },
 });
 const modelsDir = path.resolve(values['models-dir']!);
@@ -67,6 +69,7 @@ async function main(): Promise<void> {
   if (want('render')) await benchRender(modelsDir);
   if (want('steer')) await benchSteer(modelsDir);
   if (want('search')) await benchSearch(modelsDir);
+  if (want('describe')) await benchDescribe(modelsDir, Number(values.faces ?? 30));
   if (want('axes')) await benchAxes();
   if (want('bot')) await benchBot();
   if (want('morph')) await benchMorph(modelsDir);
