@@ -68,7 +68,7 @@ function gRuns(models: FaceModels): { faces: number } {
 }
 
 const face = (r: EngineReply) => {
-  if (r.kind !== 'face') throw new Error(`expected a face: ${r.kind === 'text' ? r.text : r.kind}`);
+  if (r.kind !== 'face') throw new Error(`expected a face: ${JSON.stringify(r).slice(0, 300)}`);
   return r.face;
 };
 

@@ -94,4 +94,27 @@ describe('the surrogate of F(G(z))', () => {
       expect(broken.problem).toMatch(/not a usable surrogate.*npm run surrogate/);
     });
   });
+
+  it('predicts exactly what one output at a time, summed in order from its bias, gives (layers of 6, 5 and 3 outputs: blocks of four and the rest)', () => {
+    const file = tinyFile(7);
+    const silu = (v: number) => v * (1 / (1 + Math.exp(-v)));
+    const byHand = (x0: Float32Array) => {
+      let x = x0;
+      file.layers.forEach((l, li) => {
+        const a = new Float32Array(l.bias.length);
+        l.weight.forEach((row, o) => {
+          let sum = Math.fround(l.bias[o]!);
+          row.forEach((w, i) => (sum += Math.fround(w) * x[i]!));
+          a[o] = sum;
+        });
+        x = li < file.layers.length - 1 ? a.map(silu) : a;
+      });
+      return file.outputs.map((_, k) => x[k]! * file.sd[k]! + file.mu[k]!);
+    };
+    const model = new Surrogate(file);
+    for (let k = 0; k < 20; k++) {
+      const zk = Float32Array.from({ length: 4 }, (_, i) => Math.sin(3.1 * k + 1.7 * i) * 2);
+      expect([...model.predict(zk).values()]).toEqual(byHand(zk));
+    }
+  });
 });

