@@ -59,8 +59,9 @@ export async function benchDescribe(modelsDir: string, faces = 30): Promise<void
   const engine = createEngine({ store, ...engineModels(models) });
   const tallies = { G: zero(), F: zero(), critic: zero(), identity: zero() };
   const undo = [
-    // G's own runs (faces it remembers are not drawn again: src/render/generator.ts)
-    tally(Generator.prototype as unknown as { run: unknown }, 'run', countOf, tallies.G),
+    // G's own runs (faces it remembers are not drawn again: src/render/generator.ts; before that, every generate ran G)
+    'run' in Generator.prototype ? tally(Generator.prototype as unknown as { run: unknown }, 'run', countOf, tallies.G)
+      : tally(Generator.prototype, 'generate', countOf, tallies.G),
     tally(Classifier.prototype, 'read', countOf, tallies.F),
     tally(Critic.prototype, 'realness', countOf, tallies.critic),
     tally(IdentityNet.prototype, 'embed', countOf, tallies.identity),
@@ -71,14 +72,19 @@ export async function benchDescribe(modelsDir: string, faces = 30): Promise<void
     for (const words of DESCRIBE_WORDS) {
       for (const t of Object.values(tallies)) Object.assign(t, zero());
       const ms: number[] = [];
+      let cpu = 0;
       for (let s = 0; s < faces; s++) {
         const t0 = performance.now();
+        const c0 = process.cpuUsage();
         const reply = await engine.describe({ userId: `bench-${s}` }, words, 920_000 + s);
         ms.push(performance.now() - t0);
+        const c = process.cpuUsage(c0);
+        cpu += (c.user + c.system) / 1000;
         if (reply.kind !== 'face') throw new Error(`describe "${words}" gave no face: ${reply.kind}`);
       }
       const per = (t: Tally) => `${(t.calls / faces).toFixed(1)} runs ${(t.faces / faces).toFixed(1)} faces ${(t.ms / faces).toFixed(1)} ms`;
-      console.log(`  "${words}"`.padEnd(40) + ` p50 ${percentile(ms, 50).toFixed(1)} ms, p90 ${percentile(ms, 90).toFixed(1)} ms; per face: ` +
+      console.log(`  "${words}"`.padEnd(40) + ` p50 ${percentile(ms, 50).toFixed(1)} ms, p90 ${percentile(ms, 90).toFixed(1)} ms, ` +
+        `CPU ${(cpu / faces).toFixed(0)} ms a face (all threads); per face: ` +
         Object.entries(tallies).map(([name, t]) => `${name} ${per(t)}`).join('; '));
     }
   } finally {
