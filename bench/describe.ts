@@ -19,6 +19,7 @@ import { editFrom } from '../src/conversation/engine.js';
 import { candidateLatent } from '../src/latent/candidates.js';
 import { searchSeed, SEARCH_CANDIDATES, SEARCH_RENDERED, SEARCH_SCREENED } from '../src/latent/seed-search.js';
 import type { ReadOptions } from '../src/latent/steer.js';
+import { RECENT_FACES } from '../src/render/recent.js';
 import { percentile } from './stats.js';
 
 export const DESCRIBE_WORDS = ['an old man with glasses, smiling', 'a young woman with blond hair', 'a 70 year old man', 'a young woman with glasses and a hat'];
@@ -55,7 +56,7 @@ const countOf = (args: unknown[]) => {
 export async function benchDescribe(modelsDir: string, faces = 30): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-describe-'));
   const store = openSqliteStore(path.join(dir, 'bench.db'));
-  const models = await loadFaceModels({ modelsDir: path.resolve(modelsDir), provider: 'auto', renderSize: 256, queueCapacity: 64, maxBatch: 32, timeoutMs: 60_000 });
+  const models = await loadFaceModels({ modelsDir: path.resolve(modelsDir), provider: 'auto', renderSize: 256, queueCapacity: 64, maxBatch: 32, timeoutMs: 60_000, recentFaces: RECENT_FACES });
   const engine = createEngine({ store, ...engineModels(models) });
   const tallies = { G: zero(), F: zero(), critic: zero(), identity: zero() };
   const undo = [

@@ -11,12 +11,13 @@ import { candidateLatent } from '../src/latent/candidates.js';
 import { searchSeed, SEARCH_CANDIDATES, SEARCH_RENDERED, SEARCH_SCREENED } from '../src/latent/seed-search.js';
 import { loadFaceModels } from '../src/render/models.js';
 import { LatentScorer } from '../src/render/scorer.js';
+import { RECENT_FACES } from '../src/render/recent.js';
 import { percentile } from './stats.js';
 
 const DESCRIPTIONS = ['an old man with glasses, smiling', 'a young woman with blond hair', 'a 70 year old man', 'a young woman with glasses and a hat'];
 
 export async function benchSearch(modelsDir: string, faces = 30): Promise<void> {
-  const models = await loadFaceModels({ modelsDir: path.resolve(modelsDir), provider: 'auto', renderSize: 256, queueCapacity: 64, maxBatch: 32, timeoutMs: 60_000 });
+  const models = await loadFaceModels({ modelsDir: path.resolve(modelsDir), provider: 'auto', renderSize: 256, queueCapacity: 64, maxBatch: 32, timeoutMs: 60_000, recentFaces: RECENT_FACES });
   const plain = new LatentScorer(models.generator, models.classifier, models.axes.probes());
   const readPlain = (zs: Float32Array[]) => plain.read(zs);
   // as the engine reads: the identity network only where an option asks for it (a new face's loop holds nothing)

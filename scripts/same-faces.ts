@@ -37,7 +37,7 @@ interface Drawn {
 async function draw(seeds: number): Promise<Drawn[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'same-faces-'));
   const store = openSqliteStore(path.join(dir, 'faces.db'));
-  const models = await loadFaceModels({ modelsDir: path.resolve('models'), provider: 'cpu', renderSize: 256, queueCapacity: 64, maxBatch: 32, timeoutMs: 120_000 });
+  const models = await loadFaceModels({ modelsDir: path.resolve('models'), provider: 'cpu', renderSize: 256, queueCapacity: 64, maxBatch: 32, timeoutMs: 120_000, recentFaces: 256 });
   const deps = engineModels(models);
   let lastZ: Float32Array | undefined;
   const renderer = {

@@ -9,6 +9,7 @@ import { steerFace } from '../src/latent/steer.js';
 import { Classifier } from '../src/render/classifier.js';
 import { IdentityNet } from '../src/render/identity.js';
 import { engineModels, loadFaceModels, type FaceModels } from '../src/render/models.js';
+import { RECENT_FACES } from '../src/render/recent.js';
 import { FakeStore } from './helpers/fake-store.js';
 
 /**
@@ -30,7 +31,7 @@ function modelsDir(name: string): string {
   return dir;
 }
 
-const load = (name: string) => loadFaceModels({ modelsDir: modelsDir(name), provider: 'cpu', renderSize: 64, queueCapacity: 8, maxBatch: 8, timeoutMs: 10_000 });
+const load = (name: string) => loadFaceModels({ modelsDir: modelsDir(name), provider: 'cpu', renderSize: 64, queueCapacity: 8, maxBatch: 8, timeoutMs: 10_000, recentFaces: RECENT_FACES });
 
 /** The engine on these models, and the latent of each face it drew (what its reply's picture was rendered from). */
 function engineOn(models: FaceModels) {

@@ -7,8 +7,8 @@ import { withAnchorIdentity } from '../src/latent/identity-hold.js';
 import { batchReads, type FaceReading, type ReadOptions } from '../src/latent/steer.js';
 import { Classifier } from '../src/render/classifier.js';
 import { IdentityNet } from '../src/render/identity.js';
-import { loadFaceModels } from '../src/render/models.js';
-import { RecentByLatent } from '../src/render/recent.js';
+import { loadFaceModels, modelConfigFrom } from '../src/render/models.js';
+import { RECENT_FACES, RecentByLatent } from '../src/render/recent.js';
 
 /**
  * The identity network is read on the faces asked for only, and G and the scorer remember the faces they drew
@@ -22,7 +22,7 @@ async function fixtureModels(name: string) {
   const dir = path.join(tmp, name);
   fs.cpSync(path.resolve('tests/fixtures/models'), dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'identity.json'), JSON.stringify({ threshold: 0.05 }));
-  return loadFaceModels({ modelsDir: dir, provider: 'cpu', renderSize: 64, queueCapacity: 4, maxBatch: 4, timeoutMs: 10_000 });
+  return loadFaceModels({ modelsDir: dir, provider: 'cpu', renderSize: 64, queueCapacity: 4, maxBatch: 4, timeoutMs: 10_000, recentFaces: 256 });
 }
 
 const latent = (zDim: number, k: number) => Float32Array.from({ length: zDim }, (_, i) => Math.sin(k * 7.3 + i * 1.1));
@@ -33,8 +33,9 @@ function faces(proto: object, method: string): { n: number } {
   const o = proto as Record<string, (...a: unknown[]) => Promise<unknown>>;
   const original = o[method]!;
   vi.spyOn(o, method).mockImplementation(function (this: unknown, ...args: unknown[]) {
-    const a = args[0] as { count?: number; length?: number };
-    seen.n += a.count ?? a.length ?? 0;
+    // an image batch, a list of latents, or G's ONNX feeds ({ z: [n, zDim] })
+    const a = args[0] as { count?: number; length?: number; z?: { dims: readonly number[] } };
+    seen.n += a.count ?? a.length ?? a.z?.dims[0] ?? 0;
     return original.apply(this, args);
   });
   return seen;
@@ -92,6 +93,24 @@ describe('faces drawn and read lately are remembered', () => {
       // a new face is drawn and read
       await models.scorer.read([latent(models.generator.zDim, 5)]);
       expect(read.n).toBe(1);
+    } finally {
+      await models.close();
+    }
+  });
+
+  it('only where the config asks: the engine\'s config does, a loader without it (benchmarks, evaluations) runs every read', async () => {
+    const env = { MODELS_DIR: 'models', EXECUTION_PROVIDER: 'cpu' as const, RENDER_SIZE: 64, QUEUE_CAPACITY: 4, MAX_BATCH: 4, RENDER_TIMEOUT_MS: 10_000 };
+    expect(modelConfigFrom(env).recentFaces).toBe(RECENT_FACES);
+    const dir = path.join(tmp, 'plain');
+    fs.cpSync(path.resolve('tests/fixtures/models'), dir, { recursive: true });
+    const models = await loadFaceModels({ modelsDir: dir, provider: 'cpu', renderSize: 64, queueCapacity: 4, maxBatch: 4, timeoutMs: 10_000 });
+    try {
+      const z = latent(models.generator.zDim, 6);
+      const read = faces(Classifier.prototype, 'read');
+      const drawn = faces((models.generator as unknown as { loaded: { session: object } }).loaded.session, 'run');
+      await models.scorer.read([z]);
+      await models.scorer.read([z]);
+      expect([read.n, drawn.n]).toEqual([2, 2]);
     } finally {
       await models.close();
     }

@@ -14,9 +14,6 @@ export interface ImageBatch {
   size: number;
 }
 
-/** How many faces G remembers (64 px: 48 KB each, about 12 MB). */
-export const RECENT_FACES = 256;
-
 /** G, loaded once. `generate` takes any number of latents and runs them as one batch. */
 export class Generator {
   private constructor(
@@ -27,7 +24,12 @@ export class Generator {
     readonly fingerprint: string,
   ) {}
 
-  private readonly recent = new RecentByLatent<{ data: Float32Array; size: number }>(RECENT_FACES);
+  private recent = new RecentByLatent<{ data: Float32Array; size: number }>(0);
+
+  /** Remember the last `faces` faces drawn (at 64 px, 48 KB each), so that a latent drawn again is not run again; 0: none. */
+  remember(faces: number): void {
+    this.recent = new RecentByLatent(faces);
+  }
 
   static async load(file: string, provider: ProviderChoice): Promise<Generator> {
     const loaded = await openSession(file, provider);
@@ -43,8 +45,8 @@ export class Generator {
   }
 
   /**
-   * One image per latent, in order, run as one batch. The faces drawn last (RECENT_FACES) are remembered by their
-   * latent's bytes and not drawn again: the reply's picture is the face the closed loop read last, and the
+   * One image per latent, in order, run as one batch. With `remember`, the faces drawn last are remembered by
+   * their latent's bytes and not drawn again: the reply's picture is the face the closed loop read last, and the
    * identity network reads a face the loop drew (src/render/scorer.ts).
    */
   async generate(latents: readonly Float32Array[]): Promise<ImageBatch> {

@@ -5,6 +5,9 @@
  * G and F give the same output for a face whatever else is in the batch (ONNX Runtime on CPU: checked by
  * scripts/same-faces.ts), so a remembered result is the one a new run would give.
  */
+/** How many faces the engine's models remember (ModelConfig.recentFaces from the config: 24 MB of 64 px images; enough that 50 requests at once, batched together, do not push out a face between its read and its reply). */
+export const RECENT_FACES = 512;
+
 export class RecentByLatent<T> {
   private readonly entries = new Map<string, T>();
 

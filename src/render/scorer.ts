@@ -17,9 +17,6 @@ export interface CriticGuard {
   calibration: CriticCalibration;
 }
 
-/** How many faces' readings the scorer remembers (about 1 KB each). */
-export const RECENT_READINGS = 256;
-
 /** What F reads on many rendered faces, row-major. */
 export interface ManyReadings {
   /** [n, 40] */
@@ -42,7 +39,7 @@ export interface ManyReadings {
  * axes.json), each reading also carries their logits, read on F's `features` in the same pass.
  */
 export class LatentScorer implements FaceScorer {
-  private readonly recent = new RecentByLatent<FaceReading>(RECENT_READINGS);
+  private recent = new RecentByLatent<FaceReading>(0);
 
   constructor(
     private readonly generator: Generator,
@@ -62,6 +59,11 @@ export class LatentScorer implements FaceScorer {
       );
     }
     if (realism && !critic && !classifier.hasFeatures) throw new Error(`${classifier.file} has no \`features\` output, which the realism guard reads`);
+  }
+
+  /** Remember the readings of the last `faces` faces (about 1 KB each), so that a latent read again is not drawn and read again; 0: none. */
+  remember(faces: number): void {
+    this.recent = new RecentByLatent(faces);
   }
 
   /** Whether each reading carries the realism guard's distance. */
@@ -145,7 +147,7 @@ export class LatentScorer implements FaceScorer {
   /**
    * F's reading of each latent's face: 40 logits, the age in years when F has an age head, the probes' logits,
    * the realism guard's distance, and the identity embedding when asked for (`options.identity`: all, none, or
-   * one flag per latent; by default all, when there is an identity network). The faces read last (RECENT_READINGS)
+   * one flag per latent; by default all, when there is an identity network). With `remember`, the faces read last
    * are remembered: a latent read again is not drawn and read again (the closed loop starts from the face the
    * seed search read), and its identity, when asked for later, is read on the image G remembers.
    */
