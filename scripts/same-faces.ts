@@ -1,5 +1,5 @@
 /**
- * Draws faces through the engine (describe, then refinements replying to it, as the chat and the bot do) with
+ * Draws faces through the engine (describe, then refinements replying to it, then a reroll, as the chat and the bot do) with
  * the shipped models and writes what each drew: the latent (exact bytes), the search's pick, the shortfalls,
  * and the reply PNG's SHA-256. Run it on two versions of the code and compare: a change meant to make faces
  * cheaper must draw the same faces.
@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { createEngine } from '../src/conversation/engine.js';
 import { engineModels, loadFaceModels } from '../src/render/models.js';
 import { openSqliteStore } from '../src/store/sqlite-store.js';
+import { mulberry32 } from '../src/latent/seed.js';
 
 const CASES: Array<{ describe: string; refine: string[] }> = [
   { describe: 'a young woman with glasses and a hat', refine: ['make her smile'] },
@@ -45,7 +46,8 @@ async function draw(seeds: number): Promise<Drawn[]> {
     renderPng: (z: Float32Array, o?: Parameters<typeof deps.renderer.renderPng>[1]) => ((lastZ = Float32Array.from(z)), deps.renderer.renderPng(z, o)),
     runInLine: deps.renderer.runInLine.bind(deps.renderer),
   };
-  const engine = createEngine({ store, ...deps, renderer });
+  // a reroll of a face the search did not start takes a new random seed: the same one in both runs
+  const engine = createEngine({ store, ...deps, renderer, random: mulberry32(24) });
   const out: Drawn[] = [];
   const record = (words: string, seed: number, reply: Awaited<ReturnType<typeof engine.describe>>) => {
     if (reply.kind !== 'face') throw new Error(`"${words}" (seed ${seed}) drew no face: ${reply.kind}`);
@@ -60,6 +62,8 @@ async function draw(seeds: number): Promise<Drawn[]> {
       const ctx = { userId: `u-${seed}-${c.describe}` };
       record(c.describe, seed, await engine.describe(ctx, c.describe, seed));
       for (const words of c.refine) record(`${c.describe} → ${words}`, seed, await engine.refine(ctx, words));
+      // another face for the whole chain: the seed's next candidate set, every edit steered again
+      record(`${c.describe} → … → reroll`, seed, await engine.reroll(ctx));
     }
   }
   await models.close();
