@@ -1,7 +1,7 @@
 /**
  * npm run bench [-- --axes] [-- --models-dir DIR] [-- --only photo --encoder FILE]
  * Prints figures (no pass/fail): parser throughput, render latency and batched throughput with the
- * shipped models, the cost of the closed loop per face, a one-message face with the seed search and the realism guard against without, the time to discover the axes, 50 concurrent /face describe through the bot layer, ms per /face morph, the four-up grid (pick from four), ms per /face mix and analogy, a refine's cost against the length of the face's chain, the time to invert one photo (--encoder FILE when models/ has none), and a refine's cost with the identity hold against without.
+ * shipped models, the cost of the closed loop per face, a one-message face with the seed search and the realism guard against without, a one-message face through the engine (describe: p50/p90, the runs of each network, the search's cost per candidate; --faces N seeds a description), the time to discover the axes, 50 concurrent /face describe through the bot layer, ms per /face morph, the four-up grid (pick from four), ms per /face mix and analogy, a refine's cost against the length of the face's chain, the time to invert one photo (--encoder FILE when models/ has none), and a refine's cost with the identity hold against without.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,11 +10,13 @@ import { parseArgs } from 'node:util';
 import { createEngine } from '../src/conversation/engine.js';
 import { engineModels, loadFaceModels } from '../src/render/models.js';
 import { openSqliteStore } from '../src/store/sqlite-store.js';
+import { RECENT_FACES } from '../src/render/recent.js';
 import { benchBotLoad } from './bot-load.js';
 import { benchParser } from './parser.js';
 import { benchRender } from './render.js';
 import { benchSteer } from './steer.js';
 import { benchSearch } from './search.js';
+import { benchDescribe } from './describe.js';
 import { benchMorph } from './morph.js';
 import { benchGrid } from './grid.js';
 import { benchMix } from './mix.js';
@@ -31,6 +33,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     'grid-out': { type: 'string' },
     encoder: { type: 'string' },
+    faces: { type: 'string' },
   },
 });
 const modelsDir = path.resolve(values['models-dir']!);
@@ -53,7 +56,8 @@ async function benchAxes(): Promise<void> {
 async function benchBot(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-bot-'));
   const store = openSqliteStore(path.join(dir, 'bench.db'));
-  const models = await loadFaceModels({ modelsDir, provider: 'auto', renderSize: 256, queueCapacity: 64, maxBatch: 32, timeoutMs: 20_000 });
+  // as the bot loads them (modelConfigFrom): remembering the faces drawn and read last
+  const models = await loadFaceModels({ modelsDir, provider: 'auto', renderSize: 256, queueCapacity: 64, maxBatch: 32, timeoutMs: 20_000, recentFaces: RECENT_FACES });
   const engine = createEngine({ store, ...engineModels(models) });
   console.log(`bot layer, real models (provider ${models.provider}), 50 concurrent /face describe:`);
   await benchBotLoad(engine);
@@ -67,6 +71,7 @@ async function main(): Promise<void> {
   if (want('render')) await benchRender(modelsDir);
   if (want('steer')) await benchSteer(modelsDir);
   if (want('search')) await benchSearch(modelsDir);
+  if (want('describe')) await benchDescribe(modelsDir, Number(values.faces ?? 30));
   if (want('axes')) await benchAxes();
   if (want('bot')) await benchBot();
   if (want('morph')) await benchMorph(modelsDir);

@@ -6,20 +6,22 @@
 import path from 'node:path';
 import { parseDescription } from '../src/grammar/index.js';
 import { editFrom, searchedEdits } from '../src/conversation/engine.js';
-import { steerFace } from '../src/latent/steer.js';
+import { steerFace, type ReadFaces } from '../src/latent/steer.js';
 import { candidateLatent } from '../src/latent/candidates.js';
 import { searchSeed, SEARCH_CANDIDATES, SEARCH_RENDERED, SEARCH_RENDERED_RARE, SEARCH_SCREENED } from '../src/latent/seed-search.js';
 import { loadFaceModels } from '../src/render/models.js';
 import { LatentScorer } from '../src/render/scorer.js';
+import { RECENT_FACES } from '../src/render/recent.js';
 import { percentile } from './stats.js';
 
 const DESCRIPTIONS = ['an old man with glasses, smiling', 'a young woman with blond hair', 'a 70 year old man', 'a young woman with glasses and a hat'];
 
 export async function benchSearch(modelsDir: string, faces = 30): Promise<void> {
-  const models = await loadFaceModels({ modelsDir: path.resolve(modelsDir), provider: 'auto', renderSize: 256, queueCapacity: 64, maxBatch: 32, timeoutMs: 60_000 });
+  const models = await loadFaceModels({ modelsDir: path.resolve(modelsDir), provider: 'auto', renderSize: 256, queueCapacity: 64, maxBatch: 32, timeoutMs: 60_000, recentFaces: RECENT_FACES });
   const plain = new LatentScorer(models.generator, models.classifier, models.axes.probes());
   const readPlain = (zs: Float32Array[]) => plain.read(zs);
-  const read = (zs: Float32Array[]) => models.scorer.read(zs);
+  // as the engine reads: the identity network only where an option asks for it (a new face's loop holds nothing)
+  const read: ReadFaces = (zs, options) => models.scorer.read(zs, options);
   console.log(`one-message face, before (seed, loop) vs now (seed search + guarded loop), ${faces} seeds each, interleaved:`);
   for (const words of DESCRIPTIONS) {
     const edits = [editFrom(words, parseDescription(words))];
@@ -50,8 +52,11 @@ export async function benchSearch(modelsDir: string, faces = 30): Promise<void> 
   const made = await time(() => zs.map((_, i) => candidateLatent(3, 0, i, models.axes.zDim)), 5);
   const surrogate = models.axes.surrogate!;
   const predicted = await time(() => zs.map((z) => surrogate.predict!(z)), 3);
-  const reads = await time(() => read(zs.slice(0, SEARCH_RENDERED)));
-  const whole = await time(() => searchSeed({ seed: 5, edits, truncation: 0.8 }, models.axes, read));
+  // new latents and seeds each time: the scorer remembers the faces it read last (src/render/recent.ts)
+  let set = 1;
+  const reads = await time(() => read(Array.from({ length: SEARCH_RENDERED }, (_, i) => candidateLatent(3, set++, i, models.axes.zDim)), { identity: false }));
+  let seed = 5;
+  const whole = await time(() => searchSeed({ seed: seed++, edits, truncation: 0.8 }, models.axes, (zs) => read(zs, { identity: false })));
   console.log(`  search parts: ${(1000 * made / 256).toFixed(1)} µs to make a candidate; ${(1000 * predicted / 256).toFixed(0)} µs a surrogate screen; ` +
     `${reads.toFixed(1)} ms for the G+F read of ${SEARCH_RENDERED}; the whole search (${SEARCH_CANDIDATES} candidates, ${SEARCH_SCREENED} by the surrogate, ` +
     `${SEARCH_RENDERED_RARE} read: glasses and a hat are two rare things) ${whole.toFixed(1)} ms`);

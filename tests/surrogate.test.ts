@@ -94,4 +94,65 @@ describe('the surrogate of F(G(z))', () => {
       expect(broken.problem).toMatch(/not a usable surrogate.*npm run surrogate/);
     });
   });
+
+  it('predicts exactly what one output at a time, summed in order from its bias, gives (layers of 6, 5 and 3 outputs: blocks of four and the rest)', () => {
+    const file = tinyFile(7);
+    const silu = (v: number) => v * (1 / (1 + Math.exp(-v)));
+    const byHand = (x0: Float32Array) => {
+      let x = x0;
+      file.layers.forEach((l, li) => {
+        const a = new Float32Array(l.bias.length);
+        l.weight.forEach((row, o) => {
+          let sum = Math.fround(l.bias[o]!);
+          row.forEach((w, i) => (sum += Math.fround(w) * x[i]!));
+          a[o] = sum;
+        });
+        x = li < file.layers.length - 1 ? a.map(silu) : a;
+      });
+      return file.outputs.map((_, k) => x[k]! * file.sd[k]! + file.mu[k]!);
+    };
+    const model = new Surrogate(file);
+    for (let k = 0; k < 20; k++) {
+      const zk = Float32Array.from({ length: 4 }, (_, i) => Math.sin(3.1 * k + 1.7 * i) * 2);
+      expect([...model.predict(zk).values()]).toEqual(byHand(zk));
+    }
+  });
+
+  it('gives exactly the gradients of one output at a time, accumulated in float32 in order', () => {
+    const file = tinyFile(11);
+    const sig = (v: number) => 1 / (1 + Math.exp(-v));
+    const byHand = (z0: Float32Array, k: number) => {
+      const pre: Float32Array[] = [];
+      let x = z0;
+      file.layers.forEach((l, li) => {
+        const a = new Float32Array(l.bias.length);
+        l.weight.forEach((row, o) => {
+          let sum = Math.fround(l.bias[o]!);
+          row.forEach((w, i) => (sum += Math.fround(w) * x[i]!));
+          a[o] = sum;
+        });
+        pre.push(a);
+        x = li < file.layers.length - 1 ? a.map((v) => v * sig(v)) : a;
+      });
+      let g = new Float32Array(file.layers.at(-1)!.bias.length);
+      g[k] = file.sd[k]!;
+      for (let li = file.layers.length - 1; li >= 0; li--) {
+        const l = file.layers[li]!;
+        const back = new Float32Array(l.weight[0]!.length);
+        l.weight.forEach((row, o) => {
+          if (g[o] === 0) return;
+          row.forEach((w, i) => (back[i]! += g[o]! * Math.fround(w)));
+        });
+        if (li > 0) back.forEach((_, i) => { const a = pre[li - 1]![i]!; const q = sig(a); back[i]! *= q * (1 + a * (1 - q)); });
+        g = back;
+      }
+      return Array.from(g);
+    };
+    const model = new Surrogate(file);
+    for (let j = 0; j < 10; j++) {
+      const zj = Float32Array.from({ length: 4 }, (_, i) => Math.cos(2.3 * j + 0.9 * i) * 1.5);
+      const got = model.gradients(zj, ['Smiling', 'Male', 'Age']);
+      [0, 1, 2].forEach((k) => expect(Array.from(got[k]!)).toEqual(byHand(zj, k)));
+    }
+  });
 });

@@ -87,6 +87,7 @@ async function main(): Promise<void> {
   const held = models.axes;
   if (!held.identityHold) throw new UsageError('the identity network did not load (see the warning above)');
   const open = held.withIdentityHold(undefined);
+  // every face read by the identity network (options dropped): the eval measures every face's identity, held or not
   const read = batchReads((zs) => models.scorer.read(zs));
   const seeds = Array.from({ length: count }, (_, i) => first + i);
   const cacheFile = flags['search-cache'];

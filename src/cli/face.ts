@@ -118,7 +118,7 @@ async function main(): Promise<void> {
   if (critic.problem) console.error(critic.problem);
   const scorer = classifier ? new LatentScorer(generator, classifier, axes?.probes(), guard.realism, critic.guard) : undefined;
   // the faces of a chunk are steered together: their G+F passes run as one batch
-  const read = scorer ? batchReads((zs) => scorer.read(zs)) : undefined;
+  const read = scorer ? batchReads((zs, options) => scorer.read(zs, options)) : undefined;
   const latentOf = async (s: number): Promise<Float32Array> => {
     if (!axes) return keepInRange(truncate(seedToLatent(s, generator.zDim), truncation));
     if (!scorer) return faceLatent({ seed: s, edits, truncation }, axes);

@@ -40,7 +40,7 @@ export async function faceLatentFor(
   face: Drawable, axes: AxisSet, scorer: FaceScorer, read?: ReadFaces, cache?: SteerCache,
 ): Promise<{ z: Float32Array; steer?: SteerResult }> {
   if (!scorer.read) return { z: faceLatent(face, axes) };
-  const reader = read ?? ((zs: Float32Array[]) => scorer.read!(zs));
+  const reader: ReadFaces = read ?? ((zs, options) => scorer.read!(zs, options));
   // with a cache, only the edits after the longest steered prefix (the parent's) run through the loop
   const steer = cache ? await steerFaceCached(face, axes, reader, cache) : await steerFace(face, axes, reader);
   return { z: steer.z, steer };
@@ -56,7 +56,9 @@ export async function searchedEdits(
   face: Pick<Drawable, 'seed' | 'edits' | 'truncation' | 'origin'>, axes: AxisSet, scorer: FaceScorer, read?: ReadFaces, set = 0,
 ): Promise<Edit[]> {
   if (!scorer.read || face.origin || face.edits.length === 0) return face.edits;
-  const found = await searchSeed(face, axes, read ?? ((zs) => scorer.read!(zs)), set);
+  const reader: ReadFaces = read ?? ((zs, options) => scorer.read!(zs, options));
+  // the candidates are new faces: nobody to hold yet, so the identity network is not read on them
+  const found = await searchSeed(face, axes, (zs) => reader(zs, { identity: false }), set);
   return withStart(face.edits, found?.start);
 }
 
@@ -153,7 +155,7 @@ export function createEngine(deps: EngineDeps): ConversationEngine {
   const defaultTruncation = deps.truncation ?? DEFAULT_TRUNCATION;
   const userLock = deps.userLock ?? new InMemoryUserLock();
   // the closed loop's G+F passes of concurrent requests run as one batch
-  const read = scorer.read ? batchReads((zs) => scorer.read!(zs)) : undefined;
+  const read = scorer.read ? batchReads((zs, options) => scorer.read!(zs, options)) : undefined;
   // each face's steered latent, so a request steers only its new edit (src/latent/steer-cache.ts)
   const steerCache = new SteerCache();
   const latentOf = (face: Drawable) => faceLatentFor(face, axes, scorer, read, steerCache);

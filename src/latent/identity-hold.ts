@@ -149,3 +149,18 @@ export function nextAnchor(
 ): Float32Array | undefined {
   return index === 0 || asksForAnotherPerson(edit) ? reading.identity : anchor;
 }
+
+/**
+ * F's reading of the face an edit ended on, with its identity embedding when the anchor is taken from it
+ * (nextAnchor: a new face's first render, or the face of words that ask for another person) and the loop did
+ * not read it: such an edit holds nothing, so its loop reads no identity, and only the face it ends on is read
+ * by the network (one embedding; the scorer reads it on the image G drew for F). Else the reading as it is.
+ */
+export async function withAnchorIdentity(
+  z: Float32Array, reading: FaceReading, index: number, edit: Pick<Edit, 'text' | 'weights' | 'made'>,
+  hold: IdentityHold | undefined, read: ReadFaces,
+): Promise<FaceReading> {
+  if (!hold || reading.identity || !(index === 0 || asksForAnotherPerson(edit))) return reading;
+  const identity = (await read([z], { identity: true }))[0]?.identity;
+  return identity ? { ...reading, identity } : reading;
+}

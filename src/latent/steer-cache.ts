@@ -12,7 +12,7 @@ import type { AttributeName } from '../face/attributes.js';
 import type { Drawable } from '../face/record.js';
 import type { AxisSet } from './axes.js';
 import { steerEdit, steerFace, type ReadFaces, type SteerResult } from './steer.js';
-import { asksForAnotherPerson, nextAnchor } from './identity-hold.js';
+import { asksForAnotherPerson, nextAnchor, withAnchorIdentity } from './identity-hold.js';
 
 /** About 3 KB each (a 512-number latent and F's reading): 4,000 faces in about 12 MB. */
 export const STEER_CACHE_ENTRIES = 4000;
@@ -86,7 +86,8 @@ export async function steerFaceCached(face: Drawable, axes: AxisSet, read: ReadF
   let anchor = state.anchor;
   for (const [i, edit] of face.edits.slice(k).entries()) {
     const r = await steerEdit(z, reading, edit, axes, locks, read, {}, anchor);
-    ({ z, reading, shortfalls } = r);
+    ({ z, shortfalls } = r);
+    reading = await withAnchorIdentity(z, r.reading, k + i, edit, axes.identityHold, read);
     passes += r.passes;
     for (const l of edit.locks) locks.add(l);
     anchor = nextAnchor(anchor, k + i, edit, reading);

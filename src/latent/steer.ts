@@ -9,7 +9,7 @@ import { truncate } from './truncation.js';
 import { dot, gramSchmidt, norm } from './vector.js';
 import { betterPass, lessReal, realismBackoff } from './realism-guard.js';
 import { heldGoalChecks } from './held-checks.js';
-import { identityHoldFor, nextAnchor } from './identity-hold.js';
+import { identityHoldFor, nextAnchor, withAnchorIdentity } from './identity-hold.js';
 
 export { batchReads } from './read-batch.js';
 
@@ -72,8 +72,17 @@ export function readingLogit(r: FaceReading, name: AttributeName): number | unde
   return isCelebaAttribute(name) ? r.logits[attributeIndex(name)] : r.added?.[name];
 }
 
+/**
+ * What a read needs besides F's reading. `identity`: whether each face's identity embedding is wanted (the
+ * identity hold's measure, about 11 ms a read): `true` or `false` for all the latents, or one flag per latent;
+ * left out, the reader's default (the scorer reads it whenever it has the network).
+ */
+export interface ReadOptions {
+  identity?: boolean | readonly boolean[];
+}
+
 /** Renders and reads latents (one G pass and one F pass for the batch). */
-export type ReadFaces = (latents: Float32Array[]) => Promise<FaceReading[]>;
+export type ReadFaces = (latents: Float32Array[], options?: ReadOptions) => Promise<FaceReading[]>;
 
 export const LEVEL_LOGIT = 1.5;
 export const MAX_LEVEL_LOGIT = 3;
@@ -286,22 +295,24 @@ export async function steerEdit(
   /** The identity the edit is held to (./identity-hold.ts), when the axes hold identity. */
   anchor?: Float32Array,
 ): Promise<{ z: Float32Array; reading: FaceReading; before: FaceReading; shortfalls: Shortfall[]; passes: number }> {
+  const keeper = identityHoldFor(allAxes.identityHold, anchor, edit);
+  // the identity network is read only while the edit is held to an anchor (a new face's loop holds nothing)
+  const readFaces: ReadFaces = (zs) => read(zs, { identity: keeper !== undefined });
   let passes = 0;
   let startReading = known;
   if (!startReading && genderPicksAxes(allAxes, edit)) {
-    startReading = (await read([z]))[0]!;
+    startReading = (await readFaces([z]))[0]!;
     passes++;
   }
   const axes = axesForFace(allAxes, edit, startReading);
   let current = keepInRange(applyEdit(z, edit, axes, locks, options));
-  const first = await read(startReading ? [current] : [z, current]);
+  const first = await readFaces(startReading ? [current] : [z, current]);
   const before = startReading ?? first[0]!;
   let reading = first.at(-1)!;
   passes++;
   // the goals of earlier edits this edit carries are held too (docs/held-goals.md)
   const checks = [...checksFor(edit, before, axes, locks, options), ...heldGoalChecks(edit, before, axes)];
   let best = { z: current, reading, bad: badness(checks, reading) };
-  const keeper = identityHoldFor(allAxes.identityHold, anchor, edit);
   keeper?.see(best);
   /** Whether the realism guard turned down a face this edit drew (./realism-guard.ts): said with the goals missed. */
   let unreal = lessReal(reading, before);
@@ -377,7 +388,7 @@ export async function steerEdit(
     // a face drifting from who it was is pulled back toward the start off the goals' directions (./identity-hold.ts)
     keeper?.pull(out, z, reading, goalBasis);
     const next = keepInRange(Float32Array.from(out));
-    const nextReading = (await read([next]))[0]!;
+    const nextReading = (await readFaces([next]))[0]!;
     passes++;
     // secant: what this pass did per unit of coordinate, kept within 1/4..4 times the first guess (with a
     // surrogate: of its prediction); an axis that hardly answered a real push is stuck (G cannot draw more of it from here)
@@ -409,7 +420,7 @@ export async function steerEdit(
   if (holds.length > 0 && holdMiss(best.reading) > 0) {
     const broken = holds.filter((c) => guardMiss(c, best.reading) !== 0).map((c) => c.name);
     const tries = BACKOFF.map((a) => keepInRange(Float32Array.from(z, (v, i) => v + a * (best.z[i]! - v))));
-    const readings = await read(tries);
+    const readings = await readFaces(tries);
     passes++;
     const kept = readings.findIndex((r) => holdMiss(r) === 0);
     const pick = kept >= 0 ? kept : readings.reduce((b, r, i) => (holdMiss(r) < holdMiss(readings[b]!) ? i : b), 0);
@@ -420,11 +431,11 @@ export async function steerEdit(
   }
   // the identity hold: part of the goal is given up before who the face is (./identity-hold.ts)
   const unheld = best;
-  const heldIdentity = keeper && (await keeper.settle(z, before, best, goalDirections(checks, best.z, surrogate), (r) => badness(checks, r), read));
+  const heldIdentity = keeper && (await keeper.settle(z, before, best, goalDirections(checks, best.z, surrogate), (r) => badness(checks, r), readFaces));
   if (heldIdentity) passes += heldIdentity.reads;
   if (heldIdentity) best = heldIdentity.face;
   // the realism guard: a face clearly less real than before the edit is scaled back (./realism-guard.ts)
-  const real = await realismBackoff(z, best, before, read);
+  const real = await realismBackoff(z, best, before, readFaces);
   if (real) {
     best = { ...real, bad: badness(checks, real.reading) };
     passes++;
@@ -481,13 +492,13 @@ export async function steerFace(
   const locks = new Set<AttributeName>();
   let anchor: Float32Array | undefined;
   if (face.edits.length === 0) {
-    reading = (await read([z]))[0]!;
+    reading = (await read([z], { identity: false }))[0]!;
     passes = 1;
   }
   for (const [i, edit] of face.edits.entries()) {
     const r = await steerEdit(z, reading, edit, axes, locks, read, options, anchor);
     z = r.z;
-    reading = r.reading;
+    reading = await withAnchorIdentity(r.z, r.reading, i, edit, axes.identityHold, read);
     passes += r.passes;
     shortfalls = r.shortfalls;
     for (const l of edit.locks) locks.add(l);

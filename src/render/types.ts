@@ -1,4 +1,4 @@
-import type { FaceReading } from '../latent/steer.js';
+import type { FaceReading, ReadOptions } from '../latent/steer.js';
 /** The render errors live in errors.ts; front ends get them from src/conversation/errors.ts. */
 export { QueueFullError, RenderTimeoutError } from './errors.js';
 
@@ -28,5 +28,5 @@ export interface FaceScorer {
    * F's reading of rendered faces (logits, and age in years when F has an age head). When present, the
    * engine steers edits with it (closed loop, src/latent/steer.ts); without it, edits are open-loop.
    */
-  read?(latents: Float32Array[]): Promise<FaceReading[]>;
+  read?(latents: Float32Array[], options?: ReadOptions): Promise<FaceReading[]>;
 }
