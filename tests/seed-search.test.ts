@@ -64,7 +64,7 @@ describe('seed search (a new face starts from the candidate that already fits th
       if (missing(found.reading) < missing(own) - 1) better++;
       expect(found.screened).toBe(1024);
       expect(counter.faces).toBe(8); // one G+F pass of the best eight
-      expect(found.reading.realism).toBe(0.7); // never a broken face: the realism guard ranks the four too
+      expect(found.reading.realism).toBe(0.7); // never a broken face: the realism guard ranks the eight too
       expect(Array.from(found.z)).toEqual(Array.from(keepInRange(candidateLatent(seed, 0, found.start.pick, D))));
     }
     expect(better).toBeGreaterThanOrEqual(9);

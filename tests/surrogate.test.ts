@@ -4,6 +4,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Surrogate, type SurrogateFile } from '../src/latent/surrogate.js';
 import { surrogateFor } from '../src/render/models.js';
+import { probePrint, type Probe } from '../src/latent/probe.js';
+import type { AttributeName } from '../src/face/attributes.js';
 
 /** A small random network (4 -> 6 -> 5 -> 3), seeded, in surrogate.json's form. */
 function tinyFile(seed = 1): SurrogateFile {
@@ -92,6 +94,27 @@ describe('the surrogate of F(G(z))', () => {
       const broken = surrogateFor(file, 'abc123def456', 4);
       expect(broken.surrogate).toBeUndefined();
       expect(broken.problem).toMatch(/not a usable surrogate.*npm run surrogate/);
+    });
+
+    it('steers an added attribute only with the probe it was fitted on: one learned again since falls back to its axis', () => {
+      const black: Probe = { name: 'Black' as AttributeName, weights: Float32Array.from([0.5, -1, 2]), bias: 0.25 };
+      const relearned: Probe = { ...black, weights: Float32Array.from([0.5, -1, 2.5]) };
+      const withProbe = { ...tinyFile(), outputs: ['Smiling', 'Male', 'Black'], probes: { Black: probePrint(black) } };
+      fs.writeFileSync(file, JSON.stringify(withProbe));
+      const same = surrogateFor(file, 'abc123def456', 4, [black]);
+      expect(same.problem).toBeUndefined();
+      expect(same.surrogate?.has('Black')).toBe(true);
+      expect(same.surrogate?.gradients(z, ['Black'])[0]).toHaveLength(4);
+      const stale = surrogateFor(file, 'abc123def456', 4, [relearned]);
+      expect(stale.problem).toMatch(/other probes for Black.*steered along their axes.*npm run surrogate/);
+      expect(stale.surrogate?.has('Black')).toBe(false);
+      expect(stale.surrogate?.gradients(z, ['Black', 'Male'])[0]).toBeUndefined();
+      expect(stale.surrogate?.gradients(z, ['Black', 'Male'])[1]).toHaveLength(4);
+      expect([...stale.surrogate!.predict(z).keys()]).toEqual(['Smiling', 'Male']);
+      // F's own outputs never depend on the probes, and a file without prints speaks for no probe
+      fs.writeFileSync(file, JSON.stringify({ ...withProbe, probes: undefined }));
+      expect(surrogateFor(file, 'abc123def456', 4, [black]).surrogate?.has('Black')).toBe(false);
+      expect(surrogateFor(file, 'abc123def456', 4, [black]).surrogate?.has('Male')).toBe(true);
     });
   });
 

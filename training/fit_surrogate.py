@@ -2,7 +2,8 @@
 
 Called by `npm run surrogate`, which samples the faces and reads them with F; this only fits:
   /usr/bin/python3 training/fit_surrogate.py --samples S.f32 --meta M.json --out models/surrogate.json
-S.f32 holds float32 rows [z (zDim), the outputs named in M.json (the 40 logits, then the age in years)].
+S.f32 holds float32 rows [z (zDim), the outputs named in M.json (the 40 logits, the age in years, then the added
+attributes' probe logits; M.json's `probes` holds each probe's print, written into the file)].
 A tenth of the rows (the first) is held out; the held-out R^2 of the network and of a ridge fit (the axes'
 kind of model) are written with the weights. CPU, one thread, seeded: the same samples give the same file.
 """
@@ -70,6 +71,7 @@ def main() -> None:
     r5 = lambda v: round(float(v), 5)  # noqa: E731
     out = {
         "version": 1, "zDim": d, "outputs": names, "generator": meta.get("generator"),
+        **({"probes": meta["probes"]} if meta.get("probes") else {}),
         "mu": [r5(v) for v in mu], "sd": [r5(v) for v in sd],
         "layers": [{"weight": [[r5(v) for v in row] for row in m.weight.detach()],
                     "bias": [r5(v) for v in m.bias.detach()]} for m in layers],

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
   const classifier = await Classifier.load(path.join(dir, CLASSIFIER_FILE), generator.provider);
   const added = keptAttributes([out, path.join(dir, 'axes.json')], path.join(path.resolve(config.MODELS_DIR), 'axes.json'), classifier);
   const scorer = new LatentScorer(generator, classifier, added.map((m) => m.probe));
-  const steering = values['open-loop'] ? {} : surrogateFor(path.join(dir, SURROGATE_FILE), generator.fingerprint, generator.zDim);
+  const steering = values['open-loop'] ? {} : surrogateFor(path.join(dir, SURROGATE_FILE), generator.fingerprint, generator.zDim, added.map((m) => m.probe));
   if (steering.problem) console.error(steering.problem);
   console.error(`discovering axes: ${samples} samples, seed ${seed}, provider ${generator.provider}` +
     (values['open-loop'] ? '' : `; the loop steers ${steering.surrogate ? `by the surrogate (${SURROGATE_FILE})` : 'along the axes (no surrogate: `npm run surrogate` fits one)'}`));

@@ -105,9 +105,10 @@ async function main(): Promise<void> {
   const n = Number(values.seeds);
   const generator = await Generator.load(path.join(dir, GENERATOR_FILE), config.EXECUTION_PROVIDER);
   const classifier = await Classifier.load(path.join(dir, CLASSIFIER_FILE), generator.provider);
-  const steering = values['no-surrogate'] ? {} : surrogateFor(path.join(dir, SURROGATE_FILE), generator.fingerprint, generator.zDim);
+  const plainAxes = AxisSet.fromFile(path.join(dir, AXES_FILE));
+  const steering = values['no-surrogate'] ? {} : surrogateFor(path.join(dir, SURROGATE_FILE), generator.fingerprint, generator.zDim, plainAxes.probes());
   if (steering.problem) console.error(steering.problem);
-  const axes = AxisSet.fromFile(path.join(dir, AXES_FILE)).withSurrogate(steering.surrogate);
+  const axes = plainAxes.withSurrogate(steering.surrogate);
   if (values['closed-loop']) console.error(`the loop steers ${steering.surrogate ? 'by the surrogate' : 'along the axes'}`);
   const scorer = new LatentScorer(generator, classifier);
   /** Probabilities [n, 40], and F's ages [n] and features [n, dim] when it has them. */

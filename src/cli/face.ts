@@ -106,9 +106,10 @@ async function main(): Promise<void> {
   // each refinement holds the goals of the edits before it, as a reply in the chat does (docs/held-goals.md)
   const edits = refinements.reduce<Edit[]>((chain, r) => [...chain, withHeldGoals(chain, toEdit(r, true))], description ? [toEdit(description)] : []);
   // the surrogate the engine's loop steers by, when the folder has one for this G (as loadFaceModels does)
-  const steering = edits.length && !values['open-loop'] ? surrogateFor(path.join(modelsDir, SURROGATE_FILE), generator.fingerprint, generator.zDim) : {};
+  const plainAxes = edits.length ? AxisSet.fromFile(path.join(modelsDir, AXES_FILE)) : undefined;
+  const steering = plainAxes && !values['open-loop'] ? surrogateFor(path.join(modelsDir, SURROGATE_FILE), generator.fingerprint, generator.zDim, plainAxes.probes()) : {};
   if (steering.problem) console.error(steering.problem);
-  const axes = edits.length ? AxisSet.fromFile(path.join(modelsDir, AXES_FILE)).withSurrogate(steering.surrogate) : undefined;
+  const axes = plainAxes?.withSurrogate(steering.surrogate);
   const classifier = axes && !values['open-loop'] ? await Classifier.load(path.join(modelsDir, CLASSIFIER_FILE), generator.provider) : undefined;
   // the realism guard, as loadFaceModels loads it (--no-guard: without it, for comparison)
   const guard = classifier && !values['no-guard'] ? realismFor(path.join(modelsDir, REALISM_FILE), classifier, fingerprint(classifier.file).sha256) : {};

@@ -105,7 +105,7 @@ export async function draw(
   const parse = parseDescription(text);
   if (parse.unknown.length > 0) throw new Error(`"${text}": the grammar did not understand ${parse.unknown.join(', ')}`);
   const edit = editFrom(text, parse);
-  const read = batchReads((zs) => scorer.read(zs));
+  const read = batchReads((zs, options) => scorer.read(zs, options));
   const z = await Promise.all(seeds.map(async (seed) => {
     const face = { seed, edits: [edit], truncation };
     const edits = asUsers ? await searchedEdits(face, axes, scorer, read) : face.edits;

@@ -24,9 +24,10 @@ export async function loadSteeringModels(
   modelsDir: string, provider: ProviderChoice, say: (line: string) => void, refuse: (problem: string) => Error,
 ): Promise<SteeringModels> {
   const generator = await Generator.load(path.join(modelsDir, GENERATOR_FILE), provider);
-  const steering = surrogateFor(path.join(modelsDir, SURROGATE_FILE), generator.fingerprint, generator.zDim);
+  const plainAxes = AxisSet.fromFile(path.join(modelsDir, AXES_FILE));
+  const steering = surrogateFor(path.join(modelsDir, SURROGATE_FILE), generator.fingerprint, generator.zDim, plainAxes.probes());
   if (steering.problem) say(steering.problem);
-  const axes = AxisSet.fromFile(path.join(modelsDir, AXES_FILE)).withSurrogate(steering.surrogate);
+  const axes = plainAxes.withSurrogate(steering.surrogate);
   const classifier = await Classifier.load(path.join(modelsDir, CLASSIFIER_FILE), generator.provider);
   const close = async () => {
     await Promise.all([generator.close(), classifier.close()]);

@@ -25,6 +25,7 @@ import { AXES_FILE, CLASSIFIER_FILE, GENERATOR_FILE, SURROGATE_FILE } from '../r
 import { LatentScorer } from '../render/scorer.js';
 import { cliConfig } from './args.js';
 import { surrogateRows } from './surrogate-rows.js';
+import { probePrint } from '../latent/probe.js';
 
 const config = cliConfig('surrogate');
 
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
   const generator = await Generator.load(path.join(dir, GENERATOR_FILE), config.EXECUTION_PROVIDER);
   const classifier = await Classifier.load(path.join(dir, CLASSIFIER_FILE), generator.provider);
   const axes = AxisSet.fromFile(path.join(dir, AXES_FILE));
-  if (!classifier.hasAge) console.error('F has no age head: the surrogate predicts the 40 logits only');
+  if (!classifier.hasAge) console.error('F has no age head: the surrogate predicts no age');
   // the added attributes' probes (skin tone, appearance) are modelled too, so the loop follows their own gradient at each face
   const probes = axes.probes();
   const scorer = new LatentScorer(generator, classifier, probes);
@@ -83,7 +84,8 @@ async function main(): Promise<void> {
     const samples = path.join(work, 'samples.f32');
     fs.writeFileSync(samples, Buffer.from(rows.buffer));
     const meta = path.join(work, 'meta.json');
-    fs.writeFileSync(meta, JSON.stringify({ zDim: axes.zDim, outputs, generator: generator.fingerprint }));
+    const prints = Object.fromEntries(probes.map((p) => [p.name, probePrint(p)]));
+    fs.writeFileSync(meta, JSON.stringify({ zDim: axes.zDim, outputs, generator: generator.fingerprint, probes: prints }));
     const python = process.env.PYTHON ?? '/usr/bin/python3';
     const script = path.resolve('training/fit_surrogate.py');
     const fit = spawnSync(python, [script, '--samples', samples, '--meta', meta, '--out', out, '--epochs', values.epochs!, '--hidden', values.hidden!], {

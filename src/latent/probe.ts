@@ -7,6 +7,7 @@
  * whatever their sizes), folded back into one weight vector and bias on the raw features. Its logit is
  * then read like one of F's own: the closed loop steers it (steer.ts) and axis discovery regresses it on z.
  */
+import { createHash } from 'node:crypto';
 import type { AttributeName } from '../face/attributes.js';
 import { auc, cholesky, choleskySolve } from './ridge.js';
 
@@ -15,6 +16,17 @@ export interface Probe {
   name: AttributeName;
   weights: Float32Array;
   bias: number;
+}
+
+/**
+ * A probe's fingerprint (12 hex digits of the SHA-256 of its weights and bias): the surrogate records the prints
+ * of the probes it was fitted on, so a probe learned again under the same name is not steered by a stale model.
+ */
+export function probePrint(p: Pick<Probe, 'weights' | 'bias'>): string {
+  const h = createHash('sha256');
+  h.update(Buffer.from(p.weights.buffer, p.weights.byteOffset, p.weights.byteLength));
+  h.update(Buffer.from(Float64Array.of(p.bias).buffer));
+  return h.digest('hex').slice(0, 12);
 }
 
 /** The logits of `probes` for n feature rows ([n, dim], row-major): row-major [n, probes.length]. */

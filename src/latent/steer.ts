@@ -34,8 +34,8 @@ export { batchReads } from './read-batch.js';
  * surrogate of F(G(z)) (models/surrogate.json, AxisSet.surrogate), each pass takes every check's direction
  * from the surrogate's gradient at the face's current z instead (the direction F's reading of this face rises
  * along, not the population's straight axis), sized by the gradient's length times what the secant learned of
- * how far the face's answer differs from the surrogate's; outputs it does not model (added attributes) keep
- * their axes. F's reading of the rendered face still decides every check. At most
+ * how far the face's answer differs from the surrogate's; outputs it does not model (an added attribute whose probe
+ * was learned again since the surrogate was fitted, or a surrogate from before the probes) keep their axes. F's reading of the rendered face still decides every check. At most
  * MAX_PASSES passes; the best pass wins. A correction moves at most STEP_CAP along its axis per pass and
  * CHECK_BUDGET in all; an axis that did not answer two corrections in a row (G cannot draw it) is not pushed
  * again and its corrections are taken back; no goal coordinate goes past COORD_LIMIT spreads. So a face does not leave the region where G

@@ -53,6 +53,8 @@ export class Generator {
     latents.forEach((z) => {
       if (z.length !== this.zDim) throw new RangeError(`latent has ${z.length} numbers, expected ${this.zDim}`);
     });
+    // remembering nothing (benchmarks, evaluations, npm run surrogate), or nothing to draw: a plain run, no copies
+    if (this.recent.capacity <= 0 || latents.length === 0) return this.run(latents);
     const known = latents.map((z) => this.recent.get(z));
     const missing = latents.filter((_, i) => !known[i]);
     const drawn = missing.length > 0 ? await this.run(missing) : undefined;

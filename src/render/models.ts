@@ -12,6 +12,8 @@ import { RECENT_FACES } from './recent.js';
 import { Critic } from './critic.js';
 import { readCriticCalibration } from '../latent/realism-critic.js';
 import { Surrogate } from '../latent/surrogate.js';
+import { probePrint, type Probe } from '../latent/probe.js';
+import { ATTRIBUTES } from '../face/attributes.js';
 import { RealismModel } from '../latent/realism.js';
 import { IDENTITY_FILE, IDENTITY_INFO_FILE, identityHoldModels, type IdentitySetting } from './identity-hold-models.js';
 
@@ -112,7 +114,9 @@ export function realismFor(
  * optional: without it (no file, or one fitted for another G, or unreadable) the loop corrects along the axes,
  * as before, and the models still load; the problem is logged with the command that remakes it.
  */
-export function surrogateFor(file: string, generator: string, zDim: number): { surrogate?: Surrogate; print?: string; problem?: string } {
+export function surrogateFor(
+  file: string, generator: string, zDim: number, probes: readonly Probe[] = [],
+): { surrogate?: Surrogate; print?: string; problem?: string } {
   if (!fs.existsSync(file)) return {};
   const remake = `remake it with \`npm run surrogate -- --models-dir ${path.dirname(file)}\``;
   let surrogate: Surrogate;
@@ -125,7 +129,13 @@ export function surrogateFor(file: string, generator: string, zDim: number): { s
   if (surrogate.generator !== undefined && surrogate.generator !== generator) {
     return { problem: `${file} was fitted for another generator than this one: not used (it would steer edits wrong); ${remake}` };
   }
-  return { surrogate, print: fingerprint(file).sha256 };
+  // a probe learned again since the fit (npm run attribute -- add) is steered along its axis until the surrogate is remade
+  const stale = surrogate.staleProbes(new Map(probes.map((p) => [p.name, probePrint(p)])), new Set<string>([...ATTRIBUTES, 'Age']));
+  const print = fingerprint(file).sha256;
+  if (stale.length > 0) {
+    return { surrogate: surrogate.without(stale), print, problem: `${file} was fitted on other probes for ${stale.join(', ')}: those are steered along their axes; ${remake}` };
+  }
+  return { surrogate, print };
 }
 
 export interface ModelConfig {
@@ -252,7 +262,7 @@ export async function loadFaceModels(config: ModelConfig): Promise<FaceModels> {
     throw new ModelLoadError(probeProblem);
   }
   log.info({ provider: generator.provider, modelsDir: config.modelsDir }, `ONNX execution provider: ${generator.provider}`);
-  const steering = surrogateFor(file(SURROGATE_FILE), generator.fingerprint, axes.zDim);
+  const steering = surrogateFor(file(SURROGATE_FILE), generator.fingerprint, axes.zDim, axes.probes());
   if (steering.problem) log.warn({ file: file(SURROGATE_FILE) }, steering.problem);
   axes = axes.withSurrogate(steering.surrogate);
   const axesFile = fingerprint(file(AXES_FILE));

@@ -11,9 +11,10 @@ export const RECENT_FACES = 512;
 export class RecentByLatent<T> {
   private readonly entries = new Map<string, T>();
 
-  constructor(private readonly capacity: number) {}
+  constructor(readonly capacity: number) {}
 
   get(z: Float32Array): T | undefined {
+    if (this.capacity <= 0) return undefined;
     const key = latentKey(z);
     const value = this.entries.get(key);
     if (value !== undefined) {
