@@ -95,6 +95,24 @@ describe('a one-message face through the engine', () => {
     }
   });
 
+  it('draws the same faces for several people describing at once (sharing the remembered faces) as one at a time', async () => {
+    const alone = await load('alone');
+    const together = await load('together');
+    try {
+      const asks = [[11, 'a man with glasses'], [12, 'a smiling woman'], [13, 'an old man wearing a hat'], [14, 'a woman with blond hair']] as const;
+      const one = engineOn(alone);
+      for (const [seed, words] of asks) face(await one.engine.describe({ userId: `u${seed}` }, words, seed));
+      const many = engineOn(together);
+      const made = await Promise.all(asks.map(([seed, words]) => many.engine.describe({ userId: `u${seed}` }, words, seed)));
+      made.forEach((r, i) => expect(face(r).seed).toBe(asks[i]![0]));
+      const bytes = (zs: Float32Array[]) => zs.map((z) => Buffer.from(z.buffer, z.byteOffset, z.byteLength).toString('hex')).sort();
+      expect(many.drawn).toHaveLength(asks.length);
+      expect(bytes(many.drawn)).toEqual(bytes(one.drawn));
+    } finally {
+      await Promise.all([alone.close(), together.close()]);
+    }
+  });
+
   it('still reads identity through a refinement and holds it to the first render, drawing the faces it drew when every read carried the identity', async () => {
     const models = await load('chain');
     const reference = await load('reference');
