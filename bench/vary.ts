@@ -27,7 +27,7 @@ import { attributeIndex, type AttributeName } from '../src/face/attributes.js';
 import type { Edit, Jitter } from '../src/face/record.js';
 import { parseDescription } from '../src/grammar/index.js';
 import { batchReads, steerFace, type SteerResult } from '../src/latent/steer.js';
-import { sigmoid } from '../src/latent/vector.js';
+import { cosineDistance, sigmoid } from '../src/latent/vector.js';
 import { AGE_OUTPUT, CLASSIFIER_INPUT, CLASSIFIER_OUTPUT } from '../src/render/classifier.js';
 import { CLASSIFIER_FILE, loadFaceModels } from '../src/render/models.js';
 import { percentile } from './stats.js';
@@ -115,17 +115,8 @@ interface Goal {
   present: boolean;
 }
 
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i]! * b[i]!;
-    aa += a[i]! * a[i]!;
-    bb += b[i]! * b[i]!;
-  }
-  return ab / Math.sqrt(aa * bb || 1);
-}
+/** Cosine similarity (0 when either is zero), from the one cosine distance the engine uses. */
+const cosine = (a: ArrayLike<number>, b: ArrayLike<number>): number => 1 - cosineDistance(a, b);
 
 function meanAbs(a: ArrayLike<number>, b: ArrayLike<number>, scale = 1): number {
   let s = 0;

@@ -24,6 +24,25 @@ function tinyFile(seed = 1): SurrogateFile {
   };
 }
 
+const sig = (v: number) => 1 / (1 + Math.exp(-v));
+
+/** The network's forward pass by hand, one output at a time, each summed in float32 order from its bias: every layer's pre-activations and the last layer's (standardised) outputs. */
+function forwardByHand(file: SurrogateFile, z0: Float32Array): { pre: Float32Array[]; out: Float32Array } {
+  const pre: Float32Array[] = [];
+  let x = z0;
+  file.layers.forEach((l, li) => {
+    const a = new Float32Array(l.bias.length);
+    l.weight.forEach((row, o) => {
+      let sum = Math.fround(l.bias[o]!);
+      row.forEach((w, i) => (sum += Math.fround(w) * x[i]!));
+      a[o] = sum;
+    });
+    pre.push(a);
+    x = li < file.layers.length - 1 ? a.map((v) => v * sig(v)) : a;
+  });
+  return { pre, out: x };
+}
+
 describe('the surrogate of F(G(z))', () => {
   const net = new Surrogate(tinyFile());
   const z = Float32Array.from([0.3, -1.2, 0.7, 2.0]);
@@ -120,19 +139,9 @@ describe('the surrogate of F(G(z))', () => {
 
   it('predicts exactly what one output at a time, summed in order from its bias, gives (layers of 6, 5 and 3 outputs: blocks of four and the rest)', () => {
     const file = tinyFile(7);
-    const silu = (v: number) => v * (1 / (1 + Math.exp(-v)));
-    const byHand = (x0: Float32Array) => {
-      let x = x0;
-      file.layers.forEach((l, li) => {
-        const a = new Float32Array(l.bias.length);
-        l.weight.forEach((row, o) => {
-          let sum = Math.fround(l.bias[o]!);
-          row.forEach((w, i) => (sum += Math.fround(w) * x[i]!));
-          a[o] = sum;
-        });
-        x = li < file.layers.length - 1 ? a.map(silu) : a;
-      });
-      return file.outputs.map((_, k) => x[k]! * file.sd[k]! + file.mu[k]!);
+    const byHand = (z0: Float32Array) => {
+      const { out } = forwardByHand(file, z0);
+      return file.outputs.map((_, k) => out[k]! * file.sd[k]! + file.mu[k]!);
     };
     const model = new Surrogate(file);
     for (let k = 0; k < 20; k++) {
@@ -143,20 +152,8 @@ describe('the surrogate of F(G(z))', () => {
 
   it('gives exactly the gradients of one output at a time, accumulated in float32 in order', () => {
     const file = tinyFile(11);
-    const sig = (v: number) => 1 / (1 + Math.exp(-v));
     const byHand = (z0: Float32Array, k: number) => {
-      const pre: Float32Array[] = [];
-      let x = z0;
-      file.layers.forEach((l, li) => {
-        const a = new Float32Array(l.bias.length);
-        l.weight.forEach((row, o) => {
-          let sum = Math.fround(l.bias[o]!);
-          row.forEach((w, i) => (sum += Math.fround(w) * x[i]!));
-          a[o] = sum;
-        });
-        pre.push(a);
-        x = li < file.layers.length - 1 ? a.map((v) => v * sig(v)) : a;
-      });
+      const { pre } = forwardByHand(file, z0);
       let g = new Float32Array(file.layers.at(-1)!.bias.length);
       g[k] = file.sd[k]!;
       for (let li = file.layers.length - 1; li >= 0; li--) {
