@@ -50,7 +50,8 @@ async function draw(seeds: number): Promise<Drawn[]> {
   const engine = createEngine({ store, ...deps, renderer, random: mulberry32(24) });
   const out: Drawn[] = [];
   const record = (words: string, seed: number, reply: Awaited<ReturnType<typeof engine.describe>>) => {
-    if (reply.kind !== 'face') throw new Error(`"${words}" (seed ${seed}) drew no face: ${reply.kind}`);
+    // a reply in words (a refinement that would change nothing) is recorded as its text: it must stay so too
+    if (reply.kind === 'text') return void out.push({ words, seed, z: '', notes: [`${reply.reason}: ${reply.text}`], png: '' });
     out.push({
       words, seed, z: Buffer.from(lastZ!.buffer).toString('base64'), start: reply.face.edits[0]?.start, notes: reply.notes,
       png: createHash('sha256').update(reply.png).digest('hex'),
