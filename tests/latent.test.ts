@@ -3,7 +3,7 @@ import { ATTRIBUTES, type AttributeName } from '../src/face/attributes.js';
 import { AxisSet, type Axis } from '../src/latent/axes.js';
 import { applyEdit, COORD_LIMIT, faceLatent, keepInRange } from '../src/latent/edit.js';
 import type { Edit } from '../src/face/record.js';
-import { seedToLatent, randomSeed } from '../src/latent/seed.js';
+import { prng, seedToLatent, randomSeed } from '../src/latent/seed.js';
 import { dot, gramSchmidt, norm, projectOff } from '../src/latent/vector.js';
 import { isValidTruncation, truncate, TRUNCATION_MAX, TRUNCATION_MIN } from '../src/latent/truncation.js';
 
@@ -55,6 +55,24 @@ describe('seeds', () => {
   it('are pinned to known values (the same z on every machine)', () => {
     const z = seedToLatent(1, 4);
     expect(Array.from(z).map((x) => Number(x.toFixed(4)))).toEqual([0.349, -0.4155, 0.5913, -1.1928]);
+  });
+
+  it('are Box-Muller on prng(seed), bit for bit (seedToLatent writes the generator out for speed)', () => {
+    const reference = (seed: number, zDim: number) => {
+      const rand = prng(seed);
+      const z = new Float32Array(zDim);
+      for (let i = 0; i < zDim; i += 2) {
+        const u1 = 1 - rand();
+        const u2 = rand();
+        const r = Math.sqrt(-2 * Math.log(u1));
+        z[i] = r * Math.cos(2 * Math.PI * u2);
+        if (i + 1 < zDim) z[i + 1] = r * Math.sin(2 * Math.PI * u2);
+      }
+      return z;
+    };
+    for (const seed of [0, 1, 42, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff, ...Array.from({ length: 200 }, (_, i) => (i * 2654435761) >>> 0)]) {
+      for (const zDim of [128, 7]) expect(Buffer.from(seedToLatent(seed, zDim).buffer)).toEqual(Buffer.from(reference(seed, zDim).buffer));
+    }
   });
 
   it('look like N(0, I)', () => {

@@ -153,7 +153,9 @@ export function keepInRange(z: Float32Array): Float32Array {
   const maxNorm = Math.sqrt(z.length) + 3 / Math.SQRT2;
   const n = norm(z);
   if (n <= maxNorm) return z;
-  return z.map((x) => (x * maxNorm) / n);
+  const out = new Float32Array(z.length);
+  for (let i = 0; i < z.length; i++) out[i] = (z[i]! * maxNorm) / n;
+  return out;
 }
 
 /**

@@ -92,9 +92,15 @@ export function rareGoals(goals: readonly Goal[]): number {
 }
 
 function missOf(goals: readonly Goal[], value: (name: Goal['name']) => number | undefined): number {
+  return missOfValues(goals, goals.map((g) => value(g.name)));
+}
+
+/** missOf with each goal's value given in the goals' order. */
+function missOfValues(goals: readonly Goal[], values: ArrayLike<number | undefined>): number {
   let sum = 0;
-  for (const g of goals) {
-    const v = value(g.name);
+  for (let j = 0; j < goals.length; j++) {
+    const g = goals[j]!;
+    const v = values[j];
     if (v === undefined || !Number.isFinite(v)) continue;
     const m = v < g.lo ? g.lo - v : v > g.hi ? v - g.hi : 0;
     sum += g.name === 'Age' ? m / 3 : m;
@@ -104,12 +110,25 @@ function missOf(goals: readonly Goal[], value: (name: Goal['name']) => number | 
 
 /** The axes' linear guess of F's logit (gain·(z·axis − center)) and of the age (the age axis) on a latent. */
 function linearPredictor(goals: readonly Goal[], axes: AxisSet): (z: Float32Array, name: Goal['name']) => number | undefined {
-  const lines = new Map(goals.map((g) => {
-    if (g.name === 'Age') return [g.name, axes.age ? (z: Float32Array) => linearAge(z, axes.age!) : undefined] as const;
-    const axis = axes.get(g.name);
-    return [g.name, axis ? (z: Float32Array) => (axis.gain ?? 1) * (dot(z, axis.vector) - axis.center) : undefined] as const;
-  }));
+  const lines = new Map(goals.map((g) => [g.name, linearLine(g, axes)] as const));
   return (z, name) => lines.get(name)?.(z);
+}
+
+/** One goal's linear guess (undefined without its axis). */
+function linearLine(g: Goal, axes: AxisSet): ((z: Float32Array) => number) | undefined {
+  if (g.name === 'Age') return axes.age ? (z: Float32Array) => linearAge(z, axes.age!) : undefined;
+  const axis = axes.get(g.name);
+  return axis ? (z: Float32Array) => (axis.gain ?? 1) * (dot(z, axis.vector) - axis.center) : undefined;
+}
+
+/** The linear screen's miss of every candidate: missOf with linearPredictor's values, one goal's line per slot. */
+function linearMisses(goals: readonly Goal[], axes: AxisSet, zs: readonly Float32Array[]): Float64Array {
+  const lines = goals.map((g) => linearLine(g, axes));
+  const values = new Array<number | undefined>(goals.length);
+  return Float64Array.from(zs, (z) => {
+    for (let j = 0; j < lines.length; j++) values[j] = lines[j]?.(z);
+    return missOfValues(goals, values);
+  });
 }
 
 /** How much further |z| is from the typical norm √d than the chi distribution's spread (≈ 0.71), if above it. */
@@ -164,20 +183,22 @@ export async function searchSeed(
   const realismFrom = sizes.realismFrom ?? (rare ? SEARCH_REALISM_FROM : REALISM_LIMIT);
   const psi = face.truncation ?? 1;
   const zs = Array.from({ length: n }, (_, i) => keepInRange(truncate(candidateLatent(face.seed, set, i, axes.zDim), psi)));
-  const best = (ids: readonly number[], score: (z: Float32Array) => number, keep: number) => ids
-    .map((i) => ({ i, score: steady(score(zs[i]!) + TYPICALITY_WEIGHT * untypical(zs[i]!)) }))
+  // each candidate's typicality term, once (the screen, the surrogate's and the final pick all add it)
+  const typical = Float64Array.from(zs, (z) => TYPICALITY_WEIGHT * untypical(z));
+  const best = (ids: readonly number[], score: (i: number) => number, keep: number) => ids
+    .map((i) => ({ i, score: steady(score(i) + typical[i]!) }))
     .sort((a, b) => a.score - b.score || a.i - b.i).slice(0, keep).map((c) => c.i);
-  const linear = linearPredictor(goals, axes);
-  const first = best(zs.map((_, i) => i), (z) => missOf(goals, (name) => linear(z, name)), m);
+  const linear = linearMisses(goals, axes, zs);
+  const first = best(zs.map((_, i) => i), (i) => linear[i]!, m);
   const predict = axes.surrogate?.predict?.bind(axes.surrogate);
-  const screened = predict ? best(first, (z) => { const p = predict(z); return missOf(goals, (name) => p.get(name)); }, k) : first.slice(0, k);
+  const screened = predict ? best(first, (i) => { const p = predict(zs[i]!); return missOf(goals, (name) => p.get(name)); }, k) : first.slice(0, k);
   const readings = await read(screened.map((i) => zs[i]!));
   const scored = screened.map((i, j) => {
     const r = readings[j]!;
     const value = (name: Goal['name']) => (name === 'Age' ? r.age : readingLogit(r, name));
     const words = missOf(goals, value);
     const unreal = r.realism === undefined ? 0 : realismWeight * Math.max(0, r.realism - realismFrom);
-    return { i, r, score: steady(words + unreal + TYPICALITY_WEIGHT * untypical(zs[i]!)) };
+    return { i, r, score: steady(words + unreal + typical[i]!) };
   }).sort((a, b) => a.score - b.score || a.i - b.i);
   const pick = scored[0]!;
   return {

@@ -17,5 +17,9 @@ export function isValidTruncation(psi: number): boolean {
 /** psi * z (a new vector); psi is clamped to the valid range. */
 export function truncate(z: Float32Array, psi: number): Float32Array {
   const p = Math.min(TRUNCATION_MAX, Math.max(TRUNCATION_MIN, Number.isFinite(psi) ? psi : 1));
-  return p === 1 ? z : z.map((x) => x * p);
+  if (p === 1) return z;
+  // a plain loop (the seed search scales 1,024 latents a face): the same products as z.map((x) => x * p)
+  const out = new Float32Array(z.length);
+  for (let i = 0; i < z.length; i++) out[i] = z[i]! * p;
+  return out;
 }
