@@ -29,12 +29,20 @@ export function squareInputSide(loaded: LoadedSession, input: string): number | 
   return typeof dims[3] === 'number' ? dims[3] : undefined;
 }
 
-function sessionOptions(provider: 'cuda' | 'cpu'): ort.InferenceSession.SessionOptions {
+/**
+ * Every session's options. The intra-op threads do not spin-wait for work (session.intra_op.allow_spinning 0):
+ * onnxruntime's default keeps them, and the thread that runs the model, busy-waiting between and after runs,
+ * which on 2 cores shared with anything else (the bot's own JavaScript between G+F passes, other processes)
+ * takes the cores from the work: a one-message face took 3-5x as long (docs/seed-search-and-realism.md, "Cost").
+ * The numbers are the same bits either way (the threads only decide who computes which part).
+ */
+export function sessionOptions(provider: 'cuda' | 'cpu'): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
     intraOpNumThreads: Math.max(1, Math.min(os.availableParallelism(), 8)),
     interOpNumThreads: 1,
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
   };
 }
 
