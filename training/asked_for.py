@@ -103,10 +103,13 @@ def render(models_dir: str, text: str | None, first: int, count: int, out: str) 
                      for s in range(first, first + count)])
 
 
-def judge_success(faces: np.ndarray, conds: dict) -> float | None:
-    """The share of faces the independent judge reads as the words' gender, age band and smile (None: the
-    words give none of them, or the judge's weights are missing)."""
-    checks = {k: v for k, v in conds.items() if k in ("Male", "Young", "Smiling")}
+PARTS = {"Male": "gender", "Young": "age", "Smiling": "smile"}
+
+
+def judge_parts(faces: np.ndarray, conds: dict) -> dict[str, np.ndarray] | None:
+    """Per face, whether the independent judge reads it as the words' gender, age band and smile, each part the
+    words ask for apart (None: the words give none of them, or the judge's weights are missing)."""
+    checks = {k: v for k, v in conds.items() if k in PARTS}
     if not checks:
         return None
     import judge  # torch: only here
@@ -114,14 +117,25 @@ def judge_success(faces: np.ndarray, conds: dict) -> float | None:
         return None
     age, female = judge.judge_crops(judge.load_judge(), judge.tight_crops(faces))
     smile = judge.judge_smiles(judge.load_smile(), faces)
-    ok = np.ones(len(faces), bool)
+    parts = {}
     if "Male" in checks:
-        ok &= (female < 0.5) if checks["Male"] == 1 else (female > 0.5)
+        parts["gender"] = (female < 0.5) if checks["Male"] == 1 else (female > 0.5)
     if "Young" in checks:
-        ok &= (age <= YOUNG_YEARS) if checks["Young"] == 1 else (age >= OLD_YEARS)
+        parts["age"] = (age <= YOUNG_YEARS) if checks["Young"] == 1 else (age >= OLD_YEARS)
     if "Smiling" in checks:
-        ok &= (smile > 0.5) if checks["Smiling"] == 1 else (smile < 0.5)
-    return float(ok.mean())
+        parts["smile"] = (smile > 0.5) if checks["Smiling"] == 1 else (smile < 0.5)
+    return parts
+
+
+def by_part(rows: list[dict], key: str) -> dict[str, float]:
+    """The mean over the descriptions that ask for it of each part's share met (the issue's "age, gender and
+    smile" apart)."""
+    out = {}
+    for part in PARTS.values():
+        shares = [r[key][part] for r in rows if r.get(key) and part in r[key]]
+        if shares:
+            out[part] = round(float(np.mean(shares)), 3)
+    return out
 
 
 def engine_version() -> str:
@@ -189,21 +203,27 @@ def measure(models_dir: str, pack_path: str, seeds: int = SEEDS, grid: str | Non
             with torch.no_grad():
                 logits = f(nhwc_to_unit(faces)).numpy()
             f_ok = np.ones(len(faces), bool)
+            f_parts = {}
             for name, sign in conds.items():
-                f_ok &= (logits[:, ATTRIBUTES.index(name)] > 0) == (sign == 1)
+                met = (logits[:, ATTRIBUTES.index(name)] > 0) == (sign == 1)
+                f_ok &= met
+                if name in PARTS:
+                    f_parts[PARTS[name]] = round(float(met.mean()), 3)
             rows.append({
                 "words": text, "real_reference": int(m.sum()),
                 "cfd_f": round(frechet(pf[m], (ef - fmean) @ fbasis.T), 3),
                 "cfd_hog": round(frechet(ph[m], (yardstick.hog_features(faces) - hmean) @ hbasis.T), 4),
                 "f_success": round(float(f_ok.mean()), 3),
+                "f_parts": f_parts,
             })
             rendered.append(faces)
             print(json.dumps(rows[-1]), flush=True)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     for row, faces, (_, conds, _) in zip(rows, rendered, DESCRIPTIONS):  # last: the judge's weights may be training
-        j = judge_success(faces, conds)
-        row["judge_success"] = None if j is None else round(j, 3)
+        parts = judge_parts(faces, conds)
+        row["judge_success"] = None if parts is None else round(float(np.logical_and.reduce(list(parts.values())).mean()), 3)
+        row["judge_parts"] = None if parts is None else {k: round(float(v.mean()), 3) for k, v in parts.items()}
     if grid:
         write_grid(tiles, grid)
     judged = [r["judge_success"] for r in rows if r["judge_success"] is not None]
@@ -214,6 +234,7 @@ def measure(models_dir: str, pack_path: str, seeds: int = SEEDS, grid: str | Non
         "cfd_hog": round(float(np.mean([r["cfd_hog"] for r in rows])), 4),
         "f_success": round(float(np.mean([r["f_success"] for r in rows])), 3),
         "judge_success": round(float(np.mean(judged)), 3) if judged else None,
+        "f_by_part": by_part(rows, "f_parts"), "judge_by_part": by_part(rows, "judge_parts"),
         "unedited": unedited, "rows": rows,
     }
 

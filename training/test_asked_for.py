@@ -5,7 +5,7 @@ import tempfile
 import numpy as np
 from PIL import Image
 
-from asked_for import DESCRIPTIONS, SEEDS, FIRST_SEED, VERSION, better_or_same, models_prints, reference_mask, write_grid
+from asked_for import DESCRIPTIONS, SEEDS, FIRST_SEED, VERSION, better_or_same, by_part, models_prints, reference_mask, write_grid
 from celeba_attributes import ATTRIBUTES
 
 
@@ -81,3 +81,10 @@ if __name__ == "__main__":
     for fn in tests:
         fn()
     print(f"{len(tests)} passed, 0 failed")
+
+
+def test_the_words_met_by_part_average_only_the_descriptions_that_ask_for_the_part():
+    rows = [{"judge_parts": {"gender": 1.0, "age": 0.5}}, {"judge_parts": {"gender": 0.5}}, {"judge_parts": None},
+            {"judge_parts": {"smile": 0.25}}]
+    assert by_part(rows, "judge_parts") == {"gender": 0.75, "age": 0.5, "smile": 0.25}
+    assert by_part([{"judge_parts": None}], "judge_parts") == {}
