@@ -158,10 +158,24 @@ describe('unknown words', () => {
   });
 });
 
+describe('clear glasses and sunglasses (the Sunglasses probe)', () => {
+  it('reads the lenses only where the words name them, and drops dark lenses with the glasses', () => {
+    const w = (t: string) => parseDescription(t).weights as Record<string, number>;
+    expect(w('a man with glasses')).toEqual({ Male: 1, Eyeglasses: 1 });
+    expect(w('a man with clear glasses')).toEqual({ Male: 1, Eyeglasses: 1, Sunglasses: -1 });
+    expect(w('a man in shades')).toEqual({ Male: 1, Eyeglasses: 1, Sunglasses: 1 });
+    expect(w('no clear glasses')).toEqual({ Eyeglasses: -1 });
+    expect(w('take off the sunglasses')).toEqual({ Eyeglasses: -1, Sunglasses: -1 });
+  });
+});
+
 describe('captions', () => {
   it('read targets as words, steps with arrows, locks as kept', () => {
     expect(captionFor(parseDescription('older man, smiling, more beard, receding hairline'))).toBe('older ▲, man, smiling, beard ▲, receding hairline');
     expect(captionFor(parseDescription('a woman with glasses'))).toBe('woman, glasses');
+    expect(captionFor(parseDescription('a man in sunglasses'))).toBe('man, sunglasses');
+    expect(captionFor(parseDescription('a woman with clear glasses, smiling'))).toBe('woman, clear glasses, smiling');
+    expect(captionFor(parseDescription('no sunglasses'))).toBe('no glasses, clear lenses');
     expect(captionFor(parseDescription('no beard, much younger'))).toBe('clean-shaven, younger ▲▲');
     expect(captionFor(parseDescription('an 80 year old'))).toBe('very old');
     expect(captionFor(parseDescription('keep the gender, less makeup'))).toBe('makeup ▼, gender kept');

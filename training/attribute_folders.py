@@ -27,6 +27,22 @@ LFW photos (530). The folders hold symbolic links to LFW's deep-funnelled frames
   /usr/bin/python3 training/attribute_folders.py --person George_W_Bush   # -> /tmp/tellaface-bush/{pos,neg}
   npm run attribute -- add George_W_Bush --positive /tmp/tellaface-bush/pos --negative /tmp/tellaface-bush/neg \\
       --crop lfw --words "george bush, george w bush, dubya" --label "George W. Bush"
+
+`--celeba-lenses` (the shipped Sunglasses, docs/seed-search-and-realism.md "Clear glasses"): CelebA's Eyeglasses
+label does not tell clear glasses from sunglasses, and about half of its glasses wearers wear sunglasses, so F's
+Eyeglasses reads dark lenses highest and the closed loop pushes "glasses" towards a dark band over the eyes. Of the
+CelebA frames in the folder labelled Eyeglasses, each is measured by `lens_ratio`: the median brightness of the
+two eye boxes over that of the two cheek boxes below them (sunglasses about 0.1-0.3, clear glasses 0.6-1; a ratio,
+so skin tone does not decide it; a contact sheet sorted by it looked right), then
+
+  pos/: ratio < 0.3 (dark lenses), neg/: ratio > 0.6 (clear glasses) and as many faces without glasses; the middle
+  is left out; the folder's frames
+  and the zip's (extracted to out/frames/), the two sides drawn to equal counts for each combination of Smiling,
+  Young and Male (unbalanced, the probe's axis also learned "smiling": clear-glasses wearers smile more in CelebA).
+
+  /usr/bin/python3 training/attribute_folders.py --celeba-lenses      # -> /tmp/tellaface-sunglasses/{pos,neg}
+  npm run attribute -- add Sunglasses --positive /tmp/tellaface-sunglasses/pos --negative /tmp/tellaface-sunglasses/neg \\
+      --crop celeba --words "tinted lenses" --label "sunglasses"
 """
 from __future__ import annotations
 
@@ -139,12 +155,73 @@ def lfw_person(person: str, out: str, negatives: int, seed: int) -> None:
     fill(out, "neg", [os.path.join(lfw, p, sorted(os.listdir(os.path.join(lfw, p)))[0]) for p in others[:count]])
 
 
+# In the folder's 89x109 frames (CelebA's aligned 178x218 halved): the eyes' boxes and the cheeks' boxes below them.
+EYE_BOXES = ((51, 60, 29, 40), (51, 60, 49, 60))
+CHEEK_BOXES = ((64, 73, 30, 39), (64, 73, 50, 59))
+
+
+def lens_ratio(path: str) -> float:
+    """Median luminance of the eye boxes over that of the cheek boxes (dark lenses: low)."""
+    import numpy as np
+    from PIL import Image
+    a = np.asarray(Image.open(path).convert("RGB").resize((89, 109)), dtype=np.float32)
+    lum = 0.299 * a[..., 0] + 0.587 * a[..., 1] + 0.114 * a[..., 2]
+    box = lambda boxes: np.concatenate([lum[y0:y1, x0:x1].ravel() for y0, y1, x0, x1 in boxes])
+    return float(np.median(box(EYE_BOXES)) / (np.median(box(CHEEK_BOXES)) + 1))
+
+
+def celeba_lenses(out: str, dark=0.3, clear=0.6, seed=1, balance=("Smiling", "Young", "Male")) -> None:
+    """pos/: CelebA glasses wearers with dark lenses, neg/: as many with clear ones and as many without glasses (so
+    the probe reads "dark lenses over the eyes" on any face: its axis in z is found on G's faces, most of them
+    without glasses); the folder's frames and the zip's (the zip's extracted to out/frames/), each side drawn to
+    the same count in each cell of `balance`'s labels:
+    unbalanced, clear-glasses wearers in CelebA smile more and are older than sunglasses wearers (Smiling 0.45 against
+    0.26, Young 0.30 against 0.66), and the probe's axis in z learned "smiling" with the lenses."""
+    import zipfile
+    root = os.path.join(DATASETS, "celeba")
+    with open(os.path.join(root, "list_attr_celeba.txt")) as f:
+        f.readline()
+        names = f.readline().split()
+        labels = {p[0].split(".")[0]: p[1:] for p in (line.split() for line in f)}
+    glasses = lambda stem: int(labels[stem][names.index("Eyeglasses")]) > 0
+    wanted = lambda stem: stem in labels and glasses(stem)
+    frames = os.path.join(root, "img_align_celeba")
+    paths = {n.split(".")[0]: os.path.join(frames, n) for n in sorted(os.listdir(frames)) if wanted(n.split(".")[0])}
+    bare = sorted(n for n in os.listdir(frames) if n.split(".")[0] in labels and not glasses(n.split(".")[0]))
+    extracted = os.path.join(out, "frames")
+    os.makedirs(extracted, exist_ok=True)
+    with zipfile.ZipFile(os.path.join(root, "img_align_celeba_more.zip")) as z:
+        for member in sorted(z.namelist()):
+            stem = member.split("/")[-1].split(".")[0]
+            if wanted(stem) and stem not in paths:
+                target = os.path.join(extracted, os.path.basename(member))
+                if not os.path.exists(target):
+                    with open(target, "wb") as w:
+                        w.write(z.read(member))
+                paths[stem] = target
+    ratios = {stem: lens_ratio(path) for stem, path in paths.items()}
+    cell = lambda stem: tuple(int(labels[stem][names.index(a)]) > 0 for a in balance)
+    rng = random.Random(seed)
+    pos, neg = [], []
+    for key in sorted({cell(s) for s in paths}):
+        d = sorted(s for s in paths if cell(s) == key and ratios[s] < dark)
+        c = sorted(s for s in paths if cell(s) == key and ratios[s] > clear)
+        b = sorted(n for n in bare if cell(n.split(".")[0]) == key)
+        k = min(len(d), len(c), len(b))
+        pos += [paths[s] for s in rng.sample(d, k)]
+        neg += [paths[s] for s in rng.sample(c, k)] + [os.path.join(frames, n) for n in rng.sample(b, k)]
+    fill(out, "pos", sorted(pos))
+    fill(out, "neg", sorted(neg))
+    print(f"{len(paths)} frames labelled Eyeglasses; {sum(r < dark for r in ratios.values())} dark (< {dark}), "
+          f"{sum(r > clear for r in ratios.values())} clear (> {clear}); {len(pos)} dark, {len(neg)} clear or none, balanced on {', '.join(balance)}")
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     mode = ap.add_mutually_exclusive_group(required=True)
     mode.add_argument("--utkface-child", action="store_true", help="UTKFace ages 3-12 against 20-45")
     mode.add_argument("--person", help="an LFW folder name (George_W_Bush)")
     mode.add_argument("--utkface-race", choices=sorted(RACE_LABELS), help="UTKFace's label against the other three")
+    mode.add_argument("--celeba-lenses", action="store_true", help="CelebA's glasses wearers: dark lenses against clear")
     ap.add_argument("--out", help="default /tmp/tellaface-child or /tmp/tellaface-bush")
     ap.add_argument("--per-gender", type=int, default=300, help="--utkface-child: photos of each gender a side")
     ap.add_argument("--negatives", type=int, default=0, help="--person: how many other people (default: as many as positives)")
@@ -155,6 +232,8 @@ def main() -> None:
     if args.utkface_race:
         utkface_race(args.utkface_race, args.out or f"/tmp/tellaface-{args.utkface_race.lower()}", args.per_gender, args.seed,
                      split=args.split, others_negative=args.others_negative)
+    elif args.celeba_lenses:
+        celeba_lenses(args.out or "/tmp/tellaface-sunglasses")
     elif args.utkface_child:
         utkface_child(args.out or "/tmp/tellaface-child", args.per_gender, args.seed)
     else:

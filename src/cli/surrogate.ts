@@ -9,6 +9,11 @@
  *    /usr/bin/python3), holding out a tenth, and prints its R² against the linear fit's on the held-out faces.
  * Remake it after a new G or F (campaign.py keep does), then `npm run axes` so that the axes' calibration is
  * measured with the loop the engine runs.
+ *
+ * npm run surrogate -- --add NAME[,NAME] [--samples N]: an attribute added since the fit (npm run attribute -- add)
+ * gets its own output, a linear read of the surrogate's last hidden layer fitted on the same sampled faces
+ * (src/cli/surrogate-add.ts), every other output the same bits: the loop then follows its gradient at each face
+ * instead of one axis for all, and no other face changes.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -18,7 +23,8 @@ import { parseArgs } from 'node:util';
 import { AxisSet } from '../latent/axes.js';
 import { keepInRange } from '../latent/edit.js';
 import { mulberry32, seedToLatent } from '../latent/seed.js';
-import { Surrogate } from '../latent/surrogate.js';
+import { Surrogate, SurrogateFileSchema } from '../latent/surrogate.js';
+import { withAddedOutputs } from './surrogate-add.js';
 import { Classifier } from '../render/classifier.js';
 import { Generator } from '../render/generator.js';
 import { AXES_FILE, CLASSIFIER_FILE, GENERATOR_FILE, SURROGATE_FILE } from '../render/models.js';
@@ -37,6 +43,7 @@ const { values } = parseArgs({
     epochs: { type: 'string', default: '30' },
     hidden: { type: 'string', default: '256' },
     out: { type: 'string' },
+    add: { type: 'string' },
   },
 });
 
@@ -75,6 +82,12 @@ async function main(): Promise<void> {
   const probes = axes.probes();
   const scorer = new LatentScorer(generator, classifier, probes);
   const zs = surrogateLatents(axes, n, Number(values.seed));
+  if (values.add) {
+    await addOutputs(out, values.add.split(',').map((x) => x.trim()).filter(Boolean), zs, scorer, probes, generator.fingerprint);
+    await generator.close();
+    await classifier.close();
+    return;
+  }
   const t0 = performance.now();
   const r = await scorer.readMany(zs, 256);
   console.error(`read ${n} faces in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -102,6 +115,31 @@ async function main(): Promise<void> {
     `run \`npm run axes${dir === path.resolve('models') ? '' : ` -- --models-dir ${dir}`}\` so the axes' calibration uses it`);
   await generator.close();
   await classifier.close();
+}
+
+/** --add: the named probes' outputs appended to the surrogate in `file` (src/cli/surrogate-add.ts). */
+async function addOutputs(
+  file: string, names: string[], zs: Float32Array[], scorer: LatentScorer, probes: ReturnType<AxisSet['probes']>, generator: string | undefined,
+): Promise<void> {
+  const current = SurrogateFileSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  if (current.generator !== generator) throw new Error(`${file} was fitted for generator ${current.generator}, not this one (${generator}): refit it (npm run surrogate)`);
+  const columns = names.map((name) => {
+    const at = probes.findIndex((p) => p.name === name);
+    if (at < 0) throw new Error(`${name} is not an added attribute of these axes (npm run attribute -- list)`);
+    return at;
+  });
+  const t0 = performance.now();
+  const r = await scorer.readMany(zs, 256);
+  console.error(`read ${zs.length} faces in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const added = names.map((name, k) => ({
+    name, print: probePrint(probes[columns[k]!]!),
+    values: Float32Array.from(zs, (_, i) => r.added![i * probes.length + columns[k]!]!),
+  }));
+  const { file: next, r2 } = withAddedOutputs(current, zs, added);
+  fs.writeFileSync(file, JSON.stringify(next));
+  Surrogate.fromFile(file); // refuses a malformed file now
+  names.forEach((name, k) => console.error(`${name}: held-out R² ${r2[k]!.toFixed(3)} (linear in z: ${next.r2Linear?.at(k - names.length)?.toFixed(3) ?? '?'})`));
+  console.error(`wrote ${file}: ${next.outputs.length} outputs, the ${current.outputs.length} before unchanged`);
 }
 
 main().catch((err: unknown) => {

@@ -55,11 +55,24 @@ export function lockTexts(locks: readonly AttributeName[]): string[] {
   return [...out, ...ALL_ATTRIBUTES.filter((a) => left.has(a)).map((a) => `${(INFO.get(a)?.label ?? a).replace(/^older$/, 'age').replace(/^masculine$/, 'gender')} kept`)];
 }
 
+/**
+ * Glasses asked for with their lenses ("clear glasses": Eyeglasses +1 and Sunglasses -1; "shades": both +1) read
+ * as one word, "clear glasses" or "sunglasses", where "glasses" stands; undefined when the words do not pair them.
+ */
+const SUNGLASSES = 'Sunglasses' as AttributeName;
+
+function lensWord(result: ParseResult): string | undefined {
+  const [glasses, lenses] = [result.weights.Eyeglasses, result.weights[SUNGLASSES]];
+  if (glasses === undefined || lenses === undefined || glasses <= 0 || result.mode.Eyeglasses !== 'target' || result.mode[SUNGLASSES] !== 'target') return undefined;
+  return lenses < 0 ? 'clear glasses' : 'sunglasses';
+}
+
 export function captionFor(result: ParseResult): string {
   const parts: string[] = [];
+  const lenses = lensWord(result);
   for (const [attr, w] of Object.entries(result.weights) as Array<[AttributeName, number]>) {
-    if (!Number.isFinite(w) || !INFO.has(attr)) continue;
-    parts.push(result.mode[attr] === 'step' ? stepText(attr, w) : targetText(attr, w));
+    if (!Number.isFinite(w) || !INFO.has(attr) || (lenses && attr === SUNGLASSES)) continue;
+    parts.push(lenses && attr === 'Eyeglasses' ? lenses : result.mode[attr] === 'step' ? stepText(attr, w) : targetText(attr, w));
   }
   parts.push(...lockTexts(result.locks));
   return parts.join(', ');

@@ -497,6 +497,7 @@ class Parser {
       }
       if (previous) combiner.add('Male', previous.sign, 'target', this.input.typed(previous.at, previous.at + 1), true);
     }
+    noLensesWithoutGlasses(combiner);
 
     const result = emptyParse();
     const locked = new Set<AttributeName>();
@@ -527,6 +528,20 @@ class Parser {
     result.notes = [...untrainedReplies(result.unknown), ...this.notes, ...combiner.notes, ...typoNotes].slice(0, MAX_NOTES);
     return result;
   }
+}
+
+/** The added attribute for dark lenses (prompts/added.json; training/attribute_folders.py --celeba-lenses). */
+const SUNGLASSES = 'Sunglasses' as AttributeName;
+
+/**
+ * "no clear glasses" (the entry's Eyeglasses +1, Sunglasses -1, negated) asks for no glasses, not for dark
+ * lenses: where glasses are asked away, the lenses' weight goes with them. Plain "glasses" leaves the lenses to
+ * the face: asking clear lenses of every "glasses" was measured and made the faces less like real glasses
+ * wearers (docs/seed-search-and-realism.md, "Clear glasses and sunglasses").
+ */
+function noLensesWithoutGlasses(combiner: Combiner): void {
+  const glasses = combiner.entries.get('Eyeglasses');
+  if (glasses && glasses.mode === 'target' && glasses.w < 0 && (combiner.entries.get(SUNGLASSES)?.w ?? 0) > 0) combiner.entries.delete(SUNGLASSES);
 }
 
 /**

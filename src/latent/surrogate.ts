@@ -117,6 +117,13 @@ export class Surrogate implements LocalModel {
     return pre;
   }
 
+  /** The last hidden layer's activations at z (what the output layer reads; src/cli/surrogate-add.ts fits new outputs on them). */
+  hidden(z: Float32Array): Float32Array {
+    const pre = this.forward(z);
+    if (pre.length < 2) throw new Error('surrogate: no hidden layer');
+    return pre.at(-2)!.map((v) => v * sigmoid(v));
+  }
+
   /** The predicted outputs (logits, years) by name. */
   predict(z: Float32Array): Map<string, number> {
     const y = this.forward(z).at(-1)!;
