@@ -148,6 +148,12 @@ describe('the rule: which earlier goals an edit holds', () => {
     expect(heldNames(['wavy hair', 'blonde hair'], 'bald')).toEqual([]);
   });
 
+  it('glasses named again take the lenses with them ("no glasses" after "sunglasses" holds no dark lenses)', () => {
+    expect(heldNames(['a man in sunglasses'], 'smiling')).toEqual(['Male', 'Eyeglasses', 'Sunglasses']);
+    expect(heldNames(['a man in sunglasses'], 'no glasses')).toEqual(['Male']);
+    expect(heldNames(['a man in sunglasses', 'take off the glasses'], 'smiling')).toEqual(['Male', 'Eyeglasses']);
+  });
+
   it('a mix or an analogy starts another person: goals before it are not carried', () => {
     const mixed: Edit = { text: 'mixed with face x', weights: {}, mode: {}, locks: [], made: 'mix' };
     expect(heldNames(['with a hat', 'add eyeglasses'], 'no beard')).toEqual(['Wearing_Hat', 'Eyeglasses']);

@@ -29,7 +29,7 @@ LFW photos (530). The folders hold symbolic links to LFW's deep-funnelled frames
       --crop lfw --words "george bush, george w bush, dubya" --label "George W. Bush"
 
 `--celeba-lenses` (the shipped Sunglasses, docs/seed-search-and-realism.md "Clear glasses"): CelebA's Eyeglasses
-label does not tell clear glasses from sunglasses, and about half of its glasses wearers wear sunglasses, so F's
+label does not tell clear glasses from sunglasses, and about a quarter of its glasses wearers wear sunglasses, so F's
 Eyeglasses reads dark lenses highest and the closed loop pushes "glasses" towards a dark band over the eyes. Of the
 CelebA frames in the folder labelled Eyeglasses, each is measured by `lens_ratio`: the median brightness of the
 two eye boxes over that of the two cheek boxes below them (sunglasses about 0.1-0.3, clear glasses 0.6-1; a ratio,
@@ -42,7 +42,7 @@ so skin tone does not decide it; a contact sheet sorted by it looked right), the
 
   /usr/bin/python3 training/attribute_folders.py --celeba-lenses      # -> /tmp/tellaface-sunglasses/{pos,neg}
   npm run attribute -- add Sunglasses --positive /tmp/tellaface-sunglasses/pos --negative /tmp/tellaface-sunglasses/neg \\
-      --crop celeba --words "tinted lenses" --label "sunglasses"
+      --crop celeba --no-face-check --words polarised --label sunglasses     # the Haar check finds no face behind 20% of sunglasses
 """
 from __future__ import annotations
 

@@ -18,10 +18,13 @@ import os
 import tempfile
 
 import numpy as np
+import torch
 
 import asked_for
 import yardstick
+from celeba_attributes import ATTRIBUTES
 from common import WORK, load_pack
+from norm import nhwc_to_unit
 
 
 def lens_ratio(images: np.ndarray) -> np.ndarray:
@@ -61,9 +64,13 @@ def main() -> None:
             ef = (yardstick.embed(f, faces) - fmean) @ fbasis.T
             eh = (yardstick.hog_features(faces) - hmean) @ hbasis.T
             r = lens_ratio(faces)
+            with torch.no_grad():
+                male = f(nhwc_to_unit(faces)).numpy()[:, ATTRIBUTES.index("Male")] > 0
+            want = json.loads(a.labels).get("Male")
+            gender = "" if want is None else f"; F v1 reads the gender asked on {(male == (want == 1)).mean():.0%}"
             fd = "; ".join(f"{name} {asked_for.frechet(pf[v], ef):.2f} / {asked_for.frechet(ph[v], eh):.3f}" for name, v in parts.items())
             print(f'"{text}": dark lenses {(r < 0.35).mean():.0%}, clear {(r > 0.6).mean():.0%}; cFD_F / cFD_HOG against {fd}; '
-                  f"F v1 spread {np.trace(np.cov(ef.T)):.1f}", flush=True)
+                  f"F v1 spread {np.trace(np.cov(ef.T)):.1f}{gender}", flush=True)
 
 
 if __name__ == "__main__":

@@ -76,15 +76,17 @@ def test_the_recorded_numbers_name_the_files_that_steer_and_guard():
         assert first is not None and models_prints(d)["critic.json"] not in (None, first)  # a recalibration is a new record
 
 
-if __name__ == "__main__":
-    tests = [fn for name, fn in list(globals().items()) if name.startswith("test_")]
-    for fn in tests:
-        fn()
-    print(f"{len(tests)} passed, 0 failed")
-
 
 def test_the_words_met_by_part_average_only_the_descriptions_that_ask_for_the_part():
     rows = [{"judge_parts": {"gender": 1.0, "age": 0.5}}, {"judge_parts": {"gender": 0.5}}, {"judge_parts": None},
             {"judge_parts": {"smile": 0.25}}]
     assert by_part(rows, "judge_parts") == {"gender": 0.75, "age": 0.5, "smile": 0.25}
     assert by_part([{"judge_parts": None}], "judge_parts") == {}
+
+
+if __name__ == "__main__":
+    tests = [fn for name, fn in list(globals().items()) if name.startswith("test_")]
+    for fn in tests:
+        fn()
+    print(f"{len(tests)} passed, 0 failed")
+

@@ -136,8 +136,10 @@ async function addOutputs(
     values: Float32Array.from(zs, (_, i) => r.added![i * probes.length + columns[k]!]!),
   }));
   const { file: next, r2 } = withAddedOutputs(current, zs, added);
-  fs.writeFileSync(file, JSON.stringify(next));
-  Surrogate.fromFile(file); // refuses a malformed file now
+  new Surrogate(next); // refuses a malformed network before anything is written
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, JSON.stringify(next));
+  fs.renameSync(tmp, file);
   names.forEach((name, k) => console.error(`${name}: held-out R² ${r2[k]!.toFixed(3)} (linear in z: ${next.r2Linear?.at(k - names.length)?.toFixed(3) ?? '?'})`));
   console.error(`wrote ${file}: ${next.outputs.length} outputs, the ${current.outputs.length} before unchanged`);
 }

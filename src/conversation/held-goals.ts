@@ -26,6 +26,8 @@ const ONE_OF: readonly (readonly AttributeName[])[] = [
 ];
 /** Facial hair: a gender asked for again ("make it a woman") overrides earlier goals on it too. */
 const FACIAL_HAIR: ReadonlySet<AttributeName> = new Set(ONE_OF[3]);
+/** The lenses (the added Sunglasses) go with the glasses: "no glasses" after "sunglasses" overrides the dark lenses too. */
+const SUNGLASSES = 'Sunglasses' as AttributeName;
 
 /** Whether an edit names the axis itself (any weight, any mode; for Young, also an age in years). */
 function namesAxis(edit: Edit, name: AttributeName): boolean {
@@ -36,6 +38,7 @@ function namesAxis(edit: Edit, name: AttributeName): boolean {
 function names(edit: Edit, name: AttributeName): boolean {
   if (namesAxis(edit, name)) return true;
   if (FACIAL_HAIR.has(name) && namesAxis(edit, 'Male')) return true;
+  if (name === SUNGLASSES && namesAxis(edit, 'Eyeglasses')) return true;
   return ONE_OF.some((group) => group.includes(name) && group.some((other) => namesAxis(edit, other)));
 }
 

@@ -50,7 +50,7 @@ export function isValidSeed(seed: number): boolean {
 /**
  * The latent z ~ N(0, I) for a seed: Box-Muller on pairs of prng(seed)'s numbers. The generator is written out
  * here rather than called through prng's closure (the seed search makes 1,024 latents a face): the same integer
- * steps in the same order, so the same numbers (tests/seed.test.ts checks them against prng).
+ * steps in the same order, so the same numbers (tests/latent.test.ts checks them against prng).
  */
 export function seedToLatent(seed: number, zDim: number): Float32Array {
   if (!isValidSeed(seed)) throw new RangeError(`seed must be an integer in 0..${MAX_SEED}, got ${seed}`);
