@@ -136,7 +136,7 @@ async function addOutputs(
   const current = SurrogateFileSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
   if (current.generator !== generator) throw new Error(`${file} was fitted for generator ${current.generator}, not this one (${generator}): refit it (npm run surrogate)`);
   const stale = new Surrogate(current).staleProbes(new Map(probes.map((p) => [p.name, probePrint(p)])), new Set<string>([...ATTRIBUTES, 'Age']));
-  const fresh = replacing.filter((name) => current.outputs.includes(name) && !stale.includes(name));
+  const fresh = replacing.filter((name) => probes.some((p) => p.name === name) && current.outputs.includes(name) && !stale.includes(name));
   if (fresh.length > 0) throw new Error(`${fresh.join(', ')}: the surrogate was fitted on the probe loaded now (the same print): nothing to replace`);
   const names = [...adding, ...replacing];
   const columns = names.map((name) => {
