@@ -68,3 +68,47 @@ describe('a probe added to the surrogate after its fit (npm run surrogate -- --a
     expect(() => withAddedOutputs(file, zs, [{ name: 'X', print: 'p', values: target.subarray(1) }])).toThrow(/one value per latent/);
   });
 });
+
+describe('an added output fitted again after its probe was learned again (npm run surrogate -- --replace)', () => {
+  const zs = latents(400);
+  const withTwo = (() => {
+    const base = tinyFile();
+    const net = new Surrogate(base);
+    const a = Float32Array.from(zs, (z) => net.hidden(z)[1]! - 0.5);
+    const b = Float32Array.from(zs, (z) => 2 * net.hidden(z)[2]! + 1);
+    return withAddedOutputs(base, zs, [{ name: 'Freckles', print: 'old', values: a }, { name: 'Sunglasses', print: 's1', values: b }]).file;
+  })();
+  const net = new Surrogate(withTwo);
+  const relearned = Float32Array.from(zs, (z) => -3 * net.hidden(z)[4]! + 0.2);
+
+  it('fits the named output again in its place, and every other output keeps its bits', () => {
+    const { file: next, r2 } = withAddedOutputs(withTwo, zs, [{ name: 'Freckles', print: 'new', values: relearned }], ['Freckles']);
+    expect(next.outputs).toEqual(['Smiling', 'Male', 'Age', 'Freckles', 'Sunglasses']);
+    expect(next.probes).toEqual({ Freckles: 'new', Sunglasses: 's1' });
+    expect(r2[0]).toBeGreaterThan(0.99);
+    expect(next.r2?.length).toBe(5);
+    expect(next.r2Linear?.length).toBe(5);
+    expect(next.r2?.[4]).toBe(withTwo.r2?.[4]);
+    const after = new Surrogate(next);
+    for (const z of zs.slice(0, 20)) {
+      const [p0, p1] = [net.predict(z), after.predict(z)];
+      for (const name of ['Smiling', 'Male', 'Age', 'Sunglasses']) expect(p1.get(name)).toBe(p0.get(name));
+      expect(Math.abs(p1.get('Freckles')! - (-3 * net.hidden(z)[4]! + 0.2))).toBeLessThan(0.1); // the new probe (a little shrunk by the ridge), not the old
+      expect(Math.abs(p1.get('Freckles')! - p0.get('Freckles')!)).toBeGreaterThan(0);
+      const [g0] = net.gradients(z, ['Sunglasses']);
+      const [g1] = after.gradients(z, ['Sunglasses']);
+      expect(Array.from(g1!)).toEqual(Array.from(g0!));
+    }
+    expect(withTwo.probes).toEqual({ Freckles: 'old', Sunglasses: 's1' }); // the input is not changed
+    // the loaded probe's print now matches: the loop uses the output again instead of the axis
+    expect(after.staleProbes(new Map([['Freckles', 'new'], ['Sunglasses', 's1']]), new Set(['Smiling', 'Male', 'Age']))).toEqual([]);
+    expect(net.staleProbes(new Map([['Freckles', 'new'], ['Sunglasses', 's1']]), new Set(['Smiling', 'Male', 'Age']))).toEqual(['Freckles']);
+  });
+
+  it("refuses to replace F's own outputs, outputs it does not have, or one given no values", () => {
+    expect(() => withAddedOutputs(withTwo, zs, [{ name: 'Male', print: 'p', values: relearned }], ['Male'])).toThrow(/not an added attribute's output/);
+    expect(() => withAddedOutputs(withTwo, zs, [{ name: 'Moles', print: 'p', values: relearned }], ['Moles'])).toThrow(/not an added attribute's output/);
+    expect(() => withAddedOutputs(withTwo, zs, [], ['Freckles'])).toThrow(/no values given for Freckles/);
+    expect(() => withAddedOutputs(withTwo, zs, [{ name: 'Freckles', print: 'p', values: relearned }])).toThrow(/already has Freckles/);
+  });
+});

@@ -125,7 +125,7 @@ describe('the surrogate of F(G(z))', () => {
       expect(same.surrogate?.has('Black')).toBe(true);
       expect(same.surrogate?.gradients(z, ['Black'])[0]).toHaveLength(4);
       const stale = surrogateFor(file, 'abc123def456', 4, [relearned]);
-      expect(stale.problem).toMatch(/other probes for Black.*steered along their axes.*npm run surrogate/);
+      expect(stale.problem).toMatch(/other probes for Black.*steered along their axes.*npm run surrogate -- --models-dir .* --replace Black`/);
       expect(stale.surrogate?.has('Black')).toBe(false);
       expect(stale.surrogate?.gradients(z, ['Black', 'Male'])[0]).toBeUndefined();
       expect(stale.surrogate?.gradients(z, ['Black', 'Male'])[1]).toHaveLength(4);

@@ -20,12 +20,22 @@ export interface AddedOutput {
  * holds it out), appended to the output layer. A probe added after the surrogate's fit (npm run attribute -- add)
  * then steers by its own gradient at each face, as the fitted ones do, without a new fit that would move every
  * other face a little.
+ *
+ * `replace`: those names are outputs the surrogate already has for an added attribute (they have a print in
+ * `probes`) whose probe was learned again: each one's row of the output layer, its mu, sd, print and R² are
+ * fitted again in place (same position), and every other output keeps its bits.
  */
-export function withAddedOutputs(file: SurrogateFile, zs: readonly Float32Array[], added: readonly AddedOutput[]): { file: SurrogateFile; r2: number[] } {
+export function withAddedOutputs(
+  file: SurrogateFile, zs: readonly Float32Array[], added: readonly AddedOutput[], replace: readonly string[] = [],
+): { file: SurrogateFile; r2: number[] } {
   const net = new Surrogate(file);
   const n = zs.length;
-  const taken = added.filter((a) => file.outputs.includes(a.name));
-  if (taken.length > 0) throw new Error(`the surrogate already has ${taken.map((a) => a.name).join(', ')}: refit it (npm run surrogate)`);
+  const taken = added.filter((a) => file.outputs.includes(a.name) && !replace.includes(a.name));
+  if (taken.length > 0) throw new Error(`the surrogate already has ${taken.map((a) => a.name).join(', ')}: replace it (--replace) or refit it (npm run surrogate)`);
+  const notAdded = replace.filter((name) => !file.probes?.[name] || !file.outputs.includes(name));
+  if (notAdded.length > 0) throw new Error(`${notAdded.join(', ')}: not an added attribute's output of this surrogate, nothing to replace`);
+  const missing = replace.filter((name) => !added.some((a) => a.name === name));
+  if (missing.length > 0) throw new Error(`no values given for ${missing.join(', ')}`);
   if (added.some((a) => a.values.length !== n)) throw new Error(`each added output needs one value per latent (${n})`);
   const held = Math.floor(n / 10);
   if (held < 10) throw new Error('too few latents to hold out a tenth');
@@ -52,14 +62,15 @@ export function withAddedOutputs(file: SurrogateFile, zs: readonly Float32Array[
     const linear = ridgeFit(zx, train, n - held, zDim, 1, 1);
     const score = heldOutR2(y, held, (i) => (dot(w, hidden[i]!) + b) * sd + mu);
     const scoreLinear = heldOutR2(y, held, (i) => dot(linear.weights[0]!, zs[i]!) + linear.intercepts[0]!);
-    out.layers.at(-1)!.weight.push(Array.from(w));
-    out.layers.at(-1)!.bias.push(b);
-    out.outputs.push(a.name);
-    out.mu.push(mu);
-    out.sd.push(sd);
+    const at = replace.includes(a.name) ? out.outputs.indexOf(a.name) : out.outputs.length;
+    out.layers.at(-1)!.weight[at] = Array.from(w);
+    out.layers.at(-1)!.bias[at] = b;
+    out.outputs[at] = a.name;
+    out.mu[at] = mu;
+    out.sd[at] = sd;
     out.probes![a.name] = a.print;
-    out.r2?.push(Math.round(score * 1e4) / 1e4);
-    out.r2Linear?.push(Math.round(scoreLinear * 1e4) / 1e4);
+    if (out.r2) out.r2[at] = Math.round(score * 1e4) / 1e4;
+    if (out.r2Linear) out.r2Linear[at] = Math.round(scoreLinear * 1e4) / 1e4;
     r2.push(score);
   }
   return { file: out, r2 };

@@ -14,6 +14,11 @@
  * gets its own output, a linear read of the surrogate's last hidden layer fitted on the same sampled faces
  * (src/cli/surrogate-add.ts), every other output the same bits: the loop then follows its gradient at each face
  * instead of one axis for all, and no other face changes.
+ *
+ * npm run surrogate -- --replace NAME[,NAME] [--samples N]: an added attribute whose probe was learned again
+ * (`npm run attribute -- remove` then `add`, so the surrogate's recorded print is stale: the loop steers it
+ * along its axis until then) gets its output fitted again the same way, in place; every other output keeps
+ * its bits, so only the faces that ask for that attribute change.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -32,6 +37,7 @@ import { LatentScorer } from '../render/scorer.js';
 import { cliConfig } from './args.js';
 import { surrogateRows } from './surrogate-rows.js';
 import { probePrint } from '../latent/probe.js';
+import { ATTRIBUTES } from '../face/attributes.js';
 
 const config = cliConfig('surrogate');
 
@@ -44,6 +50,7 @@ const { values } = parseArgs({
     hidden: { type: 'string', default: '256' },
     out: { type: 'string' },
     add: { type: 'string' },
+    replace: { type: 'string' },
   },
 });
 
@@ -82,8 +89,9 @@ async function main(): Promise<void> {
   const probes = axes.probes();
   const scorer = new LatentScorer(generator, classifier, probes);
   const zs = surrogateLatents(axes, n, Number(values.seed));
-  if (values.add) {
-    await addOutputs(out, values.add.split(',').map((x) => x.trim()).filter(Boolean), zs, scorer, probes, generator.fingerprint);
+  if (values.add || values.replace) {
+    const list = (s: string | undefined) => (s ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+    await addOutputs(out, list(values.add), list(values.replace), zs, scorer, probes, generator.fingerprint);
     await generator.close();
     await classifier.close();
     return;
@@ -117,12 +125,20 @@ async function main(): Promise<void> {
   await classifier.close();
 }
 
-/** --add: the named probes' outputs appended to the surrogate in `file` (src/cli/surrogate-add.ts). */
+/**
+ * --add: the named probes' outputs appended to the surrogate in `file`; --replace: the named stale ones fitted
+ * again in place (src/cli/surrogate-add.ts).
+ */
 async function addOutputs(
-  file: string, names: string[], zs: Float32Array[], scorer: LatentScorer, probes: ReturnType<AxisSet['probes']>, generator: string | undefined,
+  file: string, adding: string[], replacing: string[], zs: Float32Array[], scorer: LatentScorer, probes: ReturnType<AxisSet['probes']>,
+  generator: string | undefined,
 ): Promise<void> {
   const current = SurrogateFileSchema.parse(JSON.parse(fs.readFileSync(file, 'utf8')));
   if (current.generator !== generator) throw new Error(`${file} was fitted for generator ${current.generator}, not this one (${generator}): refit it (npm run surrogate)`);
+  const stale = new Surrogate(current).staleProbes(new Map(probes.map((p) => [p.name, probePrint(p)])), new Set<string>([...ATTRIBUTES, 'Age']));
+  const fresh = replacing.filter((name) => probes.some((p) => p.name === name) && current.outputs.includes(name) && !stale.includes(name));
+  if (fresh.length > 0) throw new Error(`${fresh.join(', ')}: the surrogate was fitted on the probe loaded now (the same print): nothing to replace`);
+  const names = [...adding, ...replacing];
   const columns = names.map((name) => {
     const at = probes.findIndex((p) => p.name === name);
     if (at < 0) throw new Error(`${name} is not an added attribute of these axes (npm run attribute -- list)`);
@@ -135,13 +151,13 @@ async function addOutputs(
     name, print: probePrint(probes[columns[k]!]!),
     values: Float32Array.from(zs, (_, i) => r.added![i * probes.length + columns[k]!]!),
   }));
-  const { file: next, r2 } = withAddedOutputs(current, zs, added);
+  const { file: next, r2 } = withAddedOutputs(current, zs, added, replacing);
   new Surrogate(next); // refuses a malformed network before anything is written
   const tmp = `${file}.tmp-${process.pid}`;
   fs.writeFileSync(tmp, JSON.stringify(next));
   fs.renameSync(tmp, file);
-  names.forEach((name, k) => console.error(`${name}: held-out R² ${r2[k]!.toFixed(3)} (linear in z: ${next.r2Linear?.at(k - names.length)?.toFixed(3) ?? '?'})`));
-  console.error(`wrote ${file}: ${next.outputs.length} outputs, the ${current.outputs.length} before unchanged`);
+  names.forEach((name, k) => console.error(`${name}: held-out R² ${r2[k]!.toFixed(3)} (linear in z: ${next.r2Linear?.[next.outputs.indexOf(name)]?.toFixed(3) ?? '?'})`));
+  console.error(`wrote ${file}: ${next.outputs.length} outputs, the other ${current.outputs.length - replacing.length} of the ${current.outputs.length} before unchanged`);
 }
 
 main().catch((err: unknown) => {

@@ -133,7 +133,8 @@ export function surrogateFor(
   const stale = surrogate.staleProbes(new Map(probes.map((p) => [p.name, probePrint(p)])), new Set<string>([...ATTRIBUTES, 'Age']));
   const print = fingerprint(file).sha256;
   if (stale.length > 0) {
-    return { surrogate: surrogate.without(stale), print, problem: `${file} was fitted on other probes for ${stale.join(', ')}: those are steered along their axes; ${remake}` };
+    return { surrogate: surrogate.without(stale), print, problem: `${file} was fitted on other probes for ${stale.join(', ')}: those are steered along their axes; ` +
+      `fit their outputs again with \`npm run surrogate -- --models-dir ${path.dirname(file)} --replace ${stale.join(',')}\` (no other face changes), or ${remake}` };
   }
   return { surrogate, print };
 }
