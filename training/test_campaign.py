@@ -30,6 +30,39 @@ def main() -> None:
     assert campaign.lost_attributes(shipped, os.path.join(d, "missing.json")) == ["Bush", "Child"]
     assert campaign.lost_attributes(none, kept) == [], "a candidate may add attributes"
     print("ok: campaign.lost_attributes names the added attributes a new axes.json would drop")
+    own_critic_never_overwrites_the_shipped_one()
+
+
+def own_critic_never_overwrites_the_shipped_one() -> None:
+    """fit_candidate_critic replaces the candidate folder's links to the shipped critic with its own files, and
+    the shipped files stay as they were (train_critic.py is stood in for: it writes its three files to --out's folder)."""
+    d = tempfile.mkdtemp(prefix="tellaface-critic-")
+    shipped, candidate = os.path.join(d, "models"), os.path.join(d, "candidate")
+    os.makedirs(shipped)
+    os.makedirs(candidate)
+    for name in campaign.CRITIC_FILES:
+        with open(os.path.join(shipped, name), "w") as fh:
+            fh.write("shipped")
+        os.symlink(os.path.join(shipped, name), os.path.join(candidate, name))
+    calls = []
+
+    def fake_run(cmd, **kw):
+        calls.append(cmd)
+        out = os.path.dirname(cmd[cmd.index("--out") + 1])
+        for name in campaign.CRITIC_FILES:
+            with open(os.path.join(out, name), "w") as fh:
+                fh.write("own")
+    saved = campaign.CANDIDATE, campaign.WORK, campaign.subprocess.run
+    campaign.CANDIDATE, campaign.WORK, campaign.subprocess.run = candidate, d, fake_run
+    try:
+        campaign.fit_candidate_critic()
+    finally:
+        campaign.CANDIDATE, campaign.WORK, campaign.subprocess.run = saved
+    assert len(calls) == 1 and "--render" in calls[0] and calls[0][calls[0].index("--models-dir") + 1] == candidate, calls
+    for name in campaign.CRITIC_FILES:
+        assert open(os.path.join(shipped, name)).read() == "shipped", f"the shipped {name} was written through the link"
+        assert not os.path.islink(os.path.join(candidate, name)) and open(os.path.join(candidate, name)).read() == "own"
+    print("ok: the candidate's own critic replaces its links and leaves the shipped critic alone")
 
 
 if __name__ == "__main__":
