@@ -55,12 +55,13 @@ export function lockTexts(locks: readonly AttributeName[]): string[] {
   return [...out, ...ALL_ATTRIBUTES.filter((a) => left.has(a)).map((a) => `${(INFO.get(a)?.label ?? a).replace(/^older$/, 'age').replace(/^masculine$/, 'gender')} kept`)];
 }
 
+/** The added attribute for dark lenses (prompts/added.json). */
+const SUNGLASSES = 'Sunglasses' as AttributeName;
+
 /**
  * Glasses asked for with their lenses ("clear glasses": Eyeglasses +1 and Sunglasses -1; "shades": both +1) read
  * as one word, "clear glasses" or "sunglasses", where "glasses" stands; undefined when the words do not pair them.
  */
-const SUNGLASSES = 'Sunglasses' as AttributeName;
-
 function lensWord(result: ParseResult): string | undefined {
   const [glasses, lenses] = [result.weights.Eyeglasses, result.weights[SUNGLASSES]];
   if (glasses === undefined || lenses === undefined || glasses <= 0 || result.mode.Eyeglasses !== 'target' || result.mode[SUNGLASSES] !== 'target') return undefined;
