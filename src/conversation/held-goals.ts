@@ -6,7 +6,7 @@
  * (src/latent/held-checks.ts). A mix or an analogy starts from other faces: goals before it are not carried.
  * Undo drops a goal with its edit (the parent's chain never had it); a reroll keeps the edits and so the goals.
  */
-import type { AttributeName } from '../face/attributes.js';
+import { SUNGLASSES, type AttributeName } from '../face/attributes.js';
 import type { Edit, HeldGoal, HeldGoals } from '../face/record.js';
 import type { AxisSet } from '../latent/axes.js';
 import { goalLine, heldGoalsOf, heldValue, met } from '../latent/held-checks.js';
@@ -26,8 +26,6 @@ const ONE_OF: readonly (readonly AttributeName[])[] = [
 ];
 /** Facial hair: a gender asked for again ("make it a woman") overrides earlier goals on it too. */
 const FACIAL_HAIR: ReadonlySet<AttributeName> = new Set(ONE_OF[3]);
-/** The lenses (the added Sunglasses) go with the glasses: "no glasses" after "sunglasses" overrides the dark lenses too. */
-const SUNGLASSES = 'Sunglasses' as AttributeName;
 
 /** Whether an edit names the axis itself (any weight, any mode; for Young, also an age in years). */
 function namesAxis(edit: Edit, name: AttributeName): boolean {
@@ -38,6 +36,7 @@ function namesAxis(edit: Edit, name: AttributeName): boolean {
 function names(edit: Edit, name: AttributeName): boolean {
   if (namesAxis(edit, name)) return true;
   if (FACIAL_HAIR.has(name) && namesAxis(edit, 'Male')) return true;
+  // the lenses go with the glasses: "no glasses" after "sunglasses" overrides the dark lenses too
   if (name === SUNGLASSES && namesAxis(edit, 'Eyeglasses')) return true;
   return ONE_OF.some((group) => group.includes(name) && group.some((other) => namesAxis(edit, other)));
 }

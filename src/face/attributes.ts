@@ -108,6 +108,12 @@ export const ALL_ATTRIBUTES: readonly AttributeName[] = [...ATTRIBUTES, ...ADDED
 const ALL_SET: ReadonlySet<string> = new Set(ALL_ATTRIBUTES);
 
 /** One of the 40 (F reads it directly). */
+/**
+ * The added attribute for dark lenses (prompts/added.json; training/attribute_folders.py --celeba-lenses): the
+ * grammar, the caption and the held goals pair it with Eyeglasses (docs/seed-search-and-realism.md).
+ */
+export const SUNGLASSES = 'Sunglasses' as AttributeName;
+
 export function isCelebaAttribute(name: string): boolean {
   return CELEBA_SET.has(name);
 }

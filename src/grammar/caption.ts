@@ -4,7 +4,7 @@
  * an arrow (▲ more, ▼ less; doubled for a big step). Labels come from prompts/attributes.json, and for added
  * attributes from prompts/added.json.
  */
-import { ADDED_INFO, ALL_ATTRIBUTES, type AttributeName } from '../face/attributes.js';
+import { ADDED_INFO, ALL_ATTRIBUTES, SUNGLASSES, type AttributeName } from '../face/attributes.js';
 import type { ParseResult } from './types.js';
 import { DATA } from './data.js';
 
@@ -54,9 +54,6 @@ export function lockTexts(locks: readonly AttributeName[]): string[] {
   if (left.size === 1 && left.has('Young')) return [...out, 'age kept'];
   return [...out, ...ALL_ATTRIBUTES.filter((a) => left.has(a)).map((a) => `${(INFO.get(a)?.label ?? a).replace(/^older$/, 'age').replace(/^masculine$/, 'gender')} kept`)];
 }
-
-/** The added attribute for dark lenses (prompts/added.json). */
-const SUNGLASSES = 'Sunglasses' as AttributeName;
 
 /**
  * Glasses asked for with their lenses ("clear glasses": Eyeglasses +1 and Sunglasses -1; "shades": both +1) read

@@ -6,7 +6,7 @@
  * at punctuation such as a comma. Each understood feature becomes a Mention; the mentions are
  * combined in order at the end (see combine.ts), then pronoun gender and locks are applied.
  */
-import { ALL_ATTRIBUTES, ATTRIBUTES, type AttributeName } from '../face/attributes.js';
+import { ALL_ATTRIBUTES, ATTRIBUTES, SUNGLASSES, type AttributeName } from '../face/attributes.js';
 import type { AgeRequest, Weights } from '../face/record.js';
 import { emptyParse, type ParseResult } from './types.js';
 import { DATA } from './data.js';
@@ -530,9 +530,6 @@ class Parser {
     return result;
   }
 }
-
-/** The added attribute for dark lenses (prompts/added.json; training/attribute_folders.py --celeba-lenses). */
-const SUNGLASSES = 'Sunglasses' as AttributeName;
 
 /**
  * The lenses (the added Sunglasses) go with the glasses. Where glasses are asked away ("no glasses", "no

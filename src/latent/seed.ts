@@ -48,34 +48,34 @@ export function isValidSeed(seed: number): boolean {
 }
 
 /**
- * The latent z ~ N(0, I) for a seed: Box-Muller on pairs of prng(seed)'s numbers. The generator is written out
- * here rather than called through prng's closure (the seed search makes 1,024 latents a face): the same integer
- * steps in the same order, so the same numbers (tests/latent.test.ts checks them against prng).
+ * `count` numbers of prng(seed), written out rather than called through prng's closure (the seed search makes
+ * 1,024 latents a face): the same integer steps in the same order, so the same numbers (tests/latent.test.ts).
  */
-export function seedToLatent(seed: number, zDim: number): Float32Array {
-  if (!isValidSeed(seed)) throw new RangeError(`seed must be an integer in 0..${MAX_SEED}, got ${seed}`);
+function uniforms(seed: number, count: number): Float64Array {
   const init = splitmix32(seed);
   let a = init(), b = init(), c = init(), d = init();
+  const u = new Float64Array(count);
+  for (let i = 0; i < count; i++) {
+    const t = (((a + b) >>> 0) + d) >>> 0;
+    d = (d + 1) >>> 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) >>> 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) >>> 0;
+    u[i] = t / 4294967296;
+  }
+  return u;
+}
+
+/** The latent z ~ N(0, I) for a seed: Box-Muller on pairs of prng(seed)'s numbers. */
+export function seedToLatent(seed: number, zDim: number): Float32Array {
+  if (!isValidSeed(seed)) throw new RangeError(`seed must be an integer in 0..${MAX_SEED}, got ${seed}`);
+  const u = uniforms(seed, zDim + (zDim % 2));
   const z = new Float32Array(zDim);
   for (let i = 0; i < zDim; i += 2) {
-    // sfc32, twice (as prng's rand())
-    let t = (((a + b) >>> 0) + d) >>> 0;
-    d = (d + 1) >>> 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) >>> 0;
-    const u1 = 1 - t / 4294967296; // (0, 1]: log is finite
-    t = (((a + b) >>> 0) + d) >>> 0;
-    d = (d + 1) >>> 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) >>> 0;
-    const u2 = t / 4294967296;
-    const r = Math.sqrt(-2 * Math.log(u1));
-    z[i] = r * Math.cos(2 * Math.PI * u2);
-    if (i + 1 < zDim) z[i + 1] = r * Math.sin(2 * Math.PI * u2);
+    const r = Math.sqrt(-2 * Math.log(1 - u[i]!)); // 1 - u in (0, 1]: log is finite
+    z[i] = r * Math.cos(2 * Math.PI * u[i + 1]!);
+    if (i + 1 < zDim) z[i + 1] = r * Math.sin(2 * Math.PI * u[i + 1]!);
   }
   return z;
 }
