@@ -160,14 +160,21 @@ EYE_BOXES = ((51, 60, 29, 40), (51, 60, 49, 60))
 CHEEK_BOXES = ((64, 73, 30, 39), (64, 73, 50, 59))
 
 
+def box_ratio(lum, eye_boxes, cheek_boxes):
+    """Per image of luminance [n, h, w]: the median of the eye boxes over that of the cheek boxes (dark lenses:
+    low); boxes are (y0, y1, x0, x1) in the images' framing (training/lens_fd.py uses the 64 px training crop's)."""
+    import numpy as np
+    box = lambda boxes: np.concatenate([lum[:, y0:y1, x0:x1].reshape(len(lum), -1) for y0, y1, x0, x1 in boxes], 1)
+    return np.median(box(eye_boxes), 1) / (np.median(box(cheek_boxes), 1) + 1)
+
+
 def lens_ratio(path: str) -> float:
-    """Median luminance of the eye boxes over that of the cheek boxes (dark lenses: low)."""
+    """The lens measure of one CelebA frame (box_ratio in the folder's framing)."""
     import numpy as np
     from PIL import Image
     a = np.asarray(Image.open(path).convert("RGB").resize((89, 109)), dtype=np.float32)
     lum = 0.299 * a[..., 0] + 0.587 * a[..., 1] + 0.114 * a[..., 2]
-    box = lambda boxes: np.concatenate([lum[y0:y1, x0:x1].ravel() for y0, y1, x0, x1 in boxes])
-    return float(np.median(box(EYE_BOXES)) / (np.median(box(CHEEK_BOXES)) + 1))
+    return float(box_ratio(lum[None], EYE_BOXES, CHEEK_BOXES)[0])
 
 
 def celeba_lenses(out: str, dark=0.3, clear=0.6, seed=1, balance=("Smiling", "Young", "Male")) -> None:

@@ -22,18 +22,21 @@ import torch
 
 import asked_for
 import yardstick
+from attribute_folders import box_ratio
 from celeba_attributes import ATTRIBUTES
 from common import WORK, load_pack
 from norm import nhwc_to_unit
 
 
+# In the 64 px training crop: the eyes' boxes and the cheeks' boxes below them (from the held-out crops' mean face).
+EYE_BOXES = ((28, 35, 20, 29), (28, 35, 35, 44))
+CHEEK_BOXES = ((37, 43, 20, 29), (37, 43, 35, 44))
+
+
 def lens_ratio(images: np.ndarray) -> np.ndarray:
-    """Per 64 px face: the median luminance of the eye boxes over that of the cheek boxes (dark lenses: low)."""
+    """Per 64 px face: attribute_folders.box_ratio in the training crop's framing (dark lenses: low)."""
     lum = (0.299 * images[..., 0] + 0.587 * images[..., 1] + 0.114 * images[..., 2]).astype(np.float32)
-    n = len(lum)
-    eye = np.concatenate([lum[:, 28:35, 20:29].reshape(n, -1), lum[:, 28:35, 35:44].reshape(n, -1)], 1)
-    cheek = np.concatenate([lum[:, 37:43, 20:29].reshape(n, -1), lum[:, 37:43, 35:44].reshape(n, -1)], 1)
-    return np.median(eye, 1) / (np.median(cheek, 1) + 1)
+    return box_ratio(lum, EYE_BOXES, CHEEK_BOXES)
 
 
 def main() -> None:
