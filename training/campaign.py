@@ -29,7 +29,7 @@ import time
 
 import card_tables
 from common import DATASETS, HERE, MODELS, REPO, WORK, npm_face
-from sampling import ASKED_FOR
+from sampling import APPEARANCE, ASKED_FOR
 
 PY = sys.executable or "/usr/bin/python3"
 PID = os.path.join(WORK, "train.pid")
@@ -355,7 +355,8 @@ def main() -> None:
     # measured 2026-12-06: with sampling.ASKED_FOR, unedited seeds drifted from the reference (FD_F 8.924 -> 9.222 at
     # +86k images, 10.119 at +184k) and asked-for faces stayed about the same, so the campaign trains uniformly again
     s.add_argument("--oversample", default="",
-                   help=f"attributes G sees more often than their share (sampling.py), e.g. '{ASKED_FOR}'; '' = uniform")
+                   help=f"attributes G sees more often than their share (sampling.py), e.g. '{ASKED_FOR}' or the "
+                        f"appearance groups '{APPEARANCE}'; '' = uniform")
     sub.add_parser("status", help="is G training, and how far")
     sub.add_parser("pause", help="SIGSTOP the training (benchmarks)")
     sub.add_parser("resume", help="SIGCONT the training")

@@ -10,6 +10,10 @@ translation and cutout still apply to every draw, so a repeated image is rarely 
 The spec is `NAME[=SIGN]:FACTOR,...`, e.g. `Eyeglasses:3,Young=-1:2` (SIGN -1 means "the label is -1",
 for the attributes CelebA names by their absence: `Young=-1` is not young, `No_Beard=-1` has a beard).
 `share_report` prints how often each attribute is seen before and after, so the log says what the run did.
+
+Appearance (issue 26): NAME may also be one of GROUPS (`Black`, `East_Asian`, `South_Asian`), the CelebA
+and LFW faces that two readers agree look so (group_masks, on appearance_scores.py's readings); APPEARANCE
+gives them three times their share. A group has no sign (`Black=-1` is refused: nobody is sampled less).
 """
 from __future__ import annotations
 
@@ -21,45 +25,80 @@ from celeba_attributes import ATTRIBUTES
 # data) three times, the commoner ones twice; Heavy_Makeup is already 37% and is left as it is.
 ASKED_FOR = ("Eyeglasses:3,Wearing_Hat:3,Bald:3,Gray_Hair:3,Mustache:2.5,Goatee:2,No_Beard=-1:2,"
              "Young=-1:2,Receding_Hairline:2,Sideburns:2")
+# The appearance groups (issue 26): faces that both readers of appearance_scores.py read as that appearance
+GROUPS = ("Black", "East_Asian", "South_Asian")
+CHECK_ABOVE, PROBE_ABOVE = 0.8, 0.5
 
 
-def parse_spec(spec: str) -> list[tuple[int, int, float]]:
-    """`Eyeglasses:3,Young=-1:2` -> [(attribute index, label sign, factor), ...]; refuses what it cannot read."""
+def group_masks(r: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Readings (appearance_scores.read: `check_CLASS` the independent CNN's p, NAME the probe's p, `F_Eyeglasses`
+    F's) -> the faces in each group: the check p > 0.8 and the probe p > 0.5; for South Asian also no glasses by F
+    nor dark lenses by the Sunglasses probe, because the check reads lenses as South Asian."""
+    both = {g: (r[f"check_{g}"] > CHECK_ABOVE) & (r[g] > PROBE_ABOVE) for g in GROUPS}
+    both["South_Asian"] &= (r["F_Eyeglasses"] < 0.5) & (r["Sunglasses"] < 0.5)
+    return both
+
+
+# Issue 26's groups, three times their share: Black 3.8% of the pack, East Asian 1.8%, South Asian 0.9%.
+APPEARANCE = "Black:3,East_Asian:3,South_Asian:3"
+
+
+def parse_spec(spec: str) -> list[tuple[int | str, int, float]]:
+    """`Eyeglasses:3,Young=-1:2,Black:3` -> [(attribute index or group name, label sign, factor), ...];
+    refuses what it cannot read."""
     out = []
     for part in filter(None, (p.strip() for p in spec.split(","))):
         name_sign, sep, factor_s = part.rpartition(":")
         if not sep:
             raise ValueError(f"oversample entry {part!r} has no factor (NAME:FACTOR)")
         name, _, sign_s = name_sign.partition("=")
-        if name not in ATTRIBUTES:
-            raise ValueError(f"oversample entry {part!r}: {name!r} is not a CelebA attribute")
+        if name not in ATTRIBUTES and name not in GROUPS:
+            raise ValueError(f"oversample entry {part!r}: {name!r} is neither a CelebA attribute nor one of {GROUPS}")
         sign = int(sign_s) if sign_s else 1
-        if sign not in (1, -1):
-            raise ValueError(f"oversample entry {part!r}: the sign must be 1 or -1")
+        if sign not in (1, -1) or (name in GROUPS and sign_s):
+            raise ValueError(f"oversample entry {part!r}: the sign must be 1 or -1, and a group takes none")
         factor = float(factor_s)
         if not (1.0 <= factor <= 20.0):
             raise ValueError(f"oversample entry {part!r}: the factor must be between 1 and 20")
-        out.append((ATTRIBUTES.index(name), sign, factor))
+        out.append((name if name in GROUPS else ATTRIBUTES.index(name), sign, factor))
     return out
 
 
-def sample_weights(labels: np.ndarray, spec: str) -> np.ndarray:
-    """One weight per image (labels: N x 40 of 1 / -1, 0 = unknown): the largest factor it qualifies for."""
+def needs_groups(spec: str) -> bool:
+    return any(isinstance(key, str) for key, _, _ in parse_spec(spec))
+
+
+def qualifies(labels: np.ndarray, groups: dict[str, np.ndarray] | None, key: int | str, sign: int) -> np.ndarray:
+    if isinstance(key, int):
+        return labels[:, key] == sign
+    if groups is None or key not in groups:
+        raise ValueError(f"oversampling {key} needs the appearance groups of the pack (appearance_scores.py)")
+    return np.asarray(groups[key], bool)
+
+
+def sample_weights(labels: np.ndarray, spec: str, groups: dict[str, np.ndarray] | None = None) -> np.ndarray:
+    """One weight per image (labels: N x 40 of 1 / -1, 0 = unknown; groups: name -> N booleans): the
+    largest factor it qualifies for."""
     w = np.ones(len(labels), np.float64)
-    for idx, sign, factor in parse_spec(spec):
-        w = np.where(labels[:, idx] == sign, np.maximum(w, factor), w)
+    for key, sign, factor in parse_spec(spec):
+        w = np.where(qualifies(labels, groups, key, sign), np.maximum(w, factor), w)
     return w
 
 
-def share_report(labels: np.ndarray, weights: np.ndarray, spec: str) -> str:
-    """Each attribute's share of the labelled images, in the data and as drawn with these weights."""
+def share_report(labels: np.ndarray, weights: np.ndarray, spec: str, groups: dict[str, np.ndarray] | None = None) -> str:
+    """Each entry's share, in the data and as drawn with these weights: of the labelled images for CelebA's
+    attributes, of all images for a group (LFW frames have appearance, not labels)."""
     labelled = (labels != 0).any(axis=1)
-    lab, p = labels[labelled], weights[labelled] / weights[labelled].sum()
+    p_all = weights / weights.sum()
+    p_lab = weights[labelled] / weights[labelled].sum()
     rows = []
-    for idx, sign, _ in parse_spec(spec):
-        m = lab[:, idx] == sign
-        name = ATTRIBUTES[idx] + ("" if sign == 1 else f"={sign}")
-        rows.append(f"{name} {m.mean():.1%} -> {p[m].sum():.1%}")
-    drawn_plain = weights[labelled] == 1
-    rows.append(f"images with none of them {drawn_plain.mean():.1%} -> {p[drawn_plain].sum():.1%}")
-    return "oversampling (share of labelled images, data -> drawn): " + "; ".join(rows)
+    for key, sign, _ in parse_spec(spec):
+        m = qualifies(labels, groups, key, sign)
+        if isinstance(key, str):
+            rows.append(f"{key} {m.mean():.1%} -> {p_all[m].sum():.1%}")
+        else:
+            m = m[labelled]
+            rows.append(f"{ATTRIBUTES[key]}{'' if sign == 1 else f'={sign}'} {m.mean():.1%} -> {p_lab[m].sum():.1%}")
+    drawn_plain = weights == 1
+    rows.append(f"images with none of them {drawn_plain.mean():.1%} -> {p_all[drawn_plain].sum():.1%}")
+    return "oversampling (share of the images, data -> drawn): " + "; ".join(rows)

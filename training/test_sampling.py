@@ -2,7 +2,7 @@
 import numpy as np
 
 from celeba_attributes import ATTRIBUTES
-from sampling import ASKED_FOR, parse_spec, sample_weights, share_report
+from sampling import APPEARANCE, ASKED_FOR, GROUPS, group_masks, needs_groups, parse_spec, sample_weights, share_report
 
 
 def labels(rows):
@@ -35,7 +35,7 @@ def test_drawn_shares_follow_the_weights():
 
 def test_the_campaigns_spec_reads_and_refuses_junk():
     assert len(parse_spec(ASKED_FOR)) >= 8
-    for bad in ("Glasses:3", "Eyeglasses", "Eyeglasses:0.5", "Young=2:2"):
+    for bad in ("Glasses:3", "Eyeglasses", "Eyeglasses:0.5", "Young=2:2", "Black=-1:3", "Black=1:3", "Latina:3"):
         try:
             parse_spec(bad)
         except ValueError:
@@ -43,8 +43,46 @@ def test_the_campaigns_spec_reads_and_refuses_junk():
         raise AssertionError(f"{bad!r} was accepted")
 
 
+def readings(rows):
+    """Synthetic readings of both appearance readers, one dict per face (missing = 0)."""
+    keys = [f"check_{g}" for g in GROUPS] + list(GROUPS) + ["F_Eyeglasses", "Sunglasses"]
+    return {k: np.array([row.get(k, 0.0) for row in rows]) for k in keys}
+
+
+def test_a_group_needs_both_readers_and_south_asian_no_lenses():
+    r = readings([
+        {"check_Black": 0.9, "Black": 0.7},                     # both agree: Black
+        {"check_Black": 0.9, "Black": 0.3},                     # the probe disagrees
+        {"check_Black": 0.6, "Black": 0.99},                    # the check is unsure
+        {"check_East_Asian": 0.85, "East_Asian": 0.6},          # East Asian
+        {"check_South_Asian": 0.9, "South_Asian": 0.9},         # South Asian
+        {"check_South_Asian": 0.9, "South_Asian": 0.9, "F_Eyeglasses": 0.8},  # glasses: the check's mistake
+        {"check_South_Asian": 0.9, "South_Asian": 0.9, "Sunglasses": 0.7},
+    ])
+    m = group_masks(r)
+    assert m["Black"].tolist() == [True, False, False, False, False, False, False]
+    assert m["East_Asian"].tolist() == [False, False, False, True, False, False, False]
+    assert m["South_Asian"].tolist() == [False, False, False, False, True, False, False]
+
+
+def test_groups_are_oversampled_with_lfw_frames_and_the_largest_factor_wins():
+    lab = labels([{"Eyeglasses": 1}, {}, None, None, {}])
+    groups = {"Black": np.array([True, False, True, False, False]), "East_Asian": np.zeros(5, bool),
+              "South_Asian": np.array([False, False, False, False, True])}
+    assert needs_groups(APPEARANCE) and not needs_groups(ASKED_FOR)
+    w = sample_weights(lab, "Eyeglasses:2,Black:3,South_Asian:4", groups)
+    assert w.tolist() == [3.0, 1.0, 3.0, 1.0, 4.0]  # an LFW frame (no labels) in a group is drawn more too
+    report = share_report(lab, w, "Eyeglasses:2,Black:3,South_Asian:4", groups)
+    assert "Black 40.0% -> 50.0%" in report and "South_Asian 20.0% -> 33.3%" in report
+    try:
+        sample_weights(lab, APPEARANCE)  # a group without the pack's readings
+    except ValueError:
+        return
+    raise AssertionError("a group was weighted without readings")
+
+
 if __name__ == "__main__":
-    for name, fn in list(globals().items()):
-        if name.startswith("test_"):
-            fn()
-    print("3 passed, 0 failed")
+    tests = [fn for name, fn in list(globals().items()) if name.startswith("test_")]
+    for fn in tests:
+        fn()
+    print(f"{len(tests)} passed, 0 failed")

@@ -30,7 +30,8 @@ import torch
 from PIL import Image
 
 from common import HERE, WORK, Progress, base_args, load_pack, pick_device, save_atomic
-from sampling import sample_weights, share_report
+from appearance_scores import pack_readings
+from sampling import group_masks, needs_groups, sample_weights, share_report
 from models_gan import Discriminator, Generator, diff_augment
 from norm import to_uint8, to_unit
 from repro import describe_restore, file_sha256, pack_changed, record, restore_args, restore_rng
@@ -117,8 +118,8 @@ def main() -> None:
     ap.add_argument("--sample-every", type=int, default=50_000, help="images between sample grids")
     ap.add_argument("--include-heldout", action="store_true", help="train on held-out images too")
     ap.add_argument("--oversample", default="",
-                    help="draw images with these CelebA attributes more often, NAME[=SIGN]:FACTOR,... "
-                         "(sampling.py; campaign.py passes sampling.ASKED_FOR); empty = uniform")
+                    help="draw images with these CelebA attributes or appearance groups more often, "
+                         "NAME[=SIGN]:FACTOR,... (sampling.py: ASKED_FOR, APPEARANCE); empty = uniform")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--init", default=os.path.join(HERE, "resume", "gan.pt"),
                     help="compact weights to continue from when --ckpt does not exist yet (committed)")
@@ -151,8 +152,11 @@ def main() -> None:
     imgs = pack["images"][keep]
     weights = None
     if args.oversample:
-        w = sample_weights(pack["labels"][keep], args.oversample)
-        print(share_report(pack["labels"][keep], w, args.oversample), flush=True)
+        groups = None
+        if needs_groups(args.oversample):  # the appearance groups: read once per pack, cached (appearance_scores.py)
+            groups = {g: m[keep] for g, m in group_masks(pack_readings(args.pack, pack["images"], pack_sha256)).items()}
+        w = sample_weights(pack["labels"][keep], args.oversample, groups)
+        print(share_report(pack["labels"][keep], w, args.oversample, groups), flush=True)
         weights = torch.from_numpy(w)  # on the CPU, like randint's draw: the same stream on every device
     res = imgs.shape[1]
     data = torch.from_numpy(imgs).permute(0, 3, 1, 2).contiguous()  # uint8 N,3,H,W

@@ -59,7 +59,12 @@ class FrozenF(torch.nn.Module):
         super().__init__()
         m = onnx.load(path)
         w = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in m.graph.initializer}
-        convs = [n for n in m.graph.node if n.op_type == "Conv"]
+        convs = []
+        for n in m.graph.node:  # the trunk: the convs before the first pool (models/classifier.onnx has an age head after)
+            if n.op_type == "GlobalAveragePool":
+                break
+            if n.op_type == "Conv":
+                convs.append(n)
         self.layers = []
         for k, n in enumerate(convs):
             stride = [a.ints for a in n.attribute if a.name == "strides"][0][0]
@@ -142,6 +147,8 @@ def who(f: FrozenF, imgs: np.ndarray) -> dict:
         bands[name] = round(float(((ita > lower) & (ita <= upper)).mean()), 3)
         upper = lower
     out["skin_tone_ita"] = bands
+    import appearance_scores  # the shipped readers, whatever G is measured: the same instrument before and after
+    out["appearance"] = appearance_scores.shares(imgs)
     return out
 
 
