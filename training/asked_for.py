@@ -18,6 +18,9 @@ CelebA labels match it:
 The numbers are means over the descriptions. `better_or_same()` is the ratchet's rule for them.
 
   /usr/bin/python3 training/asked_for.py --models-dir models [--seeds 50] [--json out.json] [--grid out.png]
+
+`--set appearance` measures the skin tone and appearance words instead (APPEARANCE below; issue 26), never for
+the ratchet: each row against the held-out reals that independent readers see as the words.
 """
 from __future__ import annotations
 
@@ -338,6 +341,17 @@ def plain_same_size(f, plain_faces: np.ndarray, space: tuple, plain_ref: np.ndar
     return {k: round(float(np.mean([o[k] for o in out])), 4) for k in ("cfd_f", "cfd_hog")}
 
 
+def judge_gender_age(faces: np.ndarray, male: int) -> dict:
+    """The independent judge's reading (judge.py, without its smile part, which these words never ask for): the
+    share read as the gender asked and the median age (None: the judge's weights are missing)."""
+    import judge
+    if not os.path.exists(judge.CKPT):
+        return {"judge_gender": None, "judge_age_median": None}
+    age, female = judge.judge_crops(judge.load_judge(), judge.tight_crops(faces))
+    met = (female < 0.5) if male == 1 else (female > 0.5)
+    return {"judge_gender": round(float(met.mean()), 3), "judge_age_median": round(float(np.median(age)), 1)}
+
+
 def measure_appearance(models_dir: str, pack_path: str, seeds: int = SEEDS, grid: str | None = None) -> dict:
     """The appearance set through the engine (see APPEARANCE), against its independently read real references."""
     import hashlib
@@ -381,7 +395,8 @@ def measure_appearance(models_dir: str, pack_path: str, seeds: int = SEEDS, grid
             row["plain_same_size"] = plain_same_size(f, rendered[j], space, plain_ref, row["real_reference"])
         if below is not None:
             row["skin_vs_plain"] = skin_against_plain(itas[text], itas[plain_words], plain_words)
-    add_judge(rows, rendered, [d[1] for d in APPEARANCE])
+    for row, faces, (_, conds, _, _) in zip(rows, rendered, APPEARANCE):  # last: the judge's weights may be training
+        row.update(judge_gender_age(faces, conds["Male"]))
     if grid:
         write_grid(tiles, grid, [d[0] for d in APPEARANCE])
     prints = models_prints(models_dir)
