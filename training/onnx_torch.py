@@ -94,3 +94,56 @@ class OnnxClassifier(nn.Module):
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         f = self.features(x)
         return f, f @ self.head_w.t() + self.head_b
+
+
+class OnnxAppearanceCheck(nn.Module):
+    """models/appearance_check.onnx (training/train_appearance_check.py; BatchNorms folded in by the export):
+    image [N, 3, 64, 64] in [-1, 1] -> probs [N, 5] over its classes (appearance_check.json). The graph is a chain
+    (Slice to the face box, Conv, Relu, MaxPool, GlobalAveragePool, Flatten, Gemm, Softmax), run node by node."""
+
+    OPS = {"Slice", "Conv", "Relu", "MaxPool", "GlobalAveragePool", "Flatten", "Gemm", "Softmax"}
+
+    def __init__(self, path: str):
+        super().__init__()
+        m, w = _inits(path)
+        consts = {n.output[0]: numpy_helper.to_array(n.attribute[0].t) for n in m.graph.node if n.op_type == "Constant"}
+        self.steps: list[tuple] = []
+        params = []
+        for n in m.graph.node:
+            if n.op_type == "Constant":
+                continue
+            if n.op_type not in self.OPS:
+                raise ValueError(f"{path}: {n.op_type} is not a layer this reader knows")
+            att = {a.name: onnx.helper.get_attribute_value(a) for a in n.attribute}
+            if n.op_type == "Slice":
+                start, end, axis = (int(consts[i][0]) for i in n.input[1:4])
+                self.steps.append(("Slice", axis, start, end))
+            elif n.op_type in ("Conv", "Gemm"):
+                params += [_p(w[n.input[1]]), _p(w[n.input[2]])]
+                self.steps.append((n.op_type, len(params) - 2, att.get("strides", [1])[0], att.get("pads", [0])[0]))
+            elif n.op_type == "MaxPool":
+                self.steps.append(("MaxPool", att["kernel_shape"][0], att["strides"][0]))
+            else:
+                self.steps.append((n.op_type,))
+        self.params = nn.ParameterList(params)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        p = list(self.params)
+        for op, *a in self.steps:
+            if op == "Slice":
+                x = x.narrow(a[0], a[1], a[2] - a[1])
+            elif op == "Conv":
+                x = F.conv2d(x, p[a[0]], p[a[0] + 1], stride=a[1], padding=a[2])
+            elif op == "Gemm":
+                x = x @ p[a[0]].t() + p[a[0] + 1]
+            elif op == "MaxPool":
+                x = F.max_pool2d(x, a[0], a[1])
+            elif op == "Relu":
+                x = F.relu(x)
+            elif op == "GlobalAveragePool":
+                x = x.mean(dim=(2, 3), keepdim=True)
+            elif op == "Flatten":
+                x = x.flatten(1)
+            else:
+                x = torch.softmax(x, dim=1)
+        return x
