@@ -35,7 +35,6 @@ from sampling import GROUPS, group_masks
 CLASSIFIER = os.path.join(MODELS, "classifier.onnx")
 AXES = os.path.join(MODELS, "axes.json")
 CHECK = os.path.join(MODELS, "appearance_check.onnx")
-CHECK_BOX = (13, 21, 51, 59)  # the box the check reads (its .json: TIGHT, x0 y0 x1 y1 in the 64 px frame)
 EYEGLASSES = 15  # F's Eyeglasses logit (celeba_attributes.ATTRIBUTES order)
 
 
@@ -81,27 +80,13 @@ def f_readings(images: np.ndarray, probes: dict[str, dict], classifier: str = CL
 
 @torch.no_grad()
 def check_readings(images: np.ndarray, path: str = CHECK, batch: int = 1000) -> dict[str, np.ndarray]:
-    """models/appearance_check.onnx as torch ops (the same probabilities as onnxruntime's): check_CLASS -> p."""
-    import onnx
-    import torch.nn.functional as tf
-    from onnx import numpy_helper
+    """models/appearance_check.onnx through onnx_torch's reader (onnxruntime's probabilities): check_CLASS -> p."""
+    from onnx_torch import OnnxAppearanceCheck
 
-    m = onnx.load(path)
-    w = {i.name: torch.from_numpy(numpy_helper.to_array(i).copy()) for i in m.graph.initializer}
-    convs = [(w[n.input[1]], w[n.input[2]], [a.ints for a in n.attribute if a.name == "strides"][0][0])
-             for n in m.graph.node if n.op_type == "Conv"]
-    gemm = [n for n in m.graph.node if n.op_type == "Gemm"][0]
-    x0, y0, x1, y1 = CHECK_BOX
-    out = []
-    for i in range(0, len(images), batch):
-        x = nhwc_to_unit(images[i:i + batch])[:, :, y0:y1, x0:x1]
-        for k, (cw, cb, stride) in enumerate(convs):  # conv(2) conv pool conv pool conv, BatchNorm folded in
-            x = tf.relu(tf.conv2d(x, cw, cb, stride, 1))
-            if k in (1, 2):
-                x = tf.max_pool2d(x, 2)
-        out.append(torch.softmax(tf.linear(x.mean((2, 3)), w[gemm.input[1]], w[gemm.input[2]]), 1).numpy())
+    check = OnnxAppearanceCheck(path).eval()
     with open(path[:-len(".onnx")] + ".json") as fh:
         classes = json.load(fh)["classes"]
+    out = [check(nhwc_to_unit(images[i:i + batch])).numpy() for i in range(0, len(images), batch)]
     probs = np.concatenate(out) if out else np.zeros((0, len(classes)))
     return {f"check_{c}": probs[:, k] for k, c in enumerate(classes)}
 
