@@ -102,13 +102,16 @@ def read(images: np.ndarray, models_dir: str = MODELS) -> dict[str, np.ndarray]:
     return {**f_readings(images, probes, classifier), **check_readings(images, os.path.join(models_dir, "appearance_check.onnx"))}
 
 
+def readers_print_of(models_dir: str = MODELS) -> str:
+    """The print of the readers a pack's groups were read by (the cache's key; the training log records it)."""
+    return readers_print(added_probes(os.path.join(models_dir, "axes.json")), os.path.join(models_dir, "classifier.onnx"),
+                         os.path.join(models_dir, "appearance_check.onnx"))
+
+
 def pack_readings(pack_path: str, images: np.ndarray | None = None, pack_sha: str | None = None,
                   models_dir: str = MODELS) -> dict[str, np.ndarray]:
     """`read` on every crop of the pack (all splits, the pack's order), cached in WORK."""
-    probes = added_probes(os.path.join(models_dir, "axes.json"))
-    prints = readers_print(probes, os.path.join(models_dir, "classifier.onnx"),
-                           os.path.join(models_dir, "appearance_check.onnx"))
-    cache = os.path.join(WORK, f"appearance_{(pack_sha or file_print(pack_path))[:12]}_{prints}.npz")
+    cache = os.path.join(WORK, f"appearance_{(pack_sha or file_print(pack_path))[:12]}_{readers_print_of(models_dir)}.npz")
     if os.path.exists(cache):
         with np.load(cache) as c:
             return {k: c[k] for k in c.files}

@@ -304,10 +304,11 @@ def appearance_reference(labels: np.ndarray, probs: np.ndarray, names: list[str]
     return (seen, True) if m.sum() < MIN_REFERENCE else (m, False)
 
 
-def check_probs(check, imgs: np.ndarray) -> np.ndarray:
-    import torch
-    with torch.no_grad():
-        return np.concatenate([check(nhwc_to_unit(imgs[i:i + 500])).numpy() for i in range(0, len(imgs), 500)])
+def check_probs(imgs: np.ndarray, names: list[str]) -> np.ndarray:
+    """The shipped appearance check's [n, classes] probabilities (appearance_scores.check_readings: one reader)."""
+    from appearance_scores import check_readings
+    r = check_readings(imgs)
+    return np.stack([r[f"check_{c}"] for c in names], 1)
 
 
 def appearance_row(row: dict, probs: np.ndarray, names: list[str], ita: np.ndarray, classes: tuple[str, ...],
@@ -359,15 +360,16 @@ def measure_appearance(models_dir: str, pack_path: str, seeds: int = SEEDS, grid
     import torch
 
     import yardstick
-    from onnx_torch import OnnxAppearanceCheck
+    from appearance_scores import CHECK
     from skin_tone import ita
     torch.set_num_threads(1)  # the training run shares the cores
-    check_file = os.path.join(models_dir, "appearance_check.onnx")
-    names = json.load(open(os.path.join(models_dir, "appearance_check.json")))["classes"]
-    check = OnnxAppearanceCheck(check_file).eval()
+    # the shipped check, whatever folder is measured: the instrument (and so the real reference) stays the same,
+    # and a candidate folder (campaign.py keep) holds no check of its own
+    check_file = CHECK
+    names = json.load(open(CHECK[:-len(".onnx")] + ".json"))["classes"]
     f = yardstick.FrozenF().eval()
     real, labels, space = reference_spaces(pack_path, f)
-    real_probs, real_ita = check_probs(check, real), ita(real)
+    real_probs, real_ita = check_probs(real, names), ita(real)
     del real
     tmp = tempfile.mkdtemp(prefix="asked-for-appearance-")
     rows, tiles, rendered, itas = [], [], [], {}
@@ -381,7 +383,7 @@ def measure_appearance(models_dir: str, pack_path: str, seeds: int = SEEDS, grid
             if classes:
                 row["reference_pooled"] = pooled
             itas[text] = ita(faces)
-            rows.append(appearance_row(row, check_probs(check, faces), names, itas[text], classes, below))
+            rows.append(appearance_row(row, check_probs(faces, names), names, itas[text], classes, below))
             tiles.append(faces[:8])
             rendered.append(faces)
             print(json.dumps(rows[-1]), flush=True)

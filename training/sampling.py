@@ -101,4 +101,4 @@ def share_report(labels: np.ndarray, weights: np.ndarray, spec: str, groups: dic
             rows.append(f"{ATTRIBUTES[key]}{'' if sign == 1 else f'={sign}'} {m.mean():.1%} -> {p_lab[m].sum():.1%}")
     drawn_plain = weights == 1
     rows.append(f"images with none of them {drawn_plain.mean():.1%} -> {p_all[drawn_plain].sum():.1%}")
-    return "oversampling (share of the images, data -> drawn): " + "; ".join(rows)
+    return "oversampling (data -> drawn; CelebA attributes: share of the labelled images, groups: of all): " + "; ".join(rows)

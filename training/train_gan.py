@@ -30,7 +30,7 @@ import torch
 from PIL import Image
 
 from common import HERE, WORK, Progress, base_args, load_pack, pick_device, save_atomic
-from appearance_scores import pack_readings
+from appearance_scores import pack_readings, readers_print_of
 from sampling import group_masks, needs_groups, sample_weights, share_report
 from models_gan import Discriminator, Generator, diff_augment
 from norm import to_uint8, to_unit
@@ -155,6 +155,8 @@ def main() -> None:
         groups = None
         if needs_groups(args.oversample):  # the appearance groups: read once per pack, cached (appearance_scores.py)
             groups = {g: m[keep] for g, m in group_masks(pack_readings(args.pack, pack["images"], pack_sha256)).items()}
+            print(f"appearance groups read by {readers_print_of()} (appearance_scores.py): "
+                  + ", ".join(f"{g} {int(m.sum())}" for g, m in groups.items()), flush=True)
         w = sample_weights(pack["labels"][keep], args.oversample, groups)
         print(share_report(pack["labels"][keep], w, args.oversample, groups), flush=True)
         weights = torch.from_numpy(w)  # on the CPU, like randint's draw: the same stream on every device

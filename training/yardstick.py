@@ -147,8 +147,11 @@ def who(f: FrozenF, imgs: np.ndarray) -> dict:
         bands[name] = round(float(((ita > lower) & (ita <= upper)).mean()), 3)
         upper = lower
     out["skin_tone_ita"] = bands
-    import appearance_scores  # the shipped readers, whatever G is measured: the same instrument before and after
-    out["appearance"] = appearance_scores.shares(imgs)
+    try:  # the shipped readers, whatever G is measured: the same instrument before and after
+        import appearance_scores
+        out["appearance"] = appearance_scores.shares(imgs)
+    except (OSError, KeyError, ValueError, SystemExit) as err:  # optional files: never fails the measure
+        out["appearance"] = {"unavailable": f"{type(err).__name__}: {err}"}
     return out
 
 
