@@ -114,9 +114,6 @@ const ALL_SET: ReadonlySet<string> = new Set(ALL_ATTRIBUTES);
  */
 export const SUNGLASSES = 'Sunglasses' as AttributeName;
 
-/** The added attribute for a South Asian appearance (prompts/appearance.json; docs/skin-tone.md). */
-export const SOUTH_ASIAN = 'South_Asian' as AttributeName;
-
 export function isCelebaAttribute(name: string): boolean {
   return CELEBA_SET.has(name);
 }

@@ -1,4 +1,4 @@
-import { SOUTH_ASIAN, SUNGLASSES, type AttributeName } from '../face/attributes.js';
+import type { AttributeName } from '../face/attributes.js';
 import type { AgeRequest } from '../face/record.js';
 import type { AgeAxis, Axis, AxisSet } from './axes.js';
 import type { Edit, FaceRecord } from '../face/record.js';
@@ -32,18 +32,11 @@ export const MAX_WEIGHT = 2;
 export const COORD_LIMIT = 5;
 export const MAX_MOVE = 5;
 export const IMPLICIT_LOCKS: readonly AttributeName[] = ['Male', 'Young'];
-/**
- * Attributes an edit holds as they are when it asks for another, unless it names them itself. The South_Asian
- * probe's direction darkens the eye sockets into lens-like patches: 42% of "a south asian man" (62% of "a south
- * asian woman") had dark eyes by the lens measure against 8% of "a man", so asking for it holds the glasses and
- * their lenses (docs/skin-tone.md, "Dark eye patches").
- */
-export const HELD_WITH: ReadonlyMap<AttributeName, readonly AttributeName[]> = new Map([[SOUTH_ASIAN, ['Eyeglasses', SUNGLASSES]]]);
 /** Identity axes are applied first so that the rest are projected off them. */
 const FIRST: readonly AttributeName[] = ['Male', 'Young'];
 
 export interface EditOptions {
-  /** Axes held fixed unless named by the edit (default Male and Young, and HELD_WITH's; [] holds nothing). */
+  /** Axes held fixed unless named by the edit (default Male and Young). */
   implicitLocks?: readonly AttributeName[];
 }
 
@@ -81,9 +74,6 @@ export function heldAttributes(
   edit: Edit, axes: AxisSet, locks: ReadonlySet<AttributeName>, options: EditOptions = {},
 ): Set<AttributeName> {
   const held = new Set<AttributeName>([...(options.implicitLocks ?? IMPLICIT_LOCKS), ...locks, ...edit.locks]);
-  if (!options.implicitLocks) {
-    for (const [asked, also] of HELD_WITH) if (Number.isFinite(edit.weights[asked])) for (const n of also) held.add(n);
-  }
   for (const n of Object.keys(edit.weights) as AttributeName[]) if (Number.isFinite(edit.weights[n])) held.delete(n);
   if (ageMoveOf(edit, axes)) held.delete('Young');
   return held;
