@@ -30,7 +30,6 @@ describe('appearance words without the added attributes', () => {
     expect(parse('a dark-skinned woman').weights).toEqual({ Pale_Skin: -1, Male: -1 });
     expect(parse('a black woman').weights).toEqual({ Pale_Skin: -1, Male: -1 });
     expect(parse('keep her skin tone').locks).toEqual(['Pale_Skin', 'Rosy_Cheeks']);
-    expect(parse('keep her glasses').locks).toEqual(['Eyeglasses']); // no Sunglasses on this bot: the lens lock goes
   });
 
   it('"an asian man" reports "asian" as not understood', () => {
