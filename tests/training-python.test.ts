@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 /**
  * The training campaign's pure-Python checks (no torch, each well under a second): the oversampling weights
  * G trains with (sampling.py), the asked-for yardstick's rule and reference (asked_for.py) and its appearance
- * set's references (test_asked_for_appearance.py, which also exports a tiny network with onnx), and what
+ * set's references (test_asked_for_appearance.py, which also exports a tiny network with onnx), the appearance
+ * readers the campaign oversamples by (test_appearance_scores.py: F's trunk, the cache, who G draws), and what
  * `campaign.py keep` warns about, and the identity network's people split, pairs, margin and metrics
  * (test_identity.py). They need numpy (.ci/run installs Debian's python3-numpy and python3-pil) and,
  * for the two that import training/common.py, torch (the campaign's install); where missing they say so and skip.
@@ -24,6 +25,7 @@ describe.each([
   ['test_sampling.py', 'numpy'],
   ['test_asked_for.py', 'numpy, PIL, torch'],
   ['test_asked_for_appearance.py', 'numpy, PIL, torch, onnx'],
+  ['test_appearance_scores.py', 'numpy, PIL, torch, onnx'],
   ['test_campaign.py', 'numpy, PIL, torch'],
   ['test_identity.py', 'numpy, PIL, torch'],
 ])('training/%s', (script, modules) => {
