@@ -115,6 +115,9 @@ class OnnxAppearanceCheck(nn.Module):
             if n.op_type not in self.OPS:
                 raise ValueError(f"{path}: {n.op_type} is not a layer this reader knows")
             att = {a.name: onnx.helper.get_attribute_value(a) for a in n.attribute}
+            odd = self.unsupported(n.op_type, att)
+            if odd:
+                raise ValueError(f"{path}: {n.op_type} with {odd} is not a layer this reader knows")
             if n.op_type == "Slice":
                 start, end, axis = (int(consts[i][0]) for i in n.input[1:4])
                 self.steps.append(("Slice", axis, start, end))
@@ -126,6 +129,22 @@ class OnnxAppearanceCheck(nn.Module):
             else:
                 self.steps.append((n.op_type,))
         self.params = nn.ParameterList(params)
+
+    @staticmethod
+    def unsupported(op: str, att: dict) -> str:
+        """The settings forward() does not implement, named ('' when the node is one it runs as ONNX would)."""
+        expect = {"Conv": {"group": 1}, "Gemm": {"transA": 0, "transB": 1, "alpha": 1.0, "beta": 1.0},
+                  "MaxPool": {"ceil_mode": 0}}.get(op, {})
+        bad = [f"{k}={att[k]}" for k, v in expect.items() if k in att and att[k] != v]
+        if op == "Gemm" and att.get("transB", 0) != 1:
+            bad.append("transB=0")
+        if op == "Conv" and any(d != 1 for d in att.get("dilations", [1])):
+            bad.append(f"dilations={att['dilations']}")
+        if op in ("Conv", "MaxPool") and len(set(att.get("pads", [0]))) > 1:
+            bad.append(f"pads={att['pads']}")
+        if op == "MaxPool" and any(att.get("pads", [0])):
+            bad.append("padding")
+        return ", ".join(dict.fromkeys(bad))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         p = list(self.params)

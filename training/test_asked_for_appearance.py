@@ -122,6 +122,15 @@ def test_the_torch_reader_gives_the_check_network_s_own_probabilities():
         assert torch.allclose(reader(x), net(x), atol=1e-5)
 
 
+def test_the_reader_names_layer_settings_it_does_not_run():
+    from onnx_torch import OnnxAppearanceCheck
+    ok = OnnxAppearanceCheck.unsupported
+    assert ok("Gemm", {"transB": 1}) == "" and ok("Conv", {"group": 1, "pads": [1, 1, 1, 1]}) == ""
+    assert "transB" in ok("Gemm", {}) and "transB" in ok("Gemm", {"transB": 0})
+    assert "group=2" in ok("Conv", {"group": 2}) and "pads" in ok("Conv", {"pads": [1, 1, 0, 0]})
+    assert "dilations" in ok("Conv", {"dilations": [2, 2]}) and "ceil_mode=1" in ok("MaxPool", {"ceil_mode": 1})
+
+
 if __name__ == "__main__":
     import torch
     torch.set_num_threads(1)
