@@ -63,14 +63,14 @@ def readers_print(probes: dict[str, dict], classifier: str, check: str) -> str:
 def f_readings(images: np.ndarray, probes: dict[str, dict], classifier: str = CLASSIFIER,
                batch: int = 500) -> dict[str, np.ndarray]:
     """Each probe's p and F's own Eyeglasses p, from one pass of F over [n, 64, 64, 3] uint8 crops."""
-    import yardstick  # F's layers as torch ops: the same graph as the ONNX file, without onnxruntime
+    from onnx_torch import OnnxClassifier  # F's trunk and logits head as torch ops, without onnxruntime
 
-    f = yardstick.FrozenF(classifier).eval()
+    f = OnnxClassifier(classifier).eval()
     feats, glasses = [], []
     for i in range(0, len(images), batch):
-        e = f.embed(nhwc_to_unit(images[i:i + batch]))
+        e, logits = f(nhwc_to_unit(images[i:i + batch]))
         feats.append(e.numpy().astype(np.float64))
-        glasses.append(torch.sigmoid(torch.nn.functional.linear(e, f.hw, f.hb))[:, EYEGLASSES].numpy())
+        glasses.append(torch.sigmoid(logits[:, EYEGLASSES]).numpy())
     x = np.concatenate(feats) if feats else np.zeros((0, 256))
     out = {name: 1.0 / (1.0 + np.exp(-(x @ np.asarray(p["weights"], np.float64) + float(p["bias"]))))
            for name, p in probes.items()}

@@ -355,17 +355,14 @@ def judge_gender_age(faces: np.ndarray, male: int) -> dict:
 
 def measure_appearance(models_dir: str, pack_path: str, seeds: int = SEEDS, grid: str | None = None) -> dict:
     """The appearance set through the engine (see APPEARANCE), against its independently read real references."""
-    import hashlib
-
     import torch
 
     import yardstick
-    from appearance_scores import CHECK
+    from appearance_scores import CHECK, file_print
     from skin_tone import ita
     torch.set_num_threads(1)  # the training run shares the cores
     # the shipped check, whatever folder is measured: the instrument (and so the real reference) stays the same,
     # and a candidate folder (campaign.py keep) holds no check of its own
-    check_file = CHECK
     names = json.load(open(CHECK[:-len(".onnx")] + ".json"))["classes"]
     f = yardstick.FrozenF().eval()
     real, labels, space = reference_spaces(pack_path, f)
@@ -402,7 +399,7 @@ def measure_appearance(models_dir: str, pack_path: str, seeds: int = SEEDS, grid
     if grid:
         write_grid(tiles, grid, [d[0] for d in APPEARANCE])
     prints = models_prints(models_dir)
-    prints["appearance_check.onnx"] = hashlib.sha256(open(check_file, "rb").read()).hexdigest()[:12]
+    prints["appearance_check.onnx"] = file_print(CHECK)
     return {"asked_for": VERSION, "set": "appearance", "seeds": [FIRST_SEED, seeds], "engine": engine_version(),
             "models": prints, "descriptions": len(rows), "min_reference": MIN_REFERENCE,
             "reference_line": REFERENCE_LINE, "reference_also": REFERENCE_ALSO, "unedited": unedited, "rows": rows}
