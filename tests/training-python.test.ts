@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * The training campaign's pure-Python checks (no torch, each well under a second): the oversampling weights
- * G trains with (sampling.py), the asked-for yardstick's rule and reference (asked_for.py) and its appearance
+ * G trains with (sampling.py), the dark-eyed copies the South_Asian probe learns beside (eye_patches.py), the asked-for yardstick's rule and reference (asked_for.py) and its appearance
  * set's references (test_asked_for_appearance.py, which also exports a tiny network with onnx), the appearance
  * readers the campaign oversamples by (test_appearance_scores.py: F's trunk, the cache, who G draws), and what
  * `campaign.py keep` warns about, and the identity network's people split, pairs, margin and metrics
@@ -23,6 +23,7 @@ function has(modules: string): boolean {
 // the appearance set's test reads an exported network with onnx
 describe.each([
   ['test_sampling.py', 'numpy'],
+  ['test_eye_patches.py', 'numpy, PIL'],
   ['test_asked_for.py', 'numpy, PIL, torch'],
   ['test_asked_for_appearance.py', 'numpy, PIL, torch, onnx'],
   ['test_appearance_scores.py', 'numpy, PIL, torch, onnx'],
