@@ -213,7 +213,8 @@ def relight_folder(folder: str, share: float, low: float, high: float, seed: int
     of a folder's photos, as PNGs beside them: for the race folders of attribute_folders.py, so that how
     brightly a photo is lit does not tell the probe the label."""
     rng = random.Random(seed)
-    files = sorted(f for f in os.listdir(folder) if "_relit" not in f)
+    # never a copy: relit, or eye_patches.py's dark-eyed or glasses copies
+    files = sorted(f for f in os.listdir(folder) if not any(c in f for c in ("_relit", "_eyes.", "_frames.")))
     for f in files[: int(share * len(files))]:
         img = np.asarray(Image.open(os.path.join(folder, f)).convert("RGB"))
         Image.fromarray(exposed(img, rng.uniform(low, high))).save(os.path.join(folder, f"{f.split('.')[0]}_relit.png"))

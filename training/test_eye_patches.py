@@ -43,21 +43,35 @@ def test_copies_are_added_beside_the_photos_deterministically():
     with tempfile.TemporaryDirectory() as d:
         for i in range(10):
             grey_face(level=100 + i).save(os.path.join(d, f"{20 + i}_0_3_x.jpg.chip.jpg"))
+        grey_face(level=120).save(os.path.join(d, "30_0_3_x_relit.png"))  # a relit copy may be picked too
+        originals = {f: np.asarray(Image.open(os.path.join(d, f))).copy() for f in os.listdir(d)}
         made = add_copies(d, 0.5)
         assert len(made) == 5 and all(m.endswith("_eyes.png") for m in made)
-        assert len(os.listdir(d)) == 15
+        assert len(os.listdir(d)) == 16
+        for f, pixels in originals.items():  # the photos themselves are left as they were
+            assert np.array_equal(pixels, np.asarray(Image.open(os.path.join(d, f)))), f
         first = {m: np.asarray(Image.open(os.path.join(d, m))).copy() for m in made}
         again = add_copies(d, 0.5)  # copies are never picked, and the same seed makes the same copies
-        assert sorted(again) == sorted(made) and len(os.listdir(d)) == 15
+        assert sorted(again) == sorted(made) and len(os.listdir(d)) == 16
         for m in made:
             assert np.array_equal(first[m], np.asarray(Image.open(os.path.join(d, m))))
         # each copy is its own photo's, darkened: its level outside the eyes is the original's
         for m in made:
-            level = 100 + int(m.split("_")[0]) - 20
+            level = 100 + int(m.split("_")[0]) - 20 if "_relit" not in m else 120
             assert box_mean(Image.open(os.path.join(d, m)), 0.35, 0.75, 0.65, 0.85) == level
         frames = add_copies(d, 0.5, kind="frames")  # frames go on originals only, never on a dark-eyed copy
         assert len(frames) == 5 and all(m.endswith("_frames.png") and "_eyes" not in m for m in frames)
-        assert len(os.listdir(d)) == 20
+        assert len(os.listdir(d)) == 21
+
+
+def test_the_seed_picks_the_photos():
+    picks = []
+    for seed in (11, 12):
+        with tempfile.TemporaryDirectory() as d:
+            for i in range(20):
+                grey_face().save(os.path.join(d, f"{20 + i}_0_3_x.jpg.chip.jpg"))
+            picks.append(sorted(add_copies(d, 0.5, seed=seed)))
+    assert picks[0] != picks[1]
 
 
 def test_a_share_outside_zero_to_one_is_refused():
