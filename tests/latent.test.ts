@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ATTRIBUTES, type AttributeName } from '../src/face/attributes.js';
 import { AxisSet, type Axis } from '../src/latent/axes.js';
-import { applyEdit, COORD_LIMIT, faceLatent, keepInRange } from '../src/latent/edit.js';
+import { applyEdit, COORD_LIMIT, EXPRESSION_HELD_BY, faceLatent, heldAttributes, keepInRange } from '../src/latent/edit.js';
 import type { Edit } from '../src/face/record.js';
 import { prng, seedToLatent, randomSeed } from '../src/latent/seed.js';
 import { dot, gramSchmidt, norm, projectOff } from '../src/latent/vector.js';
@@ -132,6 +132,40 @@ describe('Gram-Schmidt and locks', () => {
     const z0 = seedToLatent(3, D);
     const male = axes.require('Male').vector;
     expect(dot(faceLatent(locked, axes, { implicitLocks: [] }), male)).toBeCloseTo(dot(z0, male), 4);
+  });
+});
+
+describe('appearance words hold the expression where their axis carries one', () => {
+  /** The fixture's axes plus appearance axes that lean on Smiling, as the South_Asian probe's did. */
+  function withAppearance(): { axes: AxisSet; smiling: Float32Array } {
+    const base = fixtureAxes();
+    const smiling = base.require('Smiling').vector;
+    const lean = (j: number) => unit(Array.from({ length: D }, (_, i) => 0.6 * smiling[i]! + (i === j ? 0.8 : 0)));
+    const added = (name: string, vector: Float32Array): Axis => ({ ...base.require('Goatee'), name: name as AttributeName, vector });
+    const axes = AxisSet.fromAxes(D, [...ATTRIBUTES.map((n) => base.require(n)), added('South_Asian', lean(2)), added('Black', lean(3))]);
+    return { axes, smiling };
+  }
+
+  it('"south asian" moves the face along its axis but not its smile; the rule names South_Asian only', () => {
+    const { axes, smiling } = withAppearance();
+    const z = seedToLatent(11, D);
+    const out = applyEdit(z, edit({ ['South_Asian' as AttributeName]: 1.5 }), axes, new Set());
+    expect(dot(out, smiling)).toBeCloseTo(dot(z, smiling), 4);
+    expect(dot(out, axes.require('South_Asian' as AttributeName).vector)).toBeGreaterThan(dot(z, axes.require('South_Asian' as AttributeName).vector) + 0.5);
+    // an appearance word outside the rule drags the smile along its axis, as before
+    const black = applyEdit(z, edit({ ['Black' as AttributeName]: 1.5 }), axes, new Set());
+    expect(Math.abs(dot(black, smiling) - dot(z, smiling))).toBeGreaterThan(0.3);
+    expect([...EXPRESSION_HELD_BY]).toEqual(['South_Asian']);
+  });
+
+  it('words that name the smile, and callers that choose their own holds, are not overruled', () => {
+    const { axes } = withAppearance();
+    const sa = 'South_Asian' as AttributeName;
+    expect(heldAttributes(edit({ [sa]: 1.5, Male: 1 }), axes, new Set()).has('Smiling')).toBe(true);
+    expect(heldAttributes(edit({ Male: 1 }), axes, new Set()).has('Smiling')).toBe(false);
+    expect(heldAttributes(edit({ [sa]: 0 }), axes, new Set()).has('Smiling')).toBe(false);
+    expect(heldAttributes(edit({ [sa]: 1.5, Smiling: 1 }), axes, new Set()).has('Smiling')).toBe(false);
+    expect(heldAttributes(edit({ [sa]: 1.5 }), axes, new Set(), { implicitLocks: [] }).has('Smiling')).toBe(false);
   });
 });
 
