@@ -24,6 +24,16 @@ EYE_Y = (0.27, 0.33)                              # the eyes' height in the crop
 EYE_X = ((0.30, 0.35), (0.65, 0.70))              # the two eyes' centres across
 RADIUS_X, RADIUS_Y = (0.08, 0.12), (0.04, 0.07)  # each patch's half width and half height
 BRIDGE = 0.3                                      # share of patches joined by a bridge, like dark glasses
+RIM_X, RIM_Y = (0.11, 0.15), (0.06, 0.09)         # the glasses rims' half width and half height
+
+
+def eye_places(size: tuple[int, int], rng: random.Random, radius_x, radius_y) -> tuple[float, float, float, list[float]]:
+    """Where this copy's eyes are (y, then half width and half height of what goes over them, then both centres'
+    x), in pixels, drawn from the UTKFace crop's eye positions."""
+    w, h = size
+    y = rng.uniform(*EYE_Y) * h
+    rx, ry = rng.uniform(*radius_x) * w, rng.uniform(*radius_y) * h
+    return y, rx, ry, [rng.uniform(*EYE_X[0]) * w, rng.uniform(*EYE_X[1]) * w]
 
 
 def eye_mask(size: tuple[int, int], rng: random.Random) -> np.ndarray:
@@ -31,9 +41,7 @@ def eye_mask(size: tuple[int, int], rng: random.Random) -> np.ndarray:
     w, h = size
     mask = Image.new("L", (w, h), 0)
     draw = ImageDraw.Draw(mask)
-    y = rng.uniform(*EYE_Y) * h
-    rx, ry = rng.uniform(*RADIUS_X) * w, rng.uniform(*RADIUS_Y) * h
-    centres = [rng.uniform(*EYE_X[0]) * w, rng.uniform(*EYE_X[1]) * w]
+    y, rx, ry, centres = eye_places(size, rng, RADIUS_X, RADIUS_Y)
     for cx in centres:
         draw.ellipse([cx - rx, y - ry, cx + rx, y + ry], fill=255)
     if rng.random() < BRIDGE:
@@ -57,9 +65,7 @@ def draw_frames(img: Image.Image, rng: random.Random) -> Image.Image:
     w, h = base.size
     rims = Image.new("L", (w, h), 0)
     draw = ImageDraw.Draw(rims)
-    y = rng.uniform(*EYE_Y) * h
-    rx, ry = rng.uniform(0.11, 0.15) * w, rng.uniform(0.06, 0.09) * h
-    centres = [rng.uniform(*EYE_X[0]) * w, rng.uniform(*EYE_X[1]) * w]
+    y, rx, ry, centres = eye_places(base.size, rng, RIM_X, RIM_Y)
     width = max(1, round(rng.uniform(0.012, 0.03) * w))
     for cx in centres:
         draw.ellipse([cx - rx, y - ry, cx + rx, y + ry], outline=255, width=width)
@@ -73,6 +79,8 @@ def draw_frames(img: Image.Image, rng: random.Random) -> Image.Image:
 
 
 KINDS = {"eyes": darken_eyes, "frames": draw_frames}
+# how a copy's file name marks it (NAME_eyes.png, NAME_frames.png): never picked again, here or by skin_tone.py relight
+COPY_MARKS = tuple(f"_{k}." for k in KINDS)
 
 
 def add_copies(folder: str, share: float, seed: int = 11, kind: str = "eyes") -> list[str]:
@@ -83,9 +91,8 @@ def add_copies(folder: str, share: float, seed: int = 11, kind: str = "eyes") ->
     if kind not in KINDS:
         raise ValueError(f"--kind must be one of {', '.join(KINDS)}, not {kind}")
     rng = random.Random(seed if kind == "eyes" else seed + 1)
-    copies = tuple(f"_{k}." for k in KINDS)
     files = sorted(f for f in os.listdir(folder)
-                   if not any(c in f for c in copies) and f.lower().endswith((".jpg", ".jpeg", ".png")))
+                   if not any(c in f for c in COPY_MARKS) and f.lower().endswith((".jpg", ".jpeg", ".png")))
     made = []
     for f in rng.sample(files, int(share * len(files))):
         name = f"{f.split('.')[0]}_{kind}.png"

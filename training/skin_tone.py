@@ -33,6 +33,7 @@ from PIL import Image
 
 from attribute_folders import utkface_labels
 from common import DATASETS, WORK
+from eye_patches import COPY_MARKS
 
 CHEEKS = [(slice(36, 42), slice(19, 25)), (slice(36, 42), slice(39, 45))]  # yardstick.py's, 64 px frame
 TIGHT = (13, 21, 51, 59)  # utkface.py's face box (x0, y0, x1, y1) in the 64 px frame
@@ -214,7 +215,7 @@ def relight_folder(folder: str, share: float, low: float, high: float, seed: int
     brightly a photo is lit does not tell the probe the label."""
     rng = random.Random(seed)
     # never a copy: relit, or eye_patches.py's dark-eyed or glasses copies
-    files = sorted(f for f in os.listdir(folder) if not any(c in f for c in ("_relit", "_eyes.", "_frames.")))
+    files = sorted(f for f in os.listdir(folder) if not any(c in f for c in ("_relit", *COPY_MARKS)))
     for f in files[: int(share * len(files))]:
         img = np.asarray(Image.open(os.path.join(folder, f)).convert("RGB"))
         Image.fromarray(exposed(img, rng.uniform(low, high))).save(os.path.join(folder, f"{f.split('.')[0]}_relit.png"))
