@@ -377,7 +377,7 @@ const TABLE: Array<[string, string]> = [
   ["an attractive woman with wavy brown hair, heavy makeup and earrings", 'Attractive+ Male- Wavy_Hair+ Brown_Hair+ Heavy_Makeup+ Wearing_Earrings+'],
   ["a young asian man with black hair and glasses", 'Young+ Male+ Black_Hair+ Eyeglasses+ East_Asian+'],
   ["a black man with a beard", 'Black+ Dark_Skin+ Pale_Skin- Male+ No_Beard-'],
-  ["a white woman with red hair", 'White+ Pale_Skin+ Male- Brown_Hair+ ~Blond_Hair'],
+  ["a white woman with red hair", 'White+ Dark_Skin- Pale_Skin+ Male- Brown_Hair+ ~Blond_Hair'],
   ["a dark-skinned woman", 'Dark_Skin+ Pale_Skin- Male-'],
   ["a tanned surfer with blonde hair", 'Pale_Skin- Blond_Hair+ ?surfer'],
   ["a man with olive skin", 'Male+ Pale_Skin- Dark_Skin+'],

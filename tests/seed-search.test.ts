@@ -107,6 +107,43 @@ describe('seed search (a new face starts from the candidate that already fits th
     expect(differs).toBe(10); // adding glasses makes two rare things: the wider read
   });
 
+  it('appearance words that hold the expression start from a face that smiles as the words without them would; others follow their probe', async () => {
+    // two appearance probes that read unsmiling faces as more of their look (the East_Asian probe did: 98% of "an
+    // east asian woman" unsmiling): East_Asian holds the expression (EXPRESSION_HELD_BY), Black does not
+    const SMILE = attributeIndex('Smiling');
+    const MALE = attributeIndex('Male');
+    const look = { East_Asian: 40, Black: 41 } as const;
+    const read = (z: Float32Array, name: keyof typeof look) => 2 * z[look[name]]! - 2 * z[SMILE]!;
+    const lean = (k: number) => Float32Array.from({ length: D }, (_, j) => (j === k ? Math.SQRT1_2 : j === SMILE ? -Math.SQRT1_2 : 0));
+    const world = AxisSet.fromAxes(D, [...ATTRIBUTES.map((n) => axes.require(n)), ...(['East_Asian', 'Black'] as const).map((name): Axis => ({
+      ...axes.require('Goatee'), name: name as never, vector: lean(look[name]), gain: 2 * Math.SQRT2,
+    }))]).withSurrogate({
+      ...surrogate,
+      predict: (z: Float32Array) => new Map([...surrogate.predict(z), ['East_Asian', read(z, 'East_Asian')], ['Black', read(z, 'Black')]]),
+    });
+    const looks = async (zs: Float32Array[]): Promise<FaceReading[]> =>
+      (await reader()(zs)).map((r, j) => ({ ...r, added: { East_Asian: read(zs[j]!, 'East_Asian'), Black: read(zs[j]!, 'Black') } as FaceReading['added'] }));
+    const woman = (extra: Record<string, number>): Edit => {
+      const weights = { Male: -1, ...extra } as Edit['weights'];
+      return { text: 'a woman', weights, mode: Object.fromEntries(Object.keys(weights).map((n) => [n, 'target'])) as Edit['mode'], locks: [] };
+    };
+    const smileOf = async (seed: number, edit: Edit) => (await searchSeed({ seed, edits: [edit] }, world, looks))!.reading.logits[SMILE]!;
+    const plain: number[] = [], eastAsian: number[] = [], black: number[] = [];
+    for (let seed = 0; seed < 12; seed++) {
+      plain.push(await smileOf(seed, woman({})));
+      eastAsian.push(await smileOf(seed, woman({ East_Asian: 1 })));
+      black.push(await smileOf(seed, woman({ Black: 1 })));
+      const found = (await searchSeed({ seed, edits: [woman({ East_Asian: 1 })] }, world, looks))!;
+      expect(found.reading.added!['East_Asian' as never]).toBeGreaterThan(1); // still the look asked for
+      expect(found.reading.logits[MALE]).toBeLessThan(0);
+    }
+    const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
+    expect(mean(black)).toBeLessThan(mean(plain) - 1); // the probe's pull picks unsmiling faces
+    expect(Math.abs(mean(eastAsian) - mean(plain))).toBeLessThan(0.4); // held: about as the plain words' faces
+    // words that name the smile are theirs: "an unsmiling east asian woman" is not pulled back to the plain smile
+    expect(await smileOf(3, woman({ East_Asian: 1, Smiling: -1 }))).toBeLessThan(-1.4);
+  });
+
   it('is deterministic: the same seed and words give the same pick', async () => {
     const a = await searchSeed({ seed: 42, edits: [words] }, axes, reader());
     const b = await searchSeed({ seed: 42, edits: [words] }, axes, reader());

@@ -36,6 +36,14 @@ describe('eval:skin comparisons (the same seeds, plain against asked)', () => {
     expect(out.askedMean).toBeGreaterThan(out.plainMean);
   });
 
+  it('the share of plain and of asked faces F reads as smiling, side by side', () => {
+    const smile = (r: FaceReading, logit: number) => { r.logits[attributeIndex('Smiling')] = logit; return r; };
+    const plain = drawn('a woman', [smile(reading(0.1, 30), 2), smile(reading(0.1, 30), 1), smile(reading(0.1, 30), -1), smile(reading(0.1, 30), 3)], [40, 40, 40, 40]);
+    const asked = drawn('an east asian woman', [smile(reading(0.1, 30), -2), smile(reading(0.1, 30), 0.5), smile(reading(0.1, 30), -1), smile(reading(0.1, 30), -3)], [40, 40, 40, 40]);
+    const out = comparePair({ plain: 'a woman', asked: 'an east asian woman', measure: 'East_Asian' as never }, plain, asked);
+    expect(out.smiling).toEqual({ plain: 0.75, asked: 0.25 });
+  });
+
   it('a probe pair is also graded by the pixels (darker cheeks) and by the independent check when it was loaded', () => {
     const check = (black: number, white: number) => ({ White: white, Black: black, East_Asian: 0.05, South_Asian: 0.05, Others: 0.9 - black - white });
     const plain: Drawn = { ...drawn('a man', [reading(0.9, 40), reading(0.9, 40), reading(0.9, 40)], [40, 30, 20]),

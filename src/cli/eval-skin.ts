@@ -82,7 +82,7 @@ async function main(): Promise<void> {
       const what = r.measure === 'ita'
         ? `darker on ${pct(r.moved)} (${pct(r.movedHeld)} with gender and age held), median ${r.median.toFixed(1)}° ITA darker; mean ITA ${r.plainMean.toFixed(1)} -> ${r.askedMean.toFixed(1)}; brown or dark (ITA <= 10) ${pct(r.plainReached)} -> ${pct(r.reached)}`
         : `${r.measure} rose on ${pct(r.moved)} (${pct(r.movedHeld)} with gender and age held), median +${r.median.toFixed(2)}; mean P ${r.plainMean.toFixed(2)} -> ${r.askedMean.toFixed(2)}; P > 0.5 ${pct(r.plainReached)} -> ${pct(r.reached)}`;
-      say(`  "${r.asked}" vs "${r.plain}": ${what}; gender held ${pct(r.genderHeld)}${r.ageDrift !== undefined ? `, mean |Δ age| ${r.ageDrift.toFixed(1)} years` : ''}`);
+      say(`  "${r.asked}" vs "${r.plain}": ${what}; gender held ${pct(r.genderHeld)}${r.ageDrift !== undefined ? `, mean |Δ age| ${r.ageDrift.toFixed(1)} years` : ''}; smiling (F) ${pct(r.smiling.plain)} -> ${pct(r.smiling.asked)}`);
       if (r.darker !== undefined) say(`    the pixels: cheeks darker (ITA) than the plain face's on ${pct(r.darker)}`);
       if (r.check) say(`    independent check (a CNN on the pixels, not F): P(${r.measure}) rose on ${pct(r.check.moved)} (${pct(r.check.movedHeld)} held); its top class is ${r.measure} on ${pct(r.check.plainTop)} -> ${pct(r.check.askedTop)}`);
     }

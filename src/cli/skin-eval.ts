@@ -78,6 +78,11 @@ export interface PairResult {
   /** Share of seeds where F's P(Male) is on the asked side of 0.5 on the asked face; mean |Δ age| in years. */
   genderHeld: number;
   ageDrift?: number;
+  /**
+   * Share of the plain and of the asked faces F reads as smiling (P > 0.5): the words never ask for an expression,
+   * so the two should be alike (the East_Asian and White probes' pull had made 98% of the asked faces unsmiling).
+   */
+  smiling: { plain: number; asked: number };
   /** Probe pairs: share of seeds where the asked face's cheeks are darker (ITA on the pixels) than the plain face's. */
   darker?: number;
   /** Probe pairs, when the appearance check was loaded: its independent reading. */
@@ -157,10 +162,17 @@ export function comparePair(pair: Pair, plain: Drawn, asked: Drawn): PairResult 
     reached: values[1].filter(reached).length / n,
     plainReached: values[0].filter(reached).length / n,
     genderHeld: genderOk.filter(Boolean).length / n,
+    smiling: { plain: smilingShare(plain), asked: smilingShare(asked) },
     ...(withAge ? { ageDrift: mean(ageDiffs) } : {}),
     ...(pair.measure !== 'ita' ? { darker: plain.ita.filter((v, i) => asked.ita[i]! < v).length / n } : {}),
     ...(check ? { check } : {}),
   };
+}
+
+/** Share of a drawn set's faces F reads as smiling (P > 0.5). */
+function smilingShare(d: Drawn): number {
+  const i = attributeIndex('Smiling');
+  return d.readings.filter((r) => r.logits[i]! > 0).length / d.readings.length;
 }
 
 function checkOf(name: string, plain: Drawn, asked: Drawn, held: readonly boolean[]): CheckResult {

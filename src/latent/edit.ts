@@ -70,19 +70,33 @@ export function linearAge(z: ArrayLike<number>, age: AgeAxis): number {
 }
 
 /**
- * Appearance attributes whose axis carries an expression the words never ask for: the South_Asian axis made the
- * independent judge read 80% of "a south asian man" as smiling, against 12% of "a man" (seeds 1-50 as users get
- * them). An edit asking for one holds EXPRESSION too, unless its words name it: 50% smile, and the judge reads 90%
- * as men instead of 78% (docs/skin-tone.md, "A South_Asian probe that does not read the eyes"). Measured and left
- * out: holding it for Black, East_Asian, Dark_Skin and White as well took "a black man" below 90% on its probe and
- * "an east asian woman" 88% -> 83.5% on the independent check, for no change in their smiles worth it.
+ * Appearance attributes whose probe reads an expression the words never ask for: the South_Asian axis made the
+ * independent judge read 80% of "a south asian man" as smiling, against 12% of "a man"; the East_Asian probe reads
+ * unsmiling faces as more East Asian, and F read 13.5% of "an east asian woman" as smiling against 79% of "a woman"
+ * (eval:skin, seeds 1-200; the judge, as users get them: 2% against 68%). An edit asking for one holds EXPRESSION
+ * too, unless its words name it, and the seed search starts it from a face that smiles about as the words without
+ * the appearance would (./seed-search.ts, EXPRESSION_BAND). With East_Asian held: F 13.5% -> 60% smiling, its probe
+ * still rose with gender and age held on 90.5% (93.5% without), but the independent check (a CNN on the pixels)
+ * reads fewer of those faces as East Asian (held 88% -> 83.5%; its top class 48% -> 28.5%), though on real UTKFace
+ * East Asian photos it reads smiling and unsmiling faces alike. Measured and left out: Black (the hold made "a
+ * black man" smile more, 24.5% -> 59.5%, and its probe fell below 90% held), White (its faces smile as "a woman"'s
+ * once "white" no longer asks for Pale_Skin), Dark_Skin (its faces smile as much as "a woman"'s).
+ * docs/skin-tone.md, "The expression the words did not ask for".
  */
-export const EXPRESSION_HELD_BY: ReadonlySet<string> = new Set(['South_Asian']);
+export const EXPRESSION_HELD_BY: ReadonlySet<string> = new Set(['South_Asian', 'East_Asian']);
 export const EXPRESSION: readonly AttributeName[] = ['Smiling'];
+/**
+ * Of EXPRESSION_HELD_BY, those whose new faces the seed search also starts from a face that smiles about as the
+ * words without them would (./seed-search.ts): "an east asian woman" 2% -> 58% smiling (the judge, seeds 1-50 as
+ * users get them; "a woman" 68%). Not South_Asian: its faces' smiles barely moved (the judge: men 50% -> 40%,
+ * women 70% -> 70%) and the judge read fewer of "a south asian woman" as women (96% -> 82% on the appearance
+ * yardstick).
+ */
+export const EXPRESSION_SEARCHED_BY: ReadonlySet<string> = new Set(['East_Asian']);
 
-/** Whether an edit asks for one of EXPRESSION_HELD_BY (a finite, non-zero weight). */
-function holdsExpression(edit: Edit): boolean {
-  return Object.entries(edit.weights).some(([n, w]) => EXPRESSION_HELD_BY.has(n) && Number.isFinite(w) && w !== 0);
+/** Whether an edit asks for one of `which` (default EXPRESSION_HELD_BY) with a finite, non-zero weight. */
+export function holdsExpression(edit: Edit, which: ReadonlySet<string> = EXPRESSION_HELD_BY): boolean {
+  return Object.entries(edit.weights).some(([n, w]) => which.has(n) && Number.isFinite(w) && w !== 0);
 }
 
 /**
