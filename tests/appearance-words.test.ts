@@ -59,12 +59,18 @@ describe('appearance words', () => {
     expect((p.weights as W)[name]).toBeGreaterThan(0);
   });
 
-  it.each(['a white man', 'a white woman', 'a caucasian woman', 'a light-skinned man', 'a woman with fair skin', 'white skin', 'a fair woman', 'make her skin lighter'])(
+  it.each(['a white man', 'a white woman', 'a caucasian woman', 'a light-skinned man', 'a woman with fair skin', 'white skin', 'a fair woman', 'make her skin lighter', 'make her fairer', 'a woman with freckles', 'a freckled man'])(
     '"%s" asks for lighter skin on the measured axis, never Pale_Skin (G draws it as an overexposed, ghostly face)', (text) => {
       const w = weights(text);
       expect(w.Dark_Skin).toBeLessThan(0);
       expect(w.Pale_Skin ?? 0).toBeLessThanOrEqual(0);
     });
+
+  it.each(['a redhead', 'a woman with red hair', 'a strawberry blonde woman', 'a ginger man'])('"%s" asks for the hair only, not Pale_Skin', (text) => {
+    const w = weights(text);
+    expect(w.Brown_Hair ?? w.Blond_Hair).toBeGreaterThan(0);
+    expect(w.Pale_Skin).toBeUndefined();
+  });
 
   it('leaves hair colours alone: "black hair", "white hair", "a man with dark hair"', () => {
     expect(weights('black hair')).toEqual({ Black_Hair: 1 });

@@ -142,6 +142,22 @@ describe('seed search (a new face starts from the candidate that already fits th
     expect(Math.abs(mean(eastAsian) - mean(plain))).toBeLessThan(0.4); // held: about as the plain words' faces
     // words that name the smile are theirs: "an unsmiling east asian woman" is not pulled back to the plain smile
     expect(await smileOf(3, woman({ East_Asian: 1, Smiling: -1 }))).toBeLessThan(-1.4);
+    // but a step is relative to the start: "an east asian woman, smile more" starts as the plain words' would
+    const smileMore = async (seed: number) => {
+      const e = woman({ East_Asian: 1, Smiling: 0.6 });
+      return (await searchSeed({ seed, edits: [{ ...e, mode: { ...e.mode, Smiling: 'step' } }] }, world, looks))!.reading.logits[SMILE]!;
+    };
+    const more: number[] = [];
+    for (let seed = 0; seed < 12; seed++) more.push(await smileMore(seed));
+    expect(Math.abs(mean(more) - mean(plain))).toBeLessThan(0.4);
+    // with nothing else asked ("an east asian person"), the start smiles about as the seed's own face does
+    const person: Edit = { text: 'an east asian person', weights: { East_Asian: 1 } as Edit['weights'], mode: { East_Asian: 'target' } as Edit['mode'], locks: [] };
+    let near = 0;
+    for (let seed = 0; seed < 12; seed++) {
+      const start = (await searchSeed({ seed, edits: [person] }, world, looks))!.reading.logits[SMILE]!;
+      if (Math.abs(start - 2 * keepInRange(seedToLatent(seed, D))[SMILE]!) <= 1.05) near++;
+    }
+    expect(near).toBeGreaterThanOrEqual(10);
   });
 
   it('is deterministic: the same seed and words give the same pick', async () => {

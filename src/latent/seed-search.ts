@@ -149,26 +149,35 @@ export const EXPRESSION_BAND = 1;
 
 /**
  * The expression goals of a search whose words ask for one of EXPRESSION_SEARCHED_BY and do not name the
- * expression: each EXPRESSION attribute within EXPRESSION_BAND of its value on the start the words minus their
- * appearance words (EXPRESSION_HELD_BY) would pick by the screens (the linear screen, then the surrogate's: no
- * render). Empty for other words.
+ * expression (a target or a lock; a step such as "smile more" is relative to the start and keeps the band): each
+ * EXPRESSION attribute within EXPRESSION_BAND of its value on the start the words minus their South_Asian and
+ * East_Asian goals (EXPRESSION_HELD_BY) would pick by the screens (the linear screen, then the surrogate's: no
+ * render), or on the seed's own face when nothing else is asked ("an east asian person"). Empty for other words.
  */
 function expressionGoals(
   edits: readonly Edit[], goals: readonly Goal[], axes: AxisSet, zs: readonly Float32Array[],
   best: (ids: readonly number[], score: (i: number) => number, keep: number) => number[], screened: number,
+  own: () => Float32Array,
 ): Goal[] {
   if (!edits.some((e) => holdsExpression(e, EXPRESSION_SEARCHED_BY))) return [];
-  const named = new Set(edits.flatMap((e) => Object.keys(e.weights)));
+  // a target or a lock of the expression is the words' own; a step ("smile more") is relative to the start, so
+  // the start still smiles as the plain words' would
+  const named = new Set(edits.flatMap((e) => [...Object.keys(e.weights).filter((n) => e.mode[n as AttributeName] !== 'step'), ...e.locks]));
   const held = EXPRESSION.filter((n) => !named.has(n) && axes.get(n));
   if (held.length === 0) return [];
   const plain = goals.filter((g) => !EXPRESSION_HELD_BY.has(g.name));
-  const linear = linearMisses(plain, axes, zs);
   const predict = axes.surrogate?.predict?.bind(axes.surrogate);
-  const first = best(zs.map((_, i) => i), (i) => linear[i]!, screened);
-  const ref = predict ? best(first, (i) => { const p = predict(zs[i]!); return missOf(plain, (name) => p.get(name)); }, 1)[0]! : first[0]!;
-  const p = predict?.(zs[ref]!);
+  let z: Float32Array;
+  if (plain.length === 0) {
+    z = own(); // nothing else to rank by ("an east asian person"): the face the seed draws without the words
+  } else {
+    const linear = linearMisses(plain, axes, zs);
+    const first = best(zs.map((_, i) => i), (i) => linear[i]!, screened);
+    z = zs[predict ? best(first, (i) => { const p = predict(zs[i]!); return missOf(plain, (name) => p.get(name)); }, 1)[0]! : first[0]!]!;
+  }
+  const p = predict?.(z);
   return held.flatMap((name) => {
-    const v = p?.get(name) ?? linearLine({ name, lo: 0, hi: 0 }, axes)?.(zs[ref]!);
+    const v = p?.get(name) ?? linearLine({ name, lo: 0, hi: 0 }, axes)?.(z);
     return v === undefined || !Number.isFinite(v) ? [] : [{ name, lo: v - EXPRESSION_BAND, hi: v + EXPRESSION_BAND }];
   });
 }
@@ -223,7 +232,8 @@ export async function searchSeed(
   const best = (ids: readonly number[], score: (i: number) => number, keep: number) => ids
     .map((i) => ({ i, score: steady(score(i) + typical[i]!) }))
     .sort((a, b) => a.score - b.score || a.i - b.i).slice(0, keep).map((c) => c.i);
-  const goals = [...asked, ...expressionGoals(face.edits, asked, axes, zs, best, m)];
+  const own = () => keepInRange(truncate(seedLatent({ seed: face.seed, edits: [] }, axes.zDim), psi));
+  const goals = [...asked, ...expressionGoals(face.edits, asked, axes, zs, best, m, own)];
   const linear = linearMisses(goals, axes, zs);
   const first = best(zs.map((_, i) => i), (i) => linear[i]!, m);
   const predict = axes.surrogate?.predict?.bind(axes.surrogate);
