@@ -158,6 +158,15 @@ describe('seed search (a new face starts from the candidate that already fits th
       if (Math.abs(start - 2 * keepInRange(seedToLatent(seed, D))[SMILE]!) <= 1.05) near++;
     }
     expect(near).toBeGreaterThanOrEqual(10);
+    // vary: each neighbour's step is chosen among 8 by the words; for "east asian" it also keeps the face's smile
+    // (seeds 0-11, four vary steps each, a step as large as the face: the share of neighbours smiling over a logit less)
+    const lessSmiling = (extra: Record<string, number>) => Array.from({ length: 48 }, (_, k) => {
+      const face = { seed: k % 12, edits: [woman(extra)], truncation: 1 };
+      const own = 2 * keepInRange(seedToLatent(face.seed, D))[SMILE]!;
+      const step = searchStep(face, 1000 + k, 1, world);
+      return 2 * keepInRange(seedLatent({ ...face, jitter: [step] }, D))[SMILE]! - own < -1;
+    }).filter(Boolean).length / 48;
+    expect(lessSmiling({ East_Asian: 1 })).toBeLessThan(lessSmiling({ Black: 1 }) - 0.05); // 27% against 35% (plain words: 17%)
   });
 
   it('is deterministic: the same seed and words give the same pick', async () => {

@@ -159,11 +159,7 @@ function expressionGoals(
   best: (ids: readonly number[], score: (i: number) => number, keep: number) => number[], screened: number,
   own: () => Float32Array,
 ): Goal[] {
-  if (!edits.some((e) => holdsExpression(e, EXPRESSION_SEARCHED_BY))) return [];
-  // a target or a lock of the expression is the words' own; a step ("smile more") is relative to the start, so
-  // the start still smiles as the plain words' would
-  const named = new Set(edits.flatMap((e) => [...Object.keys(e.weights).filter((n) => e.mode[n as AttributeName] !== 'step'), ...e.locks]));
-  const held = EXPRESSION.filter((n) => !named.has(n) && axes.get(n));
+  const held = expressionHeld(edits, axes);
   if (held.length === 0) return [];
   const plain = goals.filter((g) => !EXPRESSION_HELD_BY.has(g.name));
   const predict = axes.surrogate?.predict?.bind(axes.surrogate);
@@ -175,7 +171,23 @@ function expressionGoals(
     const first = best(zs.map((_, i) => i), (i) => linear[i]!, screened);
     z = zs[predict ? best(first, (i) => { const p = predict(zs[i]!); return missOf(plain, (name) => p.get(name)); }, 1)[0]! : first[0]!]!;
   }
-  const p = predict?.(z);
+  return bandAround(held, z, axes);
+}
+
+/**
+ * The EXPRESSION attributes a search keeps near a reference face: for words asking for one of
+ * EXPRESSION_SEARCHED_BY, those the words do not set or lock (a step such as "smile more" is relative to the start,
+ * so the start still keeps the band). Empty for other words.
+ */
+function expressionHeld(edits: readonly Edit[], axes: AxisSet): AttributeName[] {
+  if (!edits.some((e) => holdsExpression(e, EXPRESSION_SEARCHED_BY))) return [];
+  const named = new Set(edits.flatMap((e) => [...Object.keys(e.weights).filter((n) => e.mode[n as AttributeName] !== 'step'), ...e.locks]));
+  return EXPRESSION.filter((n) => !named.has(n) && axes.get(n));
+}
+
+/** Goals: each of `held` within EXPRESSION_BAND of its value on `z` (the surrogate's reading, else the axis's). */
+function bandAround(held: readonly AttributeName[], z: Float32Array, axes: AxisSet): Goal[] {
+  const p = axes.surrogate?.predict?.(z);
   return held.flatMap((name) => {
     const v = p?.get(name) ?? linearLine({ name, lo: 0, hi: 0 }, axes)?.(z);
     return v === undefined || !Number.isFinite(v) ? [] : [{ name, lo: v - EXPRESSION_BAND, hi: v + EXPRESSION_BAND }];
@@ -258,11 +270,18 @@ export const VARY_CANDIDATES = 8;
 
 /**
  * Vary's search: of VARY_CANDIDATES steps of this size from the face (jitter seeds derived from `stepSeed`),
- * the one whose neighbour's start the surrogate (else the axes) sees closest to the words' goals. The step is
+ * the one whose neighbour's start the surrogate (else the axes) sees closest to the words' goals (and, for words
+ * asking for one of EXPRESSION_SEARCHED_BY, smiling within EXPRESSION_BAND of the face's own start). The step is
  * stored as any vary step is (FaceRecord.jitter), so the neighbour is redrawn from its record alone.
  */
 export function searchStep(face: Drawable, stepSeed: number, scale: number, axes: AxisSet, count = VARY_CANDIDATES): Jitter {
-  const goals = searchGoals(face.edits, axes);
+  const asked = searchGoals(face.edits, axes);
+  // words whose appearance probe reads an expression (EXPRESSION_SEARCHED_BY): the neighbour smiles about as the
+  // face does, instead of the step of the eight the probe reads highest (the unsmiling one, for "east asian")
+  const held = asked.length > 0 ? expressionHeld(face.edits, axes) : [];
+  const goals = held.length > 0
+    ? [...asked, ...bandAround(held, keepInRange(truncate(seedLatent(face, axes.zDim), face.truncation ?? 1)), axes)]
+    : asked;
   const steps = Array.from({ length: count }, (_, i) => ({ seed: candidateSeed(stepSeed, 0, i), scale }));
   if (goals.length === 0) return steps[0]!;
   const predict = axes.surrogate?.predict?.bind(axes.surrogate);
