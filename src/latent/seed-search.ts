@@ -155,23 +155,14 @@ export const EXPRESSION_BAND = 1;
  * render), or on the seed's own face when nothing else is asked ("an east asian person"). Empty for other words.
  */
 function expressionGoals(
-  edits: readonly Edit[], goals: readonly Goal[], axes: AxisSet, zs: readonly Float32Array[],
-  best: (ids: readonly number[], score: (i: number) => number, keep: number) => number[], screened: number,
-  own: () => Float32Array,
+  edits: readonly Edit[], goals: readonly Goal[], axes: AxisSet,
+  pickFor: (goals: readonly Goal[]) => Float32Array, own: () => Float32Array,
 ): Goal[] {
   const held = expressionHeld(edits, axes);
   if (held.length === 0) return [];
   const plain = goals.filter((g) => !EXPRESSION_HELD_BY.has(g.name));
-  const predict = axes.surrogate?.predict?.bind(axes.surrogate);
-  let z: Float32Array;
-  if (plain.length === 0) {
-    z = own(); // nothing else to rank by ("an east asian person"): the face the seed draws without the words
-  } else {
-    const linear = linearMisses(plain, axes, zs);
-    const first = best(zs.map((_, i) => i), (i) => linear[i]!, screened);
-    z = zs[predict ? best(first, (i) => { const p = predict(zs[i]!); return missOf(plain, (name) => p.get(name)); }, 1)[0]! : first[0]!]!;
-  }
-  return bandAround(held, z, axes);
+  // nothing else to rank by ("an east asian person"): the face the seed draws without the words
+  return bandAround(held, plain.length === 0 ? own() : pickFor(plain), axes);
 }
 
 /**
@@ -244,12 +235,16 @@ export async function searchSeed(
   const best = (ids: readonly number[], score: (i: number) => number, keep: number) => ids
     .map((i) => ({ i, score: steady(score(i) + typical[i]!) }))
     .sort((a, b) => a.score - b.score || a.i - b.i).slice(0, keep).map((c) => c.i);
-  const own = () => keepInRange(truncate(seedLatent({ seed: face.seed, edits: [] }, axes.zDim), psi));
-  const goals = [...asked, ...expressionGoals(face.edits, asked, axes, zs, best, m, own)];
-  const linear = linearMisses(goals, axes, zs);
-  const first = best(zs.map((_, i) => i), (i) => linear[i]!, m);
   const predict = axes.surrogate?.predict?.bind(axes.surrogate);
-  const screened = predict ? best(first, (i) => { const p = predict(zs[i]!); return missOf(goals, (name) => p.get(name)); }, k) : first.slice(0, k);
+  // the two screens (the linear one over all candidates, the surrogate's over its best m): the best `keep` for `gs`
+  const screen = (gs: readonly Goal[], keep: number) => {
+    const linear = linearMisses(gs, axes, zs);
+    const first = best(zs.map((_, i) => i), (i) => linear[i]!, m);
+    return predict ? best(first, (i) => { const p = predict(zs[i]!); return missOf(gs, (name) => p.get(name)); }, keep) : first.slice(0, keep);
+  };
+  const own = () => keepInRange(truncate(seedLatent({ seed: face.seed, edits: [] }, axes.zDim), psi));
+  const goals = [...asked, ...expressionGoals(face.edits, asked, axes, (gs) => zs[screen(gs, 1)[0]!]!, own)];
+  const screened = screen(goals, k);
   const readings = await read(screened.map((i) => zs[i]!));
   const scored = screened.map((i, j) => {
     const r = readings[j]!;
