@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { attributeIndex } from '../src/face/attributes.js';
-import { AGE_HELD, comparePair, type Drawn } from '../src/cli/skin-eval.js';
+import { AGE_HELD, comparePair, SATURATED_P, type Drawn } from '../src/cli/skin-eval.js';
 import type { FaceReading } from '../src/latent/steer.js';
 
 /** A reading with P(Male) = male, an age, and the given probe logits. */
@@ -34,6 +34,19 @@ describe('eval:skin comparisons (the same seeds, plain against asked)', () => {
     expect(out.reached).toBe(1);
     expect(out.plainReached).toBe(0);
     expect(out.askedMean).toBeGreaterThan(out.plainMean);
+  });
+
+  it('a probe pair is also graded over the seeds whose plain face the probe does not already read past SATURATED_P', () => {
+    const past = Math.log(SATURATED_P / (1 - SATURATED_P)) + 0.1; // just past the line
+    const plain = drawn('a man', [reading(0.9, 40, { South_Asian: -1 }), reading(0.9, 40, { South_Asian: 1 }),
+      reading(0.9, 40, { South_Asian: 12 }), reading(0.9, 40, { South_Asian: past })], [0, 0, 0, 0]);
+    const asked = drawn('a south asian man', [reading(0.9, 40, { South_Asian: 2 }), reading(0.2, 40, { South_Asian: 3 }),
+      reading(0.9, 40, { South_Asian: 8 }), reading(0.9, 40, { South_Asian: past - 0.05 })], [0, 0, 0, 0]);
+    const out = comparePair({ plain: 'a man', asked: 'a south asian man', measure: 'South_Asian' as never }, plain, asked);
+    expect(out.moved).toBe(0.5); // seeds 1 and 2 rose; 3 and 4 fell from past the line
+    expect(out.unsaturated).toEqual({ seeds: 2, moved: 1, movedHeld: 0.5 }); // seed 2 no longer reads as a man
+    const ita = comparePair({ plain: 'a man', asked: 'a south asian man', measure: 'ita' }, plain, asked);
+    expect(ita.unsaturated).toBeUndefined();
   });
 
   it('the share of plain and of asked faces F reads as smiling, side by side', () => {

@@ -19,7 +19,7 @@ import { toRgbBytes } from '../render/png.js';
 import { cliConfig, UsageError } from './args.js';
 import { loadSteeringModels } from './steering-models.js';
 import { loadFaceModels } from '../render/models.js';
-import { comparePair, draw, PAIRS, type Drawn } from './skin-eval.js';
+import { comparePair, draw, PAIRS, SATURATED_P, type Drawn } from './skin-eval.js';
 
 const config = cliConfig('eval:skin');
 const say = (line: string) => process.stderr.write(`${line}\n`);
@@ -83,6 +83,7 @@ async function main(): Promise<void> {
         ? `darker on ${pct(r.moved)} (${pct(r.movedHeld)} with gender and age held), median ${r.median.toFixed(1)}° ITA darker; mean ITA ${r.plainMean.toFixed(1)} -> ${r.askedMean.toFixed(1)}; brown or dark (ITA <= 10) ${pct(r.plainReached)} -> ${pct(r.reached)}`
         : `${r.measure} rose on ${pct(r.moved)} (${pct(r.movedHeld)} with gender and age held), median +${r.median.toFixed(2)}; mean P ${r.plainMean.toFixed(2)} -> ${r.askedMean.toFixed(2)}; P > 0.5 ${pct(r.plainReached)} -> ${pct(r.reached)}`;
       say(`  "${r.asked}" vs "${r.plain}": ${what}; gender held ${pct(r.genderHeld)}${r.ageDrift !== undefined ? `, mean |Δ age| ${r.ageDrift.toFixed(1)} years` : ''}; smiling (F) ${pct(r.smiling.plain)} -> ${pct(r.smiling.asked)}`);
+      if (r.unsaturated) say(`    where the plain face is not already read past P ${SATURATED_P} (${r.unsaturated.seeds} of ${r.seeds} seeds): rose on ${pct(r.unsaturated.moved)} (${pct(r.unsaturated.movedHeld)} held)`);
       if (r.darker !== undefined) say(`    the pixels: cheeks darker (ITA) than the plain face's on ${pct(r.darker)}`);
       if (r.check) say(`    independent check (a CNN on the pixels, not F): P(${r.measure}) rose on ${pct(r.check.moved)} (${pct(r.check.movedHeld)} held); its top class is ${r.measure} on ${pct(r.check.plainTop)} -> ${pct(r.check.askedTop)}`);
     }

@@ -23,6 +23,14 @@ import type { FaceScorer } from '../render/types.js';
 /** "Age held": the asked face's age-head reading within this many years of the plain face's. */
 export const AGE_HELD = 8;
 
+/**
+ * A probe reading past this P on the plain face is saturated: the probe (learned on UTKFace photos) reads many of
+ * G's plain faces far beyond any photo (the South_Asian probe reads a third of "a man" at logit 3–20), where the
+ * asked face's own reading is no longer a measure of whether it moved. PairResult.unsaturated is the share over
+ * the other seeds, so the probe's own criterion can be read where the probe can still rise.
+ */
+export const SATURATED_P = 0.95;
+
 export interface Pair {
   plain: string;
   asked: string;
@@ -87,6 +95,8 @@ export interface PairResult {
   darker?: number;
   /** Probe pairs, when the appearance check was loaded: its independent reading. */
   check?: CheckResult;
+  /** Probe pairs: `moved` and `movedHeld` over the seeds whose plain face the probe reads at P <= SATURATED_P. */
+  unsaturated?: { seeds: number; moved: number; movedHeld: number };
 }
 
 function median(a: number[]): number {
@@ -151,6 +161,8 @@ export function comparePair(pair: Pair, plain: Drawn, asked: Drawn): PairResult 
     reached = (v) => v > 0.5;
   }
   const diffs = values[1].map((v, i) => (pair.measure === 'ita' ? values[0][i]! - v : v - values[0][i]!));
+  const open = pair.measure === 'ita' ? [] : values[0].map((_, i) => i).filter((i) => values[0][i]! <= SATURATED_P);
+  const over = (f: (i: number) => boolean) => (open.length === 0 ? Number.NaN : open.filter(f).length / open.length);
   const withAge = asked.readings.every((r) => r.age !== undefined);
   const check = pair.measure !== 'ita' && plain.check && asked.check ? checkOf(pair.measure, plain, asked, held) : undefined;
   return {
@@ -166,6 +178,7 @@ export function comparePair(pair: Pair, plain: Drawn, asked: Drawn): PairResult 
     ...(withAge ? { ageDrift: mean(ageDiffs) } : {}),
     ...(pair.measure !== 'ita' ? { darker: plain.ita.filter((v, i) => asked.ita[i]! < v).length / n } : {}),
     ...(check ? { check } : {}),
+    ...(pair.measure !== 'ita' ? { unsaturated: { seeds: open.length, moved: over((i) => moved[i]!), movedHeld: over((i) => moved[i]! && held[i]!) } } : {}),
   };
 }
 
