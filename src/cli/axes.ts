@@ -9,6 +9,8 @@
  * replaced (--out, else the models folder's, else $MODELS_DIR's: a campaign candidate's F is the shipped one),
  * and their axes found again with the new G, the same way. A probe learned on another F's features is dropped,
  * with the command that adds it again.
+ * The scene's light (src/latent/scene-light.ts) is fitted with the same G and written with the axes;
+ * --scene-light-only writes it alone into an existing axes file (every axis as it was).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -21,6 +23,7 @@ import { Generator } from '../render/generator.js';
 import { CLASSIFIER_FILE, GENERATOR_FILE, SURROGATE_FILE, surrogateFor } from '../render/models.js';
 import { LatentScorer } from '../render/scorer.js';
 import { cliConfig } from './args.js';
+import { SCENE_LIGHT_SAMPLES, sceneLightJson, sceneLightOf } from './scene-light-fit.js';
 
 const config = cliConfig('axes');
 
@@ -33,6 +36,7 @@ const { values } = parseArgs({
     'calibration-seeds': { type: 'string', default: '48' },
     provider: { type: 'string', default: config.EXECUTION_PROVIDER },
     'open-loop': { type: 'boolean', default: false },
+    'scene-light-only': { type: 'boolean', default: false },
   },
 });
 
@@ -44,6 +48,11 @@ async function main(): Promise<void> {
   if (!Number.isInteger(samples) || samples < 200) throw new Error('--samples must be an integer >= 200');
   const provider = values.provider as 'auto' | 'cpu' | 'cuda';
   const generator = await Generator.load(path.join(dir, GENERATOR_FILE), provider);
+  if (values['scene-light-only']) {
+    await addSceneLight(out, generator);
+    await generator.close();
+    return;
+  }
   const classifier = await Classifier.load(path.join(dir, CLASSIFIER_FILE), generator.provider);
   const added = keptAttributes([out, path.join(dir, 'axes.json')], path.join(path.resolve(config.MODELS_DIR), 'axes.json'), classifier);
   const scorer = new LatentScorer(generator, classifier, added.map((m) => m.probe));
@@ -73,9 +82,12 @@ async function main(): Promise<void> {
       }
     },
   });
+  console.error(`fitting the scene's light (${SCENE_LIGHT_SAMPLES} seeds rendered: the direction skin-tone edits move off, src/latent/scene-light.ts)`);
+  const light = await sceneLightOf(generator);
   const seconds = (performance.now() - t0) / 1000;
   const full = {
     ...file,
+    sceneLight: sceneLightJson(light),
     generator: fingerprint(path.join(dir, GENERATOR_FILE)),
     classifier: fingerprint(path.join(dir, CLASSIFIER_FILE)),
     seconds: Math.round(seconds * 10) / 10,
@@ -107,6 +119,21 @@ async function main(): Promise<void> {
   }
   await generator.close();
   await classifier.close();
+}
+
+/**
+ * --scene-light-only: the scene's light of this G written into an existing axes file (every axis left as it is):
+ * for axes found before the field existed.
+ */
+async function addSceneLight(file: string, generator: Generator): Promise<void> {
+  AxisSet.fromFile(file); // a valid axes file, or a clear error
+  const json = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
+  if (json.generator && typeof json.generator === 'object' && 'sha256' in json.generator && json.generator.sha256 !== generator.fingerprint) {
+    throw new Error(`${file} was found for another G (${String(json.generator.sha256).slice(0, 12)}, this one ${generator.fingerprint.slice(0, 12)}): run npm run axes`);
+  }
+  const light = await sceneLightOf(generator);
+  fs.writeFileSync(file, JSON.stringify({ ...json, sceneLight: sceneLightJson(light) }) + '\n');
+  console.error(`wrote the scene's light into ${file}: border luma ${light.slope.toFixed(1)} per unit, held-out R² ${light.r2.toFixed(3)}`);
 }
 
 /**

@@ -4,6 +4,7 @@ import { ATTRIBUTES, asAddedName, type AttributeName } from '../face/attributes.
 import type { Probe } from './probe.js';
 import type { LocalModel } from './surrogate.js';
 import type { IdentityHold } from './identity-hold.js';
+import type { SceneLight } from './scene-light.js';
 
 /** One feature axis: a unit direction in z-space along which F's logit for the attribute rises. */
 export interface Axis {
@@ -157,6 +158,11 @@ export const AxesFileSchema = z.object({
   age: AgeAxisJson.optional(),
   /** Attributes added with `npm run attribute -- add`, by name (prompts/added.json holds their words). */
   added: z.record(z.string(), AddedAxisJson).optional(),
+  /**
+   * The scene's light (`npm run scene-light`, src/latent/scene-light.ts): the direction in z along which the frame's
+   * border brightens, which skin-tone edits move off. Absent: not held.
+   */
+  sceneLight: z.object({ axis: z.array(z.number()), r2: z.number(), slope: z.number().positive() }).optional(),
 });
 
 export type AxesFile = z.infer<typeof AxesFileSchema>;
@@ -186,6 +192,8 @@ export class AxisSet {
     readonly surrogate?: LocalModel,
     /** The identity hold's band, when the scorer reads identity (src/latent/identity-hold.ts); absent: not held. */
     readonly identityHold?: IdentityHold,
+    /** The scene's light, which skin-tone edits move off (src/latent/scene-light.ts); absent: not held. */
+    readonly sceneLight?: SceneLight,
   ) {
     this.hasGenderDirections = [...axes.values()].some((a) => a.byGender);
   }
@@ -193,12 +201,18 @@ export class AxisSet {
   /** The same axes with a surrogate for the closed loop (src/latent/surrogate.ts). */
   withSurrogate(surrogate: LocalModel | undefined): AxisSet {
     if (surrogate && surrogate.zDim !== this.zDim) throw new Error(`the surrogate takes z of ${surrogate.zDim} numbers, the axes ${this.zDim}`);
-    return new AxisSet(this.zDim, this.axes, this.age, this.addedModels, surrogate, this.identityHold);
+    return new AxisSet(this.zDim, this.axes, this.age, this.addedModels, surrogate, this.identityHold, this.sceneLight);
   }
 
   /** The same axes with (or, with undefined, without) the identity hold for the closed loop (src/latent/identity-hold.ts). */
   withIdentityHold(hold: IdentityHold | undefined): AxisSet {
-    return new AxisSet(this.zDim, this.axes, this.age, this.addedModels, this.surrogate, hold);
+    return new AxisSet(this.zDim, this.axes, this.age, this.addedModels, this.surrogate, hold, this.sceneLight);
+  }
+
+  /** The same axes with (or, with undefined, without) the scene's light held by skin-tone edits (src/latent/scene-light.ts). */
+  withSceneLight(light: SceneLight | undefined): AxisSet {
+    if (light && light.vector.length !== this.zDim) throw new Error(`the scene's light has ${light.vector.length} numbers, the axes ${this.zDim}`);
+    return new AxisSet(this.zDim, this.axes, this.age, this.addedModels, this.surrogate, this.identityHold, light);
   }
 
   /** Whether any axis has a direction of its own for a gender (`byGender`), so that forGender changes something. */
@@ -234,7 +248,10 @@ export class AxisSet {
     }
     const widths = new Set(added.map((m) => m.probe.weights.length));
     if (widths.size > 1) throw new AxesFileError(`${source}: the added attributes' probes read different numbers of features (${[...widths].join(', ')})`);
-    return AxisSet.fromAxes(zDim, axes, ageAxis, added);
+    const light = parsed.data.sceneLight;
+    if (light && light.axis.length !== zDim) throw new AxesFileError(`${source}: the scene's light has ${light.axis.length} numbers, expected ${zDim}`);
+    const set = AxisSet.fromAxes(zDim, axes, ageAxis, added);
+    return light ? set.withSceneLight({ vector: Float32Array.from(light.axis), r2: light.r2, slope: light.slope }) : set;
   }
 
   static fromFile(path: string): AxisSet {
@@ -268,7 +285,7 @@ export class AxisSet {
         const d = a.byGender?.[gender];
         return d ? { ...a, vector: d.vector, gain: d.gain, center: d.center } : a;
       });
-      set = new AxisSet(this.zDim, new Map(axes.map((a) => [a.name, a])), this.age, this.addedModels, this.surrogate, this.identityHold);
+      set = new AxisSet(this.zDim, new Map(axes.map((a) => [a.name, a])), this.age, this.addedModels, this.surrogate, this.identityHold, this.sceneLight);
       this.gendered.set(gender, set);
     }
     return set;

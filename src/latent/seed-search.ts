@@ -8,6 +8,7 @@ import { dot } from './vector.js';
 import { readingLogit, LEVEL_LOGIT, MAX_LEVEL_LOGIT, AGE_TOL, type FaceReading, type ReadFaces } from './steer.js';
 import { truncate } from './truncation.js';
 import { REALISM_LIMIT } from './realism-guard.js';
+import { holdsSceneLight, SCENE_LIGHT_HELD_BY, type SceneLight } from './scene-light.js';
 
 /**
  * Seed search: a new face starts from the candidate that already looks most like the words, not from an
@@ -58,7 +59,8 @@ const RARE_SIDES: Partial<Record<AttributeName, 'up' | 'down'>> = {
 };
 
 interface Goal {
-  name: AttributeName | 'Age';
+  /** An attribute (F's logit), the age in years, or the scene's light ('Light', in LIGHT_UNIT of border luma). */
+  name: AttributeName | 'Age' | 'Light';
   lo: number;
   hi: number;
 }
@@ -86,7 +88,7 @@ export function searchGoals(edits: readonly Edit[], axes: AxisSet): Goal[] {
 /** How many of the goals ask for the rare side of an attribute (RARE_SIDES). */
 export function rareGoals(goals: readonly Goal[]): number {
   return goals.filter((g) => {
-    const side = g.name === 'Age' ? undefined : RARE_SIDES[g.name];
+    const side = g.name === 'Age' || g.name === 'Light' ? undefined : RARE_SIDES[g.name];
     return side === 'up' ? g.lo > 0 : side === 'down' ? g.hi < 0 : false;
   }).length;
 }
@@ -117,6 +119,7 @@ function linearPredictor(goals: readonly Goal[], axes: AxisSet): (z: Float32Arra
 /** One goal's linear guess (undefined without its axis). */
 function linearLine(g: Goal, axes: AxisSet): ((z: Float32Array) => number) | undefined {
   if (g.name === 'Age') return axes.age ? (z: Float32Array) => linearAge(z, axes.age!) : undefined;
+  if (g.name === 'Light') return axes.sceneLight ? lightOf(axes.sceneLight) : undefined;
   const axis = axes.get(g.name);
   return axis ? (z: Float32Array) => (axis.gain ?? 1) * (dot(z, axis.vector) - axis.center) : undefined;
 }
@@ -185,6 +188,33 @@ function bandAround(held: readonly AttributeName[], z: Float32Array, axes: AxisS
   });
 }
 
+/** Border luma (of 255) that counts as one logit of miss in the search's score. */
+const LIGHT_UNIT = 20;
+/** How far (in LIGHT_UNIT) a searched start's scene light may be from the light of the reference face. */
+export const LIGHT_BAND = 0.75;
+
+/** A latent's scene light in LIGHT_UNIT (the linear fit: held-out R² 0.84 on the shipped G). */
+function lightOf(light: SceneLight): (z: Float32Array) => number {
+  return (z) => (light.slope * dot(z, light.vector)) / LIGHT_UNIT;
+}
+
+/**
+ * The light goal of a search whose words ask for a skin tone (SCENE_LIGHT_HELD_BY, ./scene-light.ts): the start's
+ * scene light within LIGHT_BAND of the light of the start the words minus their skin-tone goals would pick by the
+ * screens (the seed's own face when nothing else is asked). The screens rank by the skin probes, which read a dim
+ * scene as dark skin: without it the search started half of "a dark-skinned woman" in a black scene (border luma
+ * under 40 on 56% of seeds 1-50 against 8% of "a woman"). Empty for other words, or without the scene's light.
+ */
+function lightGoals(
+  edits: readonly Edit[], goals: readonly Goal[], axes: AxisSet,
+  pickFor: (goals: readonly Goal[]) => Float32Array, own: () => Float32Array,
+): Goal[] {
+  if (!axes.sceneLight || !edits.some(holdsSceneLight)) return [];
+  const plain = goals.filter((g) => !SCENE_LIGHT_HELD_BY.has(g.name));  // the words without their skin tones
+  const v = lightOf(axes.sceneLight)(plain.length === 0 ? own() : pickFor(plain));
+  return [{ name: 'Light', lo: v - LIGHT_BAND, hi: v + LIGHT_BAND }];
+}
+
 /** Rounded, so a float difference in the last digits between machines does not change a pick. */
 const steady = (x: number) => Math.round(x * 1000) / 1000;
 
@@ -240,15 +270,19 @@ export async function searchSeed(
   const screen = (gs: readonly Goal[], keep: number) => {
     const linear = linearMisses(gs, axes, zs);
     const first = best(zs.map((_, i) => i), (i) => linear[i]!, m);
-    return predict ? best(first, (i) => { const p = predict(zs[i]!); return missOf(gs, (name) => p.get(name)); }, keep) : first.slice(0, keep);
+    const light = axes.sceneLight ? lightOf(axes.sceneLight) : undefined;
+    return predict
+      ? best(first, (i) => { const p = predict(zs[i]!); return missOf(gs, (name) => (name === 'Light' ? light?.(zs[i]!) : p.get(name))); }, keep)
+      : first.slice(0, keep);
   };
   const own = () => keepInRange(truncate(seedLatent({ seed: face.seed, edits: [] }, axes.zDim), psi));
-  const goals = [...asked, ...expressionGoals(face.edits, asked, axes, (gs) => zs[screen(gs, 1)[0]!]!, own)];
+  const pickFor = (gs: readonly Goal[]) => zs[screen(gs, 1)[0]!]!;
+  const goals = [...asked, ...expressionGoals(face.edits, asked, axes, pickFor, own), ...lightGoals(face.edits, asked, axes, pickFor, own)];
   const screened = screen(goals, k);
   const readings = await read(screened.map((i) => zs[i]!));
   const scored = screened.map((i, j) => {
     const r = readings[j]!;
-    const value = (name: Goal['name']) => (name === 'Age' ? r.age : readingLogit(r, name));
+    const value = (name: Goal['name']) => (name === 'Age' ? r.age : name === 'Light' ? lightOf(axes.sceneLight!)(zs[i]!) : readingLogit(r, name));
     const words = missOf(goals, value);
     const unreal = r.realism === undefined ? 0 : realismWeight * Math.max(0, r.realism - realismFrom);
     return { i, r, score: steady(words + unreal + typical[i]!) };

@@ -10,6 +10,7 @@ import { dot, gramSchmidt, norm } from './vector.js';
 import { betterPass, lessReal, realismBackoff } from './realism-guard.js';
 import { heldGoalChecks } from './held-checks.js';
 import { identityHoldFor, nextAnchor, withAnchorIdentity } from './identity-hold.js';
+import { movesOffLight } from './scene-light.js';
 
 export { batchReads } from './read-batch.js';
 
@@ -305,6 +306,9 @@ export async function steerEdit(
     passes++;
   }
   const axes = axesForFace(allAxes, edit, startReading);
+  // a skin-tone goal moves off the scene's light as well as the held axes (./scene-light.ts)
+  const lit = (name: GoalName, basis: Float64Array[]) =>
+    (axes.sceneLight && name !== 'Age' && movesOffLight(name, edit.weights[name]) ? gramSchmidt([...basis, axes.sceneLight.vector]) : basis);
   let current = keepInRange(applyEdit(z, edit, axes, locks, options));
   const first = await readFaces(startReading ? [current] : [z, current]);
   const before = startReading ?? first[0]!;
@@ -346,7 +350,7 @@ export async function steerEdit(
     const holds = checks.filter((c) => c.kind === 'hold');
     const prevCoords = checks.map((_, i) => dot(current, dirs[i]!));
     const prevValues = checks.map((c) => c.value(reading));
-    // goals move off the held axes; holds move off the goal axes
+    // goals move off the held axes (a skin tone off the scene's light too, ./scene-light.ts); holds move off the goal axes
     let basis = gramSchmidt(holds.map((c) => dirs[checks.indexOf(c)]!));
     const cap = (i: number, delta: number) => {
       const room = Math.min(STEP_CAP, CHECK_BUDGET - spent[i]!);
@@ -363,13 +367,13 @@ export async function steerEdit(
         if (surrogate) for (let d = 0; d < out.length; d++) out[d]! -= appliedVec[i]![d]!;
         else moveAlong(out, c.vector, -applied[i]!, basis);
       } else if (m !== 0 && movable(i) && isLocal(i)) {
-        spent[i]! += moveAlong(out, v, cap(i, m / gainNow[i]!), basis);
+        spent[i]! += moveAlong(out, v, cap(i, m / gainNow[i]!), lit(c.name, basis));
       } else if (m !== 0 && movable(i)) {
         const axis = c.name === 'Age' ? axes.age : axes.get(c.name as AttributeName);
         const mean = axis?.coordMean ?? 0;
         const spread = axis?.coordStd ?? 1;
         const wanted = Math.min(mean + COORD_LIMIT * spread, Math.max(mean - COORD_LIMIT * spread, from + cap(i, m / gains[i]!)));
-        spent[i]! += moveAlong(out, c.vector, wanted - from, basis);
+        spent[i]! += moveAlong(out, c.vector, wanted - from, lit(c.name, basis));
       }
       if (surrogate) {
         if (undo[i]) appliedVec[i]!.fill(0);
