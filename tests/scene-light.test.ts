@@ -3,8 +3,9 @@ import { ATTRIBUTES, attributeIndex, type AttributeName } from '../src/face/attr
 import type { Edit } from '../src/face/record.js';
 import { AxesFileError, AxisSet, type Axis } from '../src/latent/axes.js';
 import { applyEdit, keepInRange } from '../src/latent/edit.js';
-import { borderLuma, fitSceneLight, holdsSceneLight, movesOffLight, type SceneLight } from '../src/latent/scene-light.js';
-import { LIGHT_BAND, searchSeed } from '../src/latent/seed-search.js';
+import { borderLuma, fitSceneLight, keepsSceneLight, movesOffLight, type SceneLight } from '../src/latent/scene-light.js';
+import { LIGHT_BAND, searchSeed, searchStep } from '../src/latent/seed-search.js';
+import { seedLatent } from '../src/latent/jitter.js';
 import { seedToLatent } from '../src/latent/seed.js';
 import { steerFace, type FaceReading } from '../src/latent/steer.js';
 import { dot } from '../src/latent/vector.js';
@@ -61,11 +62,12 @@ describe("the scene's light (skin-tone words do not relight the picture)", () =>
   });
 
   it('a strong skin-tone word holds it; a slight one ("south asian", Dark_Skin 0.3) and other words do not', () => {
-    expect(holdsSceneLight(edit({ Pale_Skin: 1 }))).toBe(true);
-    expect(holdsSceneLight(edit({ Dark_Skin: -1 } as never))).toBe(true);
-    expect(holdsSceneLight(edit({ Black: 1 } as never))).toBe(true);
-    expect(holdsSceneLight(edit({ Dark_Skin: 0.3, South_Asian: 1.5 } as never))).toBe(false);
-    expect(holdsSceneLight(edit({ Smiling: 1, Male: -1 }))).toBe(false);
+    expect(keepsSceneLight(edit({ Pale_Skin: 1 }))).toBe(true);
+    expect(keepsSceneLight(edit({ Dark_Skin: -1 } as never))).toBe(true);
+    expect(keepsSceneLight(edit({ Black: 1 } as never))).toBe(true);
+    expect(keepsSceneLight(edit({ Dark_Skin: 0.3, South_Asian: 1.5 } as never))).toBe(false);
+    expect(keepsSceneLight(edit({ Smiling: 1, Male: -1 }))).toBe(false);
+    expect(keepsSceneLight({ ...edit({ Pale_Skin: 1 }), mode: { Pale_Skin: 'step' } })).toBe(false); // "paler": relative, ranks nothing
     expect(movesOffLight('Pale_Skin', 1)).toBe(true);
     expect(movesOffLight('Black', 1)).toBe(false); // the age held worse with it (scene-light.ts)
   });
@@ -94,6 +96,21 @@ describe("the scene's light (skin-tone words do not relight the picture)", () =>
     expect(Math.abs(sceneOf(free.z) - sceneOf(start))).toBeGreaterThan(0.1);
   });
 
+  it('... also where the loop steers by the surrogate\'s gradient at the face (as with the shipped models)', async () => {
+    const weak = async (zs: Float32Array[]) => (await read(zs)).map((r) => ({ ...r, logits: r.logits.map((v, k) => (k === PALE ? v / 2 : v)) }));
+    const withGradients = { ...surrogate, gradients: (_z: Float32Array, names: readonly string[]) => names.map((n) => {
+      const k = ATTRIBUTES.indexOf(n as AttributeName);
+      return k < 0 ? undefined : Float32Array.from(vectorOf(k), (v) => 2 * v);
+    }) };
+    const face = { seed: 11, edits: [edit({ Pale_Skin: 1.5 })] };
+    const start = keepInRange(seedToLatent(11, D));
+    const held = await steerFace(face, plainAxes.withSceneLight(light).withSurrogate(withGradients), weak);
+    const free = await steerFace(face, plainAxes.withSurrogate(withGradients), weak);
+    expect(held.reading.logits[PALE]).toBeGreaterThanOrEqual(2.25 - 1e-6);
+    expect(Math.abs(sceneOf(held.z) - sceneOf(start))).toBeLessThan(1e-4);
+    expect(Math.abs(sceneOf(free.z) - sceneOf(start))).toBeGreaterThan(0.1);
+  });
+
   it('the seed search starts a skin tone in about the light the words without it would start in', async () => {
     const words = [edit({ Pale_Skin: 1.5, Male: -1 })];
     const band = (LIGHT_BAND * 20) / light.slope; // in coordinates of the light: LIGHT_BAND of 20 luma each
@@ -101,7 +118,7 @@ describe("the scene's light (skin-tone words do not relight the picture)", () =>
     let freeWithin = 0;
     for (let seed = 0; seed < 8; seed++) {
       const lit = plainAxes.withSceneLight(light).withSurrogate(surrogate);
-      const sizes = { candidates: 256 };
+      const sizes = { candidates: 128 };
       const reference = (await searchSeed({ seed, edits: [edit({ Male: -1 })] }, lit, read, 0, sizes))!;
       const held = (await searchSeed({ seed, edits: words }, lit, read, 0, sizes))!;
       const free = (await searchSeed({ seed, edits: words }, plainAxes.withSurrogate(surrogate), read, 0, sizes))!;
@@ -112,6 +129,22 @@ describe("the scene's light (skin-tone words do not relight the picture)", () =>
     expect(freeWithin).toBeLessThanOrEqual(2); // without it, the screen prefers the brighter scenes that read paler (1 of 8)
   });
 
+  it('vary keeps a skin tone\'s neighbour in about the face\'s own light', () => {
+    const face = { seed: 3, edits: [edit({ Pale_Skin: 1.5, Male: -1 })], truncation: 1 };
+    const band = (LIGHT_BAND * 20) / light.slope;
+    const lit = plainAxes.withSceneLight(light).withSurrogate(surrogate);
+    const own = keepInRange(seedToLatent(3, D));
+    const near = (axes: AxisSet, s: number) => {
+      const step = searchStep(face, s, 0.6, axes);
+      return Math.abs(sceneOf(keepInRange(seedLatent({ ...face, jitter: [step] }, D))) - sceneOf(own)) <= band + 1e-3;
+    };
+    const seeds = Array.from({ length: 12 }, (_, i) => 100 + i);
+    const held = seeds.filter((s) => near(lit, s)).length;
+    const free = seeds.filter((s) => near(plainAxes.withSurrogate(surrogate), s)).length;
+    expect(held).toBeGreaterThanOrEqual(9); // of 12 steps (the words' goals weigh too)
+    expect(free).toBeLessThanOrEqual(6); // without it: 5
+  });
+
   it('axes.json carries it, checked like the axes', () => {
     const file = (axis: number[]) => ({
       version: 1, zDim: D,
@@ -120,7 +153,10 @@ describe("the scene's light (skin-tone words do not relight the picture)", () =>
       }])),
       sceneLight: { axis, r2: 0.84, slope: 49.2 },
     });
-    const loaded = AxisSet.fromJSON(file(Array.from(light.vector)));
+    const withGender = file(Array.from(light.vector));
+    withGender.attributes.Smiling = { ...withGender.attributes.Smiling!, byGender: { women: { axis: Array.from(basis(41)), gain: 2, center: 0 } } } as never;
+    const loaded = AxisSet.fromJSON(withGender);
+    expect(loaded.forGender('women')).not.toBe(loaded); // a set of its own, which keeps the light
     expect(Array.from(loaded.sceneLight!.vector)).toEqual(Array.from(light.vector));
     expect(loaded.forGender('women').sceneLight).toBe(loaded.sceneLight);
     expect(loaded.withSurrogate(surrogate).sceneLight).toBe(loaded.sceneLight);

@@ -126,13 +126,19 @@ async function main(): Promise<void> {
  * for axes found before the field existed.
  */
 async function addSceneLight(file: string, generator: Generator): Promise<void> {
-  AxisSet.fromFile(file); // a valid axes file, or a clear error
+  const axes = AxisSet.fromFile(file); // a valid axes file, or a clear error
+  if (axes.zDim !== generator.zDim) throw new Error(`${file} takes z of ${axes.zDim} numbers, this G ${generator.zDim}: run npm run axes`);
   const json = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;
-  if (json.generator && typeof json.generator === 'object' && 'sha256' in json.generator && json.generator.sha256 !== generator.fingerprint) {
-    throw new Error(`${file} was found for another G (${String(json.generator.sha256).slice(0, 12)}, this one ${generator.fingerprint.slice(0, 12)}): run npm run axes`);
+  const made = json.generator && typeof json.generator === 'object' && 'sha256' in json.generator ? String(json.generator.sha256) : undefined;
+  if (made !== generator.fingerprint) {
+    throw new Error(`${file} was ${made ? `found for another G (${made}, this one ${generator.fingerprint})` : 'not recorded with the G it was found for'}: run npm run axes`);
   }
   const light = await sceneLightOf(generator);
-  fs.writeFileSync(file, JSON.stringify({ ...json, sceneLight: sceneLightJson(light) }) + '\n');
+  const next = { ...json, sceneLight: sceneLightJson(light) };
+  AxisSet.fromJSON(next, file); // still loads
+  const temp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temp, JSON.stringify(next) + '\n');
+  fs.renameSync(temp, file); // whole or not at all
   console.error(`wrote the scene's light into ${file}: border luma ${light.slope.toFixed(1)} per unit, held-out R² ${light.r2.toFixed(3)}`);
 }
 

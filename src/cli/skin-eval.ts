@@ -25,7 +25,7 @@ export const AGE_HELD = 8;
 
 /**
  * A probe reading past this P on the plain face is saturated: the probe (learned on UTKFace photos) reads many of
- * G's plain faces far beyond any photo (the South_Asian probe reads a third of "a man" at logit 3–20), where the
+ * G's plain faces far beyond any photo (the South_Asian probe reads 84 of 200 "a man" at logit 3–20), where the
  * asked face's own reading is no longer a measure of whether it moved. PairResult.unsaturated is the share over
  * the other seeds, so the probe's own criterion can be read where the probe can still rise.
  */
@@ -162,7 +162,7 @@ export function comparePair(pair: Pair, plain: Drawn, asked: Drawn): PairResult 
   }
   const diffs = values[1].map((v, i) => (pair.measure === 'ita' ? values[0][i]! - v : v - values[0][i]!));
   const open = pair.measure === 'ita' ? [] : values[0].map((_, i) => i).filter((i) => values[0][i]! <= SATURATED_P);
-  const over = (f: (i: number) => boolean) => (open.length === 0 ? Number.NaN : open.filter(f).length / open.length);
+  const over = (f: (i: number) => boolean) => open.filter(f).length / open.length;
   const withAge = asked.readings.every((r) => r.age !== undefined);
   const check = pair.measure !== 'ita' && plain.check && asked.check ? checkOf(pair.measure, plain, asked, held) : undefined;
   return {
@@ -178,7 +178,7 @@ export function comparePair(pair: Pair, plain: Drawn, asked: Drawn): PairResult 
     ...(withAge ? { ageDrift: mean(ageDiffs) } : {}),
     ...(pair.measure !== 'ita' ? { darker: plain.ita.filter((v, i) => asked.ita[i]! < v).length / n } : {}),
     ...(check ? { check } : {}),
-    ...(pair.measure !== 'ita' ? { unsaturated: { seeds: open.length, moved: over((i) => moved[i]!), movedHeld: over((i) => moved[i]! && held[i]!) } } : {}),
+    ...(pair.measure !== 'ita' && open.length > 0 ? { unsaturated: { seeds: open.length, moved: over((i) => moved[i]!), movedHeld: over((i) => moved[i]! && held[i]!) } } : {}),
   };
 }
 

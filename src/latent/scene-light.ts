@@ -8,16 +8,21 @@ import { ridgeFit } from './ridge.js';
  * frame's border (background and hair) lost 45 units of luma (of 255) for 60° of cheek ITA, and "a dark-skinned
  * woman" or "a black man" came out as a face in a dim, black scene more than a face with dark skin
  * (docs/skin-tone.md, "The scene's light"). The border's mean luma is nearly linear in z, so its direction is
- * fitted once per G (ridge regression over rendered seeds: `npm run scene-light`, stored in axes.json) and the
- * edits that ask for one of SCENE_LIGHT_HELD_BY move off it, as goals move off held axes (TL-GAN's step 4):
- * the skin darkens by as much, and the scene keeps its light (measured on 200 seeds, open loop: border luma
- * −45.5 → +4.7 at the same −60° ITA). Nothing reads the scene's light in the loop: it is held by projection only.
+ * fitted once per G (ridge regression over rendered seeds, by `npm run axes`, or `npm run axes --
+ * --scene-light-only` for an existing axes file; stored in axes.json). Two uses:
+ * - the loop and the open-loop move take the goals of MOVES_OFF_LIGHT off it, as goals move off held axes (TL-GAN's
+ *   step 4): the skin darkens by as much, and the scene keeps its light (200 seeds, open loop: border luma −45.5 →
+ *   +4.7 at the same −60° ITA). Nothing reads the scene's light in the loop: it is held by projection only;
+ * - the seed search keeps a new face's start in about the light of the words without their skin tone, for words
+ *   asking one of KEEPS_LIGHT_FOR (./seed-search.ts, lightGoals): its screens rank by the skin probes, which read
+ *   a dim scene as dark skin.
  */
-export const SCENE_LIGHT_HELD_BY: ReadonlySet<string> = new Set(['Dark_Skin', 'Black', 'White', 'Pale_Skin']);
+export const KEEPS_LIGHT_FOR: ReadonlySet<string> = new Set(['Dark_Skin', 'Black', 'White', 'Pale_Skin']);
 /**
- * The goals the loop moves off the scene's light: the skin-tone axes. Not Black's own goal ("a black man" asks
- * Dark_Skin too, which is): moved off it as well, F's age head read more of "a black man" over 8 years from "a man"
- * on the same seed (held 92.5% → 88% of seeds 1-200), for a scene about as light.
+ * The goals the loop moves off the scene's light: the skin-tone axes, not Black's own goal ("a black man" asks for
+ * Dark_Skin too, and that goal is moved off it). Black's moved off it as well made F's age head read more of "a
+ * black man" over 8 years from "a man" on the same seed (eval:skin held 92.5% → 88% of seeds 1-200) for a scene
+ * about as light.
  */
 export const MOVES_OFF_LIGHT: ReadonlySet<string> = new Set(['Dark_Skin', 'White', 'Pale_Skin']);
 
@@ -44,9 +49,12 @@ export function movesOffLight(name: string, w: number | undefined): boolean {
   return MOVES_OFF_LIGHT.has(name) && strong(w);
 }
 
-/** Whether an edit's words hold the scene's light (the seed search keeps it): one of SCENE_LIGHT_HELD_BY at |w| ≥ SCENE_LIGHT_MIN_WEIGHT. */
-export function holdsSceneLight(edit: Edit): boolean {
-  return Object.entries(edit.weights).some(([n, w]) => SCENE_LIGHT_HELD_BY.has(n) && strong(w));
+/**
+ * Whether an edit's words keep the scene's light in the seed search: one of KEEPS_LIGHT_FOR as a target (a step,
+ * "darker skin", is relative to the face and ranks nothing) at |w| ≥ SCENE_LIGHT_MIN_WEIGHT.
+ */
+export function keepsSceneLight(edit: Edit): boolean {
+  return Object.entries(edit.weights).some(([n, w]) => KEEPS_LIGHT_FOR.has(n) && edit.mode[n as keyof Edit['mode']] !== 'step' && strong(w));
 }
 
 /** Rows from the top and columns from each side that count as the border of a 64 px frame (scaled for others). */

@@ -8,7 +8,7 @@ import { dot } from './vector.js';
 import { readingLogit, LEVEL_LOGIT, MAX_LEVEL_LOGIT, AGE_TOL, type FaceReading, type ReadFaces } from './steer.js';
 import { truncate } from './truncation.js';
 import { REALISM_LIMIT } from './realism-guard.js';
-import { holdsSceneLight, SCENE_LIGHT_HELD_BY, type SceneLight } from './scene-light.js';
+import { keepsSceneLight, KEEPS_LIGHT_FOR, type SceneLight } from './scene-light.js';
 
 /**
  * Seed search: a new face starts from the candidate that already looks most like the words, not from an
@@ -199,7 +199,7 @@ function lightOf(light: SceneLight): (z: Float32Array) => number {
 }
 
 /**
- * The light goal of a search whose words ask for a skin tone (SCENE_LIGHT_HELD_BY, ./scene-light.ts): the start's
+ * The light goal of a search whose words ask for a skin tone (KEEPS_LIGHT_FOR, ./scene-light.ts): the start's
  * scene light within LIGHT_BAND of the light of the start the words minus their skin-tone goals would pick by the
  * screens (the seed's own face when nothing else is asked). The screens rank by the skin probes, which read a dim
  * scene as dark skin: without it the search started half of "a dark-skinned woman" in a black scene (border luma
@@ -209,10 +209,14 @@ function lightGoals(
   edits: readonly Edit[], goals: readonly Goal[], axes: AxisSet,
   pickFor: (goals: readonly Goal[]) => Float32Array, own: () => Float32Array,
 ): Goal[] {
-  if (!axes.sceneLight || !edits.some(holdsSceneLight)) return [];
-  const plain = goals.filter((g) => !SCENE_LIGHT_HELD_BY.has(g.name));  // the words without their skin tones
-  const v = lightOf(axes.sceneLight)(plain.length === 0 ? own() : pickFor(plain));
-  return [{ name: 'Light', lo: v - LIGHT_BAND, hi: v + LIGHT_BAND }];
+  if (!axes.sceneLight || !edits.some(keepsSceneLight) || !goals.some((g) => KEEPS_LIGHT_FOR.has(g.name))) return [];
+  const plain = goals.filter((g) => !KEEPS_LIGHT_FOR.has(g.name)); // the words without their skin tones
+  return [lightBand(lightOf(axes.sceneLight)(plain.length === 0 ? own() : pickFor(plain)))];
+}
+
+/** The light goal: within LIGHT_BAND of `v` (LIGHT_UNIT). */
+function lightBand(v: number): Goal {
+  return { name: 'Light', lo: v - LIGHT_BAND, hi: v + LIGHT_BAND };
 }
 
 /** Rounded, so a float difference in the last digits between machines does not change a pick. */
@@ -300,7 +304,8 @@ export const VARY_CANDIDATES = 8;
 /**
  * Vary's search: of VARY_CANDIDATES steps of this size from the face (jitter seeds derived from `stepSeed`),
  * the one whose neighbour's start the surrogate (else the axes) sees closest to the words' goals (and, for words
- * asking for one of EXPRESSION_SEARCHED_BY, smiling within EXPRESSION_BAND of the face's own start). The step is
+ * asking for one of EXPRESSION_SEARCHED_BY, smiling within EXPRESSION_BAND of the face's own start; for words asking
+ * a skin tone, KEEPS_LIGHT_FOR, its scene's light within LIGHT_BAND of the face's own start's). The step is
  * stored as any vary step is (FaceRecord.jitter), so the neighbour is redrawn from its record alone.
  */
 export function searchStep(face: Drawable, stepSeed: number, scale: number, axes: AxisSet, count = VARY_CANDIDATES): Jitter {
@@ -308,9 +313,10 @@ export function searchStep(face: Drawable, stepSeed: number, scale: number, axes
   // words whose appearance probe reads an expression (EXPRESSION_SEARCHED_BY): the neighbour smiles about as the
   // face does, instead of the step of the eight the probe reads highest (the unsmiling one, for "east asian")
   const held = asked.length > 0 ? expressionHeld(face.edits, axes) : [];
-  const goals = held.length > 0
-    ? [...asked, ...bandAround(held, keepInRange(truncate(seedLatent(face, axes.zDim), face.truncation ?? 1)), axes)]
-    : asked;
+  const own = () => keepInRange(truncate(seedLatent(face, axes.zDim), face.truncation ?? 1));
+  // and, for a skin tone, in about the face's own light (the skin probes read a dimmer neighbour as darker skin)
+  const lit = asked.length > 0 && axes.sceneLight && face.edits.some(keepsSceneLight) ? [lightBand(lightOf(axes.sceneLight)(own()))] : [];
+  const goals = [...asked, ...(held.length > 0 ? bandAround(held, own(), axes) : []), ...lit];
   const steps = Array.from({ length: count }, (_, i) => ({ seed: candidateSeed(stepSeed, 0, i), scale }));
   if (goals.length === 0) return steps[0]!;
   const predict = axes.surrogate?.predict?.bind(axes.surrogate);
@@ -318,7 +324,8 @@ export function searchStep(face: Drawable, stepSeed: number, scale: number, axes
   const scored = steps.map((step, i) => {
     const z = keepInRange(truncate(seedLatent({ ...face, jitter: [...(face.jitter ?? []), step] }, axes.zDim), face.truncation ?? 1));
     const p = predict?.(z);
-    return { i, score: steady(missOf(goals, (name) => (p ? p.get(name) : linear(z, name))) + TYPICALITY_WEIGHT * untypical(z)) };
+    const value = (name: Goal['name']) => (p && name !== 'Light' ? p.get(name) : linear(z, name));
+    return { i, score: steady(missOf(goals, value) + TYPICALITY_WEIGHT * untypical(z)) };
   }).sort((a, b) => a.score - b.score || a.i - b.i);
   return steps[scored[0]!.i]!;
 }

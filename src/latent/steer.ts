@@ -10,7 +10,7 @@ import { dot, gramSchmidt, norm } from './vector.js';
 import { betterPass, lessReal, realismBackoff } from './realism-guard.js';
 import { heldGoalChecks } from './held-checks.js';
 import { identityHoldFor, nextAnchor, withAnchorIdentity } from './identity-hold.js';
-import { movesOffLight } from './scene-light.js';
+import { MOVES_OFF_LIGHT, movesOffLight } from './scene-light.js';
 
 export { batchReads } from './read-batch.js';
 
@@ -307,7 +307,7 @@ export async function steerEdit(
   }
   const axes = axesForFace(allAxes, edit, startReading);
   // a skin-tone goal moves off the scene's light as well as the held axes (./scene-light.ts)
-  const lit = (name: GoalName, basis: Float64Array[]) =>
+  const offLight = (name: GoalName, basis: Float64Array[]) =>
     (axes.sceneLight && name !== 'Age' && movesOffLight(name, edit.weights[name]) ? gramSchmidt([...basis, axes.sceneLight.vector]) : basis);
   let current = keepInRange(applyEdit(z, edit, axes, locks, options));
   const first = await readFaces(startReading ? [current] : [z, current]);
@@ -365,15 +365,15 @@ export async function steerEdit(
       if (undo[i]) {
         // G did not answer: take back this goal's corrections, so they do not bend the rest of the face
         if (surrogate) for (let d = 0; d < out.length; d++) out[d]! -= appliedVec[i]![d]!;
-        else moveAlong(out, c.vector, -applied[i]!, basis);
+        else moveAlong(out, c.vector, -applied[i]!, offLight(c.name, basis));
       } else if (m !== 0 && movable(i) && isLocal(i)) {
-        spent[i]! += moveAlong(out, v, cap(i, m / gainNow[i]!), lit(c.name, basis));
+        spent[i]! += moveAlong(out, v, cap(i, m / gainNow[i]!), offLight(c.name, basis));
       } else if (m !== 0 && movable(i)) {
         const axis = c.name === 'Age' ? axes.age : axes.get(c.name as AttributeName);
         const mean = axis?.coordMean ?? 0;
         const spread = axis?.coordStd ?? 1;
         const wanted = Math.min(mean + COORD_LIMIT * spread, Math.max(mean - COORD_LIMIT * spread, from + cap(i, m / gains[i]!)));
-        spent[i]! += moveAlong(out, c.vector, wanted - from, lit(c.name, basis));
+        spent[i]! += moveAlong(out, c.vector, wanted - from, offLight(c.name, basis));
       }
       if (surrogate) {
         if (undo[i]) appliedVec[i]!.fill(0);
@@ -387,7 +387,9 @@ export async function steerEdit(
     for (const c of holds) {
       const m = miss(c, reading);
       const i = checks.indexOf(c);
-      if (m !== 0 && movable(i)) spent[i]! += moveAlong(out, dirs[i]!, cap(i, m / gainNow[i]!), goalBasis);
+      // a skin tone held (a lock, or an earlier edit's goal) keeps the scene's light as well
+      const off = axes.sceneLight && MOVES_OFF_LIGHT.has(c.name) ? gramSchmidt([...goalBasis, axes.sceneLight.vector]) : goalBasis;
+      if (m !== 0 && movable(i)) spent[i]! += moveAlong(out, dirs[i]!, cap(i, m / gainNow[i]!), off);
     }
     // a face drifting from who it was is pulled back toward the start off the goals' directions (./identity-hold.ts)
     keeper?.pull(out, z, reading, goalBasis);
