@@ -5,7 +5,7 @@ import type { Edit, FaceRecord } from '../face/record.js';
 import { seedLatent } from './jitter.js';
 import { truncate } from './truncation.js';
 import { addScaled, dot, gramSchmidt, norm, projectOff } from './vector.js';
-import { movesOffLight } from './scene-light.js';
+import { movesOffLight, offSceneLight } from './scene-light.js';
 
 /**
  * Edit maths (TL-GAN with calibrated levels).
@@ -152,7 +152,7 @@ export function applyEdit(
     const lo = axis.coordMean - COORD_LIMIT * axis.coordStd;
     const hi = axis.coordMean + COORD_LIMIT * axis.coordStd;
     // a skin tone moves off the scene's light as well (./scene-light.ts)
-    const off = axes.sceneLight && movesOffLight(name, edit.weights[name]) ? gramSchmidt([...basis, axes.sceneLight.vector]) : basis;
+    const off = offSceneLight(basis, axes.sceneLight, movesOffLight(name, edit.weights[name]));
     moveAlong(out, axis.vector, clamp(wanted, Math.min(lo, current), Math.max(hi, current)) - current, off);
     basis = gramSchmidt([...basis, axis.vector]);
     if (ageMove && name === 'Male') moveAge();

@@ -1,5 +1,6 @@
 import type { Edit } from '../face/record.js';
 import { ridgeFit } from './ridge.js';
+import { gramSchmidt } from './vector.js';
 
 /**
  * The scene's light, held while a skin tone is asked for.
@@ -55,6 +56,11 @@ export function movesOffLight(name: string, w: number | undefined): boolean {
  */
 export function keepsSceneLight(edit: Edit): boolean {
   return Object.entries(edit.weights).some(([n, w]) => KEEPS_LIGHT_FOR.has(n) && edit.mode[n as keyof Edit['mode']] !== 'step' && strong(w));
+}
+
+/** The orthonormal `basis` a move is projected off, with the scene's light added when `off` (and there is one). */
+export function offSceneLight(basis: Float64Array[], light: SceneLight | undefined, off: boolean): Float64Array[] {
+  return light && off ? gramSchmidt([...basis, light.vector]) : basis;
 }
 
 /** Rows from the top and columns from each side that count as the border of a 64 px frame (scaled for others). */

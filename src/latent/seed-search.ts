@@ -270,11 +270,12 @@ export async function searchSeed(
     .map((i) => ({ i, score: steady(score(i) + typical[i]!) }))
     .sort((a, b) => a.score - b.score || a.i - b.i).slice(0, keep).map((c) => c.i);
   const predict = axes.surrogate?.predict?.bind(axes.surrogate);
+  // the scene's light is the linear fit's at every stage (neither the surrogate nor F reads it)
+  const light = axes.sceneLight ? lightOf(axes.sceneLight) : undefined;
   // the two screens (the linear one over all candidates, the surrogate's over its best m): the best `keep` for `gs`
   const screen = (gs: readonly Goal[], keep: number) => {
     const linear = linearMisses(gs, axes, zs);
     const first = best(zs.map((_, i) => i), (i) => linear[i]!, m);
-    const light = axes.sceneLight ? lightOf(axes.sceneLight) : undefined;
     return predict
       ? best(first, (i) => { const p = predict(zs[i]!); return missOf(gs, (name) => (name === 'Light' ? light?.(zs[i]!) : p.get(name))); }, keep)
       : first.slice(0, keep);
@@ -286,7 +287,7 @@ export async function searchSeed(
   const readings = await read(screened.map((i) => zs[i]!));
   const scored = screened.map((i, j) => {
     const r = readings[j]!;
-    const value = (name: Goal['name']) => (name === 'Age' ? r.age : name === 'Light' ? lightOf(axes.sceneLight!)(zs[i]!) : readingLogit(r, name));
+    const value = (name: Goal['name']) => (name === 'Age' ? r.age : name === 'Light' ? light?.(zs[i]!) : readingLogit(r, name));
     const words = missOf(goals, value);
     const unreal = r.realism === undefined ? 0 : realismWeight * Math.max(0, r.realism - realismFrom);
     return { i, r, score: steady(words + unreal + typical[i]!) };

@@ -10,7 +10,7 @@ import { dot, gramSchmidt, norm } from './vector.js';
 import { betterPass, lessReal, realismBackoff } from './realism-guard.js';
 import { heldGoalChecks } from './held-checks.js';
 import { identityHoldFor, nextAnchor, withAnchorIdentity } from './identity-hold.js';
-import { MOVES_OFF_LIGHT, movesOffLight } from './scene-light.js';
+import { MOVES_OFF_LIGHT, movesOffLight, offSceneLight } from './scene-light.js';
 
 export { batchReads } from './read-batch.js';
 
@@ -308,7 +308,7 @@ export async function steerEdit(
   const axes = axesForFace(allAxes, edit, startReading);
   // a skin-tone goal moves off the scene's light as well as the held axes (./scene-light.ts)
   const offLight = (name: GoalName, basis: Float64Array[]) =>
-    (axes.sceneLight && name !== 'Age' && movesOffLight(name, edit.weights[name]) ? gramSchmidt([...basis, axes.sceneLight.vector]) : basis);
+    offSceneLight(basis, axes.sceneLight, name !== 'Age' && movesOffLight(name, edit.weights[name]));
   let current = keepInRange(applyEdit(z, edit, axes, locks, options));
   const first = await readFaces(startReading ? [current] : [z, current]);
   const before = startReading ?? first[0]!;
@@ -388,7 +388,7 @@ export async function steerEdit(
       const m = miss(c, reading);
       const i = checks.indexOf(c);
       // a skin tone held (a lock, or an earlier edit's goal) keeps the scene's light as well
-      const off = axes.sceneLight && MOVES_OFF_LIGHT.has(c.name) ? gramSchmidt([...goalBasis, axes.sceneLight.vector]) : goalBasis;
+      const off = offSceneLight(goalBasis, axes.sceneLight, MOVES_OFF_LIGHT.has(c.name));
       if (m !== 0 && movable(i)) spent[i]! += moveAlong(out, dirs[i]!, cap(i, m / gainNow[i]!), off);
     }
     // a face drifting from who it was is pulled back toward the start off the goals' directions (./identity-hold.ts)
