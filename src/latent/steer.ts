@@ -88,6 +88,15 @@ export type ReadFaces = (latents: Float32Array[], options?: ReadOptions) => Prom
 export const LEVEL_LOGIT = 1.5;
 export const MAX_LEVEL_LOGIT = 3;
 export const STEP_LOGIT = 2.5;
+/**
+ * Appearance probes (learned on UTKFace photos, docs/skin-tone.md) whose level goal is also a rise from the face
+ * the edit starts from: the probe reads many of G's faces far past any photo (the South_Asian probe reads 84 of
+ * 200 plain "a man" at P > 0.95, logit 3–20), so "past the goal line" says nothing there, and the words must still
+ * move the face toward what they asked for. White is not here: G's faces mostly read White already.
+ */
+export const RISES_FROM_START: ReadonlySet<string> = new Set(['Black', 'East_Asian', 'South_Asian']);
+/** How far (logits) a RISES_FROM_START goal rises above the start's reading, at least. */
+export const APPEARANCE_RISE = 1;
 /** How far a held attribute's probability may move (F's reading, 0..1). */
 export const HOLD_P = 0.05;
 /** How far the engine's own Male hold may leave P(Male) before the back-off gives up part of the goal. */
@@ -142,6 +151,11 @@ export interface Check {
    * (F's age head reads glasses, hats and hair colour as years).
    */
   guard?: { lo: number; hi: number };
+  /**
+   * A goal that aims past its line (RISES_FROM_START): the line it counts as met at, in the reply and for later
+   * edits (the level the words asked for; the rise above it is the loop's aim, not a promise).
+   */
+  metAt?: number;
   /** Value now (logit or years). */
   value: (r: FaceReading) => number | undefined;
   /** Allowed interval. */
@@ -200,8 +214,9 @@ function checksFor(
         direction: w > 0 ? 'up' : 'down', vector: axis.vector, gain });
     } else {
       const level = Math.sign(w) * Math.min(MAX_LEVEL_LOGIT, LEVEL_LOGIT * Math.abs(w));
-      checks.push({ name, kind: 'goal', value: logitOf(name), lo: w > 0 ? level : -Infinity, hi: w > 0 ? Infinity : level,
-        direction: w > 0 ? 'up' : 'down', vector: axis.vector, gain });
+      const aim = w > 0 && RISES_FROM_START.has(name) && now + APPEARANCE_RISE > level ? now + APPEARANCE_RISE : undefined;
+      checks.push({ name, kind: 'goal', value: logitOf(name), lo: w > 0 ? aim ?? level : -Infinity, hi: w > 0 ? Infinity : level,
+        ...(aim !== undefined ? { metAt: level } : {}), direction: w > 0 ? 'up' : 'down', vector: axis.vector, gain });
     }
   }
   if (ageMove && readsAge) {
@@ -246,10 +261,17 @@ export function goalsMet(
   edit: Edit, before: FaceReading, after: FaceReading, axes: AxisSet, locks: ReadonlySet<AttributeName> = new Set(),
 ): { goals: GoalName[]; unmet: GoalName[] } {
   const goals = checksFor(edit, before, axesForFace(axes, edit, before), locks, {}).filter((c) => c.kind === 'goal');
-  return { goals: goals.map((c) => c.name), unmet: goals.filter((c) => miss(c, after) !== 0).map((c) => c.name) };
+  return { goals: goals.map((c) => c.name), unmet: goals.filter((c) => unmet(c, after)).map((c) => c.name) };
 }
 
 /** How far a value is outside its interval (0 inside), signed: + means it must go up. */
+/** Whether a goal is not met on `r`, as the reply and later edits judge it (a rise's own line: Check.metAt). */
+function unmet(c: Check, r: FaceReading): boolean {
+  if (miss(c, r) === 0) return false;
+  const v = c.value(r);
+  return c.metAt === undefined || v === undefined || !(v >= c.metAt);
+}
+
 function miss(c: Check, r: FaceReading): number {
   const v = c.value(r);
   if (v === undefined || !Number.isFinite(v)) return 0;
@@ -447,10 +469,10 @@ export async function steerEdit(
     passes++;
   }
   const shortfalls = checks
-    .filter((c) => c.kind === 'goal' && miss(c, best.reading) !== 0)
+    .filter((c) => c.kind === 'goal' && unmet(c, best.reading))
     .map((c) => ({
       name: c.name, direction: c.direction,
-      wanted: c.direction === 'down' ? c.hi : c.direction === 'up' ? c.lo : (c.lo + c.hi) / 2,
+      wanted: c.direction === 'down' ? c.hi : c.direction === 'up' ? c.metAt ?? c.lo : (c.lo + c.hi) / 2,
       reached: c.value(best.reading) ?? Number.NaN,
       ...(heldBack.length > 0 ? { heldBack } : {}),
       ...(real || unreal ? { unreal: true as const } : {}),
