@@ -39,6 +39,8 @@ const FIRST: readonly AttributeName[] = ['Male', 'Young'];
 export interface EditOptions {
   /** Axes held fixed unless named by the edit (default Male and Young). */
   implicitLocks?: readonly AttributeName[];
+  /** Attributes an earlier edit of the face's chain named: an appearance goal rises from the start only the first time (steer.ts, RISES_FROM_START). */
+  namedBefore?: ReadonlySet<string>;
 }
 
 function clamp(x: number, lo: number, hi: number): number {

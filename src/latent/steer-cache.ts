@@ -84,8 +84,10 @@ export async function steerFaceCached(face: Drawable, axes: AxisSet, read: ReadF
   let shortfalls = state.shortfalls;
   let passes = 0;
   let anchor = state.anchor;
+  const named = new Set(face.edits.slice(0, k).flatMap((e) => Object.keys(e.weights)));
   for (const [i, edit] of face.edits.slice(k).entries()) {
-    const r = await steerEdit(z, reading, edit, axes, locks, read, {}, anchor);
+    const r = await steerEdit(z, reading, edit, axes, locks, read, { namedBefore: new Set(named) }, anchor);
+    for (const n of Object.keys(edit.weights)) named.add(n);
     ({ z, shortfalls } = r);
     reading = await withAnchorIdentity(z, r.reading, k + i, edit, axes.identityHold, read);
     passes += r.passes;

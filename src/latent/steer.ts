@@ -214,7 +214,9 @@ function checksFor(
         direction: w > 0 ? 'up' : 'down', vector: axis.vector, gain });
     } else {
       const level = Math.sign(w) * Math.min(MAX_LEVEL_LOGIT, LEVEL_LOGIT * Math.abs(w));
-      const aim = w > 0 && RISES_FROM_START.has(name) && now + APPEARANCE_RISE > level ? now + APPEARANCE_RISE : undefined;
+      // not when an earlier edit of the chain named it (a studio slider, the same words again): that face is as asked
+      const rises = w > 0 && RISES_FROM_START.has(name) && !options.namedBefore?.has(name);
+      const aim = rises && now + APPEARANCE_RISE > level ? now + APPEARANCE_RISE : undefined;
       checks.push({ name, kind: 'goal', value: logitOf(name), lo: w > 0 ? aim ?? level : -Infinity, hi: w > 0 ? Infinity : level,
         ...(aim !== undefined ? { metAt: level } : {}), direction: w > 0 ? 'up' : 'down', vector: axis.vector, gain });
     }
@@ -264,14 +266,12 @@ export function goalsMet(
   return { goals: goals.map((c) => c.name), unmet: goals.filter((c) => unmet(c, after)).map((c) => c.name) };
 }
 
-/** How far a value is outside its interval (0 inside), signed: + means it must go up. */
 /** Whether a goal is not met on `r`, as the reply and later edits judge it (a rise's own line: Check.metAt). */
 function unmet(c: Check, r: FaceReading): boolean {
-  if (miss(c, r) === 0) return false;
-  const v = c.value(r);
-  return c.metAt === undefined || v === undefined || !(v >= c.metAt);
+  return miss(c, r) !== 0 && (c.metAt === undefined || c.value(r)! < c.metAt);
 }
 
+/** How far a value is outside its interval (0 inside), signed: + means it must go up. */
 function miss(c: Check, r: FaceReading): number {
   const v = c.value(r);
   if (v === undefined || !Number.isFinite(v)) return 0;
@@ -297,7 +297,16 @@ function genderPicksAxes(axes: AxisSet, edit: Edit): boolean {
 
 /** One number per pass to pick the best: misses scaled to comparable units (years count 1/3). */
 function badness(checks: readonly Check[], r: FaceReading): number {
-  return checks.reduce((s, c) => s + Math.abs(miss(c, r)) / (c.name === 'Age' ? 3 : 1) * (c.kind === 'goal' ? 1 : c.soft ? 0.25 : 2), 0);
+  return checks.reduce((s, c) => s + weightedMiss(c, r) / (c.name === 'Age' ? 3 : 1) * (c.kind === 'goal' ? 1 : c.soft ? 0.25 : 2), 0);
+}
+
+/** A check's miss for picking the best pass: the part of a rise's aim above its line (Check.metAt) weighs as a soft hold does. */
+function weightedMiss(c: Check, r: FaceReading): number {
+  const m = Math.abs(miss(c, r));
+  if (c.metAt === undefined || m === 0) return m;
+  const v = c.value(r)!;
+  const rise = c.lo - Math.max(v, c.metAt); // the part of the miss above the line
+  return m - rise + 0.25 * rise;
 }
 
 /**
@@ -523,8 +532,10 @@ export async function steerFace(
     reading = (await read([z], { identity: false }))[0]!;
     passes = 1;
   }
+  const named = new Set<string>();
   for (const [i, edit] of face.edits.entries()) {
-    const r = await steerEdit(z, reading, edit, axes, locks, read, options, anchor);
+    const r = await steerEdit(z, reading, edit, axes, locks, read, { ...options, namedBefore: new Set(named) }, anchor);
+    for (const n of Object.keys(edit.weights)) named.add(n);
     z = r.z;
     reading = await withAnchorIdentity(r.z, r.reading, i, edit, axes.identityHold, read);
     passes += r.passes;
