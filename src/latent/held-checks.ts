@@ -11,7 +11,8 @@
 import type { AttributeName } from '../face/attributes.js';
 import type { Edit, HeldGoal } from '../face/record.js';
 import type { AxisSet } from './axes.js';
-import { AGE_TOL, HOLD_YEARS, holdBand, LEVEL_LOGIT, MAX_LEVEL_LOGIT, readingLogit, type Check, type FaceReading } from './steer.js';
+import { AGE_TOL, HOLD_YEARS, holdBand, LEVEL_LOGIT, MAX_LEVEL_LOGIT, type Check } from './goal-checks.js';
+import { readingLogit, type FaceReading } from './reading.js';
 
 /** How far inside a held goal's line the loop aims (logit): corrections sized by a secant land a little short. */
 export const HELD_MARGIN = 0.25;
