@@ -354,7 +354,7 @@ def main() -> None:
                                   "(default: the shipped training/resume/gan.pt)")
     # measured 2026-12-06: with sampling.ASKED_FOR, unedited seeds drifted from the reference (FD_F 8.924 -> 9.222 at
     # +86k images, 10.119 at +184k) and asked-for faces stayed about the same, so the campaign trains uniformly again;
-    # the drift is mostly who G draws (ASKED_FOR raises the drawn share of men 43% -> 54%): ASKED_FOR_BALANCED keeps it
+    # one measured cause is who G draws (ASKED_FOR raises the drawn share of men 43% -> 54%): ASKED_FOR_BALANCED keeps it
     s.add_argument("--oversample", default="",
                    help=f"attributes G sees more often than their share (sampling.py), e.g. '{ASKED_FOR_BALANCED}' or the "
                         f"appearance groups '{APPEARANCE}'; '' = uniform")
