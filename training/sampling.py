@@ -27,10 +27,10 @@ ASKED_FOR = ("Eyeglasses:3,Wearing_Hat:3,Bald:3,Gray_Hair:3,Mustache:2.5,Goatee:
              "Young=-1:2,Receding_Hairline:2,Sideburns:2")
 # ASKED_FOR also shifts who G sees: most of its attributes are men's (beards, moustaches, bald, sideburns), so the
 # drawn share of men rises from the data's 42.8% to 54.2% of the labelled crops, and G drifts with it (the 2,864k
-# candidate drew 57% men against 45% of the held-out reals while its FD_F on unedited seeds went 8.924 -> 10.481; how much
-# of that the share explains is not measured). Women weighted
-# 1.9 (unless they qualify for more) bring the drawn share back to 43.4%, keeping most of the boost (glasses 7% ->
-# 10.5% as drawn against 12.1%, not young 24% -> 29% against 34%). Measured on the pack's labels, 2026-12-07.
+# candidate drew 57% men against 45% of the held-out reals while its FD_F on unedited seeds went 8.924 -> 10.481;
+# how much of that the share explains is not measured). Women weighted 1.9 (unless they qualify for more) bring the
+# drawn share back to 43.4%, keeping most of the boost (glasses 7% -> 10.5% as drawn against 12.1%, not young
+# 24% -> 29% against 34%). Measured on the pack's labels, 2026-12-07.
 ASKED_FOR_BALANCED = ASKED_FOR + ",Male=-1:1.9"
 # The appearance groups (issue 26): faces that both readers of appearance_scores.py read as that appearance
 GROUPS = ("Black", "East_Asian", "South_Asian")
