@@ -43,6 +43,11 @@ export interface EditOptions {
   namedBefore?: ReadonlySet<string>;
 }
 
+/** The attributes `edits` name (EditOptions.namedBefore for the edit after them). */
+export function namedBy(edits: readonly Edit[]): Set<string> {
+  return new Set(edits.flatMap((e) => Object.keys(e.weights)));
+}
+
 function clamp(x: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, x));
 }

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import type { AttributeName } from '../face/attributes.js';
 import type { Drawable } from '../face/record.js';
 import type { AxisSet } from './axes.js';
+import { namedBy } from './edit.js';
 import { steerEdit, steerFace, type ReadFaces, type SteerResult } from './steer.js';
 import { asksForAnotherPerson, nextAnchor, withAnchorIdentity } from './identity-hold.js';
 
@@ -84,10 +85,8 @@ export async function steerFaceCached(face: Drawable, axes: AxisSet, read: ReadF
   let shortfalls = state.shortfalls;
   let passes = 0;
   let anchor = state.anchor;
-  const named = new Set(face.edits.slice(0, k).flatMap((e) => Object.keys(e.weights)));
   for (const [i, edit] of face.edits.slice(k).entries()) {
-    const r = await steerEdit(z, reading, edit, axes, locks, read, { namedBefore: new Set(named) }, anchor);
-    for (const n of Object.keys(edit.weights)) named.add(n);
+    const r = await steerEdit(z, reading, edit, axes, locks, read, { namedBefore: namedBy(face.edits.slice(0, k + i)) }, anchor);
     ({ z, shortfalls } = r);
     reading = await withAnchorIdentity(z, r.reading, k + i, edit, axes.identityHold, read);
     passes += r.passes;

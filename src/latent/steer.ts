@@ -1,7 +1,7 @@
 import type { AttributeName } from '../face/attributes.js';
 import { reliableOnlyOn, type AxisSet } from './axes.js';
 import {
-  applyEdit, COORD_LIMIT, keepInRange, moveAlong, type EditOptions,
+  applyEdit, COORD_LIMIT, keepInRange, moveAlong, namedBy, type EditOptions,
 } from './edit.js';
 import type { Edit, FaceRecord } from '../face/record.js';
 import { seedLatent } from './jitter.js';
@@ -308,10 +308,8 @@ export async function steerFace(
     reading = (await read([z], { identity: false }))[0]!;
     passes = 1;
   }
-  const named = new Set<string>();
   for (const [i, edit] of face.edits.entries()) {
-    const r = await steerEdit(z, reading, edit, axes, locks, read, { ...options, namedBefore: new Set(named) }, anchor);
-    for (const n of Object.keys(edit.weights)) named.add(n);
+    const r = await steerEdit(z, reading, edit, axes, locks, read, { ...options, namedBefore: namedBy(face.edits.slice(0, i)) }, anchor);
     z = r.z;
     reading = await withAnchorIdentity(r.z, r.reading, i, edit, axes.identityHold, read);
     passes += r.passes;
