@@ -22,7 +22,7 @@ import type { ReadOptions } from '../src/latent/steer.js';
 import { RECENT_FACES } from '../src/render/recent.js';
 import { percentile } from './stats.js';
 
-export const DESCRIBE_WORDS = ['an old man with glasses, smiling', 'a young woman with blond hair', 'a 70 year old man', 'a young woman with glasses and a hat'];
+export const DESCRIBE_WORDS = ['an old man with glasses, smiling', 'a young woman with blond hair', 'a 70 year old man', 'a young woman with glasses and a hat', 'a south asian man'];
 
 interface Tally {
   calls: number;

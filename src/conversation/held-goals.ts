@@ -9,7 +9,7 @@
 import { SUNGLASSES, type AttributeName } from '../face/attributes.js';
 import type { Edit, HeldGoal, HeldGoals } from '../face/record.js';
 import type { AxisSet } from '../latent/axes.js';
-import { goalLine, heldGoalsOf, heldValue, met } from '../latent/held-checks.js';
+import { goalLine, goalsSet, heldGoalsOf, heldValue, met } from '../latent/held-checks.js';
 import type { FaceReading } from '../latent/steer.js';
 import { sigmoid } from '../latent/vector.js';
 import { attributeLabels, labelOf, OPPOSITES } from './wording.js';
@@ -39,20 +39,6 @@ function names(edit: Edit, name: AttributeName): boolean {
   // the lenses go with the glasses: "no glasses" after "sunglasses" overrides the dark lenses too
   if (name === SUNGLASSES && namesAxis(edit, 'Eyeglasses')) return true;
   return ONE_OF.some((group) => group.includes(name) && group.some((other) => namesAxis(edit, other)));
-}
-
-/** The goals an edit sets that later edits hold: targets, and Young's age in years unless it is a step. */
-function goalsSet(edit: Edit): HeldGoal[] {
-  const goals: HeldGoal[] = [];
-  const age = edit.age && edit.age.mode !== 'step' ? edit.age : undefined;
-  for (const name of Object.keys(edit.weights) as AttributeName[]) {
-    const w = edit.weights[name]!;
-    const target = edit.mode[name] === 'target' && Number.isFinite(w) && w !== 0;
-    if (name === 'Young' && (target || age)) goals.push({ name, ...(target ? { weight: w } : {}), ...(age ? { age } : {}), said: edit.text });
-    else if (name !== 'Young' && target) goals.push({ name, weight: w, said: edit.text });
-  }
-  if (age && edit.weights.Young === undefined) goals.push({ name: 'Young', age, said: edit.text });
-  return goals;
 }
 
 /** The goals `next` (an edit after `earlier`) holds, or undefined when there are none. */

@@ -23,6 +23,20 @@ export function heldGoalsOf(edit: Edit): HeldGoal[] {
   return edit.held.goals.filter((g) => edit.weights[g.name] === undefined && !(g.name === 'Young' && edit.age));
 }
 
+/** The goals an edit sets that later edits hold: targets, and Young's age in years unless it is a step. */
+export function goalsSet(edit: Edit): HeldGoal[] {
+  const goals: HeldGoal[] = [];
+  const age = edit.age && edit.age.mode !== 'step' ? edit.age : undefined;
+  for (const name of Object.keys(edit.weights) as AttributeName[]) {
+    const w = edit.weights[name]!;
+    const target = edit.mode[name] === 'target' && Number.isFinite(w) && w !== 0;
+    if (name === 'Young' && (target || age)) goals.push({ name, ...(target ? { weight: w } : {}), ...(age ? { age } : {}), said: edit.text });
+    else if (name !== 'Young' && target) goals.push({ name, weight: w, said: edit.text });
+  }
+  if (age && edit.weights.Young === undefined) goals.push({ name: 'Young', age, said: edit.text });
+  return goals;
+}
+
 /** Whether a held goal is checked in years (an age asked for, models that read ages) rather than as a logit. */
 function inYears(goal: HeldGoal, axes: AxisSet, reading: FaceReading): boolean {
   return goal.age !== undefined && goal.age.mode !== 'step' && axes.age !== undefined && reading.age !== undefined;

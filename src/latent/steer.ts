@@ -9,6 +9,7 @@ import { truncate } from './truncation.js';
 import { dot, gramSchmidt, norm } from './vector.js';
 import { betterPass, lessReal, realismBackoff } from './realism-guard.js';
 import { heldGoalChecks } from './held-checks.js';
+import { appearanceLast } from './appearance-last.js';
 import { identityHoldFor, nextAnchor, withAnchorIdentity } from './identity-hold.js';
 import { MOVES_OFF_LIGHT, movesOffLight, offSceneLight } from './scene-light.js';
 import { readingLogit, type FaceReading, type ReadFaces } from './reading.js';
@@ -59,6 +60,8 @@ export {
  * only make female by making it younger: the engine's holds are then soft, corrected but weighing little in
  * picking the best pass); the engine's own age hold is corrected but never restored so.
  * An edit that carries the goals of earlier edits (Edit.held, docs/held-goals.md) holds them too (./held-checks.ts).
+ * An appearance asked for with other words ("a south asian man") is steered last, from the face the other words
+ * draw, holding them (./appearance-last.ts).
  * Goals still missed are returned, for the reply to say ("glasses: weak in this model").
  *
  * Replays are deterministic: the same seed, edits and models give the same latent.
@@ -102,7 +105,38 @@ export async function steerEdit(
   options: EditOptions = {},
   /** The identity the edit is held to (./identity-hold.ts), when the axes hold identity. */
   anchor?: Float32Array,
-): Promise<{ z: Float32Array; reading: FaceReading; before: FaceReading; shortfalls: Shortfall[]; passes: number }> {
+): Promise<EditResult> {
+  // an appearance asked for with other words rises from the face the other words draw (./appearance-last.ts)
+  const split = appearanceLast(edit, options);
+  if (!split) return steerOnce(z, known, edit, allAxes, locks, read, options, anchor);
+  const rest = await steerOnce(z, known, split.rest, allAxes, locks, read, options, anchor);
+  const last = await steerOnce(rest.z, rest.reading, split.appearance, allAxes, locks, read, options, anchor);
+  const named = new Set(last.shortfalls.map((s) => s.name));
+  const still = rest.shortfalls.flatMap((s) => (named.has(s.name) ? [] : stillShort(s, last.reading)));
+  return { z: last.z, reading: last.reading, before: rest.before, shortfalls: [...still, ...last.shortfalls], passes: rest.passes + last.passes };
+}
+
+/** What steerEdit returns: the face, F's reading of it and of the face before the edit, the goals missed, the passes. */
+type EditResult = { z: Float32Array; reading: FaceReading; before: FaceReading; shortfalls: Shortfall[]; passes: number };
+
+/** A goal the first part of a split edit missed, read again on the face the second part drew: [] once it is met there. */
+function stillShort(s: Shortfall, reading: FaceReading): Shortfall[] {
+  const value = s.name === 'Age' ? reading.age : readingLogit(reading, s.name);
+  if (value === undefined || !Number.isFinite(value)) return [s];
+  if ((s.direction === 'up' && value >= s.wanted) || (s.direction === 'down' && value <= s.wanted)) return [];
+  return [{ ...s, reached: value }];
+}
+
+async function steerOnce(
+  z: Float32Array,
+  known: FaceReading | undefined,
+  edit: Edit,
+  allAxes: AxisSet,
+  locks: ReadonlySet<AttributeName>,
+  read: ReadFaces,
+  options: EditOptions,
+  anchor?: Float32Array,
+): Promise<EditResult> {
   const keeper = identityHoldFor(allAxes.identityHold, anchor, edit);
   // the identity network is read only while the edit is held to an anchor (a new face's loop holds nothing)
   const readFaces: ReadFaces = (zs) => read(zs, { identity: keeper !== undefined });
