@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { STEERING_REVISION, withoutRevision } from '../src/latent/revision.js';
 import type { Edit } from '../src/face/record.js';
 import { embeddingDistance } from '../src/latent/identity-hold.js';
 import { steerFace } from '../src/latent/steer.js';
@@ -39,7 +40,7 @@ describe('the identity network in the models', () => {
     try {
       expect(plain.axes.identityHold).toBeUndefined();
       expect(models.axes.identityHold).toEqual({ band: 0.05 });
-      expect(models.version).toBe(`${plain.version}/i:${fingerprint(path.join(dir, 'identity.onnx')).sha256}b0.05`);
+      expect(models.version).toBe(`${withoutRevision(plain.version)}/i:${fingerprint(path.join(dir, 'identity.onnx')).sha256}b0.05/e:${STEERING_REVISION}`);
       const z = Float32Array.from({ length: models.generator.zDim }, (_, i) => Math.sin(i + 1));
       const w = Float32Array.from(z, (v, i) => (i === 0 ? -v : v));
       const [a, b, c] = await models.scorer.read([z, z, w]);

@@ -2,8 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { STEERING_REVISION, withoutRevision } from '../src/latent/revision.js';
 import { fingerprint } from '../src/render/fingerprint.js';
 import { loadFaceModels, modelsVersion } from '../src/render/models.js';
+import { olderModelNote } from '../src/conversation/engine.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tellaface-version-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -24,18 +26,31 @@ describe('the models version stored with each face', () => {
     expect(modelsVersion('g1', 'a1', 'f2', undefined)).toBe('g1/a1/f2');
   });
 
+  it('ends with the steering revision; a face stored under another is redrawn with a note that says why', () => {
+    const now = modelsVersion('g1', 'a1', 'f1', 'f1', 's1', undefined, undefined, 2);
+    expect(now).toBe('g1/a1/s:s1/e:2');
+    expect(olderModelNote({ model: now }, now)).toBeUndefined();
+    const steering = /before a change to how the words steer a face/;
+    expect(olderModelNote({ model: modelsVersion('g1', 'a1', 'f1', 'f1', 's1', undefined, undefined, 1) }, now)).toMatch(steering);
+    expect(olderModelNote({ model: 'g1/a1/s:s1' }, now)).toMatch(steering); // stored before revisions were recorded
+    // other model files: another face, said as before
+    expect(olderModelNote({ model: 'g0/a1/s:s1/e:2' }, now)).toMatch(/earlier version of the face models/);
+    expect(olderModelNote({ model: 'g1/a1/s:s0/e:1' }, now)).toMatch(/earlier version of the face models/);
+  });
+
   it('changes when only classifier.onnx is swapped (the closed loop steers by F, so faces change)', async () => {
     const dir = path.join(tmp, 'models');
     fs.cpSync(path.resolve('tests/fixtures/models'), dir, { recursive: true });
     const shipped = await versionOf(dir);
-    expect(shipped.split('/')).toHaveLength(2);
+    expect(shipped.split('/')).toHaveLength(3);
+    expect(shipped.endsWith(`/e:${STEERING_REVISION}`)).toBe(true); // the steering's revision (src/latent/revision.ts)
     expect(shipped.startsWith(fingerprint(path.join(dir, 'generator.onnx')).sha256)).toBe(true);
 
     const other = path.resolve('tests/fixtures/models-age/classifier.onnx');
     fs.copyFileSync(other, path.join(dir, 'classifier.onnx'));
     const swapped = await versionOf(dir);
     expect(swapped).not.toBe(shipped);
-    expect(swapped).toBe(`${shipped}/${fingerprint(other).sha256}`);
+    expect(swapped).toBe(`${withoutRevision(shipped)}/${fingerprint(other).sha256}/e:${STEERING_REVISION}`);
   });
 
   it('adds the surrogate the loop steers by, when the folder has one for this G, and not one for another G', async () => {
@@ -54,7 +69,7 @@ describe('the models version stored with each face', () => {
     fs.writeFileSync(path.join(dir, 'surrogate.json'), file('0123456789ab'));
     expect(await versionOf(dir)).toBe(shipped);
     fs.writeFileSync(path.join(dir, 'surrogate.json'), file(g));
-    expect(await versionOf(dir)).toBe(`${shipped}/s:${fingerprint(path.join(dir, 'surrogate.json')).sha256}`);
+    expect(await versionOf(dir)).toBe(`${withoutRevision(shipped)}/s:${fingerprint(path.join(dir, 'surrogate.json')).sha256}/e:${STEERING_REVISION}`);
     const withIt = await loadFaceModels({ modelsDir: dir, provider: 'cpu', renderSize: 64, queueCapacity: 4, maxBatch: 4, timeoutMs: 10_000 });
     try {
       expect(withIt.axes.surrogate?.zDim).toBe(zDim);
@@ -83,7 +98,7 @@ describe('the realism guard\'s density (realism.json) in the models folder', () 
     fs.writeFileSync(path.join(dir, 'realism.json'), file('0123456789ab'));
     expect(await versionOf(dir)).toBe(shipped);
     fs.writeFileSync(path.join(dir, 'realism.json'), file(f));
-    expect(await versionOf(dir)).toBe(`${shipped}/r:${fingerprint(path.join(dir, 'realism.json')).sha256}`);
+    expect(await versionOf(dir)).toBe(`${withoutRevision(shipped)}/r:${fingerprint(path.join(dir, 'realism.json')).sha256}/e:${STEERING_REVISION}`);
     const withIt = await loadFaceModels({ modelsDir: dir, provider: 'cpu', renderSize: 64, queueCapacity: 4, maxBatch: 4, timeoutMs: 10_000 });
     try {
       const [r] = await withIt.scorer.read([z]);

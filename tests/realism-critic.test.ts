@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { STEERING_REVISION, withoutRevision } from '../src/latent/revision.js';
 import { REALISM_LIMIT } from '../src/latent/realism-guard.js';
 import { criticRealism, type CriticCalibration } from '../src/latent/realism-critic.js';
 import { seedToLatent } from '../src/latent/seed.js';
@@ -75,7 +76,7 @@ describe('the models folder\'s critic', () => {
     const guarded = await loadFaceModels(config(dir));
     try {
       // both files decide what the guard turns down: a recalibration is a new version too
-      expect(guarded.version).toBe(`${plainVersion}/r:c${fingerprint(path.join(dir, 'critic.onnx')).sha256}${fingerprint(path.join(dir, 'critic.json')).sha256.slice(0, 6)}`);
+      expect(guarded.version).toBe(`${withoutRevision(plainVersion)}/r:c${fingerprint(path.join(dir, 'critic.onnx')).sha256}${fingerprint(path.join(dir, 'critic.json')).sha256.slice(0, 6)}/e:${STEERING_REVISION}`);
       expect((await guarded.scorer.read([z]))[0]!.realism).toEqual(expect.any(Number));
     } finally {
       await guarded.close();

@@ -27,6 +27,7 @@ import {
 } from '../render/models.js';
 import { LatentScorer } from '../render/scorer.js';
 import { batchReads } from '../latent/steer.js';
+import { STEERING_REVISION } from '../latent/revision.js';
 import { encodePng } from '../render/png.js';
 import { fingerprint } from '../render/fingerprint.js';
 import { labelPng } from '../render/png-label.js';
@@ -129,7 +130,7 @@ async function main(): Promise<void> {
   };
   const seeds = Array.from({ length: count }, (_, i) => seed + i);
   // the same "<generator>/<axes>" fingerprints the engine records, for each PNG's label
-  const model = `${generator.fingerprint}/${axes ? fingerprint(path.join(modelsDir, AXES_FILE)).sha256 : 'none'}${steering.print ? `/s:${steering.print}` : ''}${(critic.print ?? guard.print) ? `/r:${critic.print ?? guard.print}` : ''}`;
+  const model = `${generator.fingerprint}/${axes ? fingerprint(path.join(modelsDir, AXES_FILE)).sha256 : 'none'}${steering.print ? `/s:${steering.print}` : ''}${(critic.print ?? guard.print) ? `/r:${critic.print ?? guard.print}` : ''}${scorer ? `/e:${STEERING_REVISION}` : ''}`;
   const outDir = path.resolve(values['out-dir'] ?? '.');
   fs.mkdirSync(values.out ? path.dirname(path.resolve(values.out)) : outDir, { recursive: true });
 

@@ -1,4 +1,5 @@
 import { parseDescription, captionFor } from '../grammar/index.js';
+import { withoutRevision } from '../latent/revision.js';
 import type { ParseResult } from '../grammar/types.js';
 import type { AxisSet } from '../latent/axes.js';
 import { faceLatent } from '../latent/edit.js';
@@ -115,6 +116,9 @@ function captionWithTypicality(parse: ParseResult): string {
  */
 export function olderModelNote(face: Pick<FaceRecord, 'model'>, model: string): string | undefined {
   if (face.model === model) return undefined;
+  if (face.model !== null && withoutRevision(face.model) === withoutRevision(model)) {
+    return 'this face was first drawn before a change to how the words steer a face, so it may look a little different now: the same seed, edits and models';
+  }
   if (face.model === null) return 'this face is from before model versions were recorded: if the face models changed since, it looks different now';
   return 'this face was first drawn by an earlier version of the face models, so it looks different now: the same seed and edits, redrawn by the current ones';
 }

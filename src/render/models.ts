@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AxesFileError, AxisSet } from '../latent/axes.js';
+import { STEERING_REVISION } from '../latent/revision.js';
 import { log } from '../log.js';
 import { Classifier } from './classifier.js';
 import { fingerprint } from './fingerprint.js';
@@ -41,7 +42,7 @@ function axesMadeWith(file: string): { generator?: string; classifier?: string }
  */
 export function modelsVersion(
   generator: string, axes: string, classifier: string, axesClassifier: string | undefined, surrogate?: string, realism?: string,
-  identity?: string,
+  identity?: string, steeringRevision?: number,
 ): string {
   const base = axesClassifier === classifier ? `${generator}/${axes}` : `${generator}/${axes}/${classifier}`;
   // the surrogate steers the loop too: faces drawn with it are other faces (s: keeps the old versions parseable)
@@ -49,7 +50,9 @@ export function modelsVersion(
   // so does the realism guard (it turns down passes, and the seed search ranks with it)
   const guarded = realism ? `${steered}/r:${realism}` : steered;
   // and the identity hold (its network and band): refinements drawn with it are other faces
-  return identity ? `${guarded}/i:${identity}` : guarded;
+  const held = identity ? `${guarded}/i:${identity}` : guarded;
+  // and the steering code itself (src/latent/revision.ts): a face redrawn under another revision may look different
+  return steeringRevision !== undefined ? `${held}/e:${steeringRevision}` : held;
 }
 
 export const GENERATOR_FILE = 'generator.onnx';
@@ -329,7 +332,7 @@ export async function loadFaceModels(config: ModelConfig): Promise<FaceModels> {
     scorer,
     axes,
     provider: generator.provider,
-    version: modelsVersion(generator.fingerprint, axesFile.sha256, classifierPrint, madeWith.classifier, steering.print, critic.print ?? guard.print, identity.print),
+    version: modelsVersion(generator.fingerprint, axesFile.sha256, classifierPrint, madeWith.classifier, steering.print, critic.print ?? guard.print, identity.print, STEERING_REVISION),
     async close() {
       await Promise.all([generator.close(), classifier.close(), critic.guard?.critic.close(), identity.net?.close()]);
     },

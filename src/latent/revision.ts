@@ -1,0 +1,19 @@
+/**
+ * The steering's revision, stored with each face as part of the models version (src/render/models.ts,
+ * modelsVersion: `…/e:N`). Faces are stored as a seed and edits and redrawn on every request, so a change to how
+ * the words steer the face (the closed loop, the seed search, the holds) redraws stored faces differently even
+ * with the same model files. Raise it with every change that draws other faces for the same seed, words and models,
+ * and say here what changed; a face stored under another revision is redrawn with a note that says so
+ * (src/conversation/engine.ts, olderModelNote).
+ *
+ * 1 (2026-12-07): "south asian" asked for with other words is drawn last (./appearance-last.ts). Faces stored
+ *   before revisions were recorded carry no `e:` and were drawn by the steering of their day.
+ */
+export const STEERING_REVISION = 1;
+
+const REVISION_PART = /\/e:\d+$/;
+
+/** A models version without its steering revision (a version stored before revisions has none). */
+export function withoutRevision(version: string): string {
+  return version.replace(REVISION_PART, '');
+}
