@@ -53,8 +53,28 @@ describe('an appearance asked for with other words is drawn last (appearance-las
       expect(male(asked.reading)).toBeGreaterThanOrEqual(LEVEL_LOGIT - 1e-3);
       expect(asked.shortfalls).toEqual([]);
       // the cached path (a refine's) steers the edit the same way
-      const cached = await steerFaceCached({ seed, edits: [edit({ South_Asian: 1.5, Dark_Skin: 0.3, Male: 1 })], truncation: 1 }, axes, reader(), new SteerCache());
-      expect(probe(cached.reading)).toBeCloseTo(probe(asked.reading), 6);
+      const smile = edit({ Smiling: 1 });
+      const chain = [smile, edit({ South_Asian: 1.5, Dark_Skin: 0.3, Male: 1 })];
+      const cache = new SteerCache();
+      await steerFaceCached({ seed, edits: [smile], truncation: 1 }, axes, reader(), cache);
+      const cached = await steerFaceCached({ seed, edits: chain, truncation: 1 }, axes, reader(), cache);
+      expect(cache.hits).toBe(1); // the second edit ran through the cache's own loop
+      expect(Array.from(cached.z)).toEqual(Array.from((await steerFace({ seed, edits: chain }, axes, reader())).z));
+    }
+  });
+
+  it('a refine that asks for another person ("a south asian woman" said of a man) is not held to who he was', async () => {
+    // the identity network sees the gender, the look and the coordinates no attribute has
+    const withId = async (zs: Float32Array[]) => (await reader()(zs)).map((r, i) => ({
+      ...r, identity: Float32Array.from([3, 2 * zs[i]![MALE]!, 2 * zs[i]![PROBES.South_Asian]!, ...zs[i]!.slice(43, 48)]),
+    }));
+    const held = axes.withIdentityHold({ band: 0.05 });
+    const woman = edit({ South_Asian: 1.5, Dark_Skin: 0.3, Male: -1 });
+    for (const seed of [1, 2, 3, 4]) {
+      const r = await steerFace({ seed, edits: [edit({ Male: 1 }), { ...woman, text: 'a south asian woman' }] }, held, withId);
+      expect(male(r.reading)).toBeLessThanOrEqual(-LEVEL_LOGIT + 1e-3);
+      expect(probe(r.reading)).toBeGreaterThanOrEqual(LEVEL_LOGIT * 1.5 - 1e-3);
+      expect(r.shortfalls).toEqual([]);
     }
   });
 

@@ -10,7 +10,7 @@ import { dot, gramSchmidt, norm } from './vector.js';
 import { betterPass, lessReal, realismBackoff } from './realism-guard.js';
 import { heldGoalChecks } from './held-checks.js';
 import { appearanceLast } from './appearance-last.js';
-import { identityHoldFor, nextAnchor, withAnchorIdentity } from './identity-hold.js';
+import { asksForAnotherPerson, identityHoldFor, nextAnchor, withAnchorIdentity } from './identity-hold.js';
 import { MOVES_OFF_LIGHT, movesOffLight, offSceneLight } from './scene-light.js';
 import { readingLogit, type FaceReading, type ReadFaces } from './reading.js';
 import {
@@ -108,23 +108,28 @@ export async function steerEdit(
 ): Promise<EditResult> {
   // an appearance asked for with other words rises from the face the other words draw (./appearance-last.ts)
   const split = appearanceLast(edit, options);
-  if (!split) return steerOnce(z, known, edit, allAxes, locks, read, options, anchor);
-  const rest = await steerOnce(z, known, split.rest, allAxes, locks, read, options, anchor);
-  const last = await steerOnce(rest.z, rest.reading, split.appearance, allAxes, locks, read, options, anchor);
+  if (!split) return strip(await steerOnce(z, known, edit, allAxes, locks, read, options, anchor));
+  // words that ask for another person ("a south asian woman" said of a man) are not held to who the face was, in
+  // either part (the appearance part alone no longer names the gender)
+  const held = asksForAnotherPerson(edit) ? undefined : anchor;
+  const rest = await steerOnce(z, known, split.rest, allAxes, locks, read, options, held);
+  const last = await steerOnce(rest.z, rest.reading, split.appearance, allAxes, locks, read, options, held);
+  // every goal of the first part is judged again on the face the second part drew
   const named = new Set(last.shortfalls.map((s) => s.name));
-  const still = rest.shortfalls.flatMap((s) => (named.has(s.name) ? [] : stillShort(s, last.reading)));
+  const still = rest.goals.filter((c) => !named.has(c.name) && unmet(c, last.reading)).map((c) => ({
+    ...(rest.shortfalls.find((s) => s.name === c.name) ?? shortfallOf(c)), reached: c.value(last.reading) ?? Number.NaN,
+  }));
   return { z: last.z, reading: last.reading, before: rest.before, shortfalls: [...still, ...last.shortfalls], passes: rest.passes + last.passes };
 }
 
 /** What steerEdit returns: the face, F's reading of it and of the face before the edit, the goals missed, the passes. */
 type EditResult = { z: Float32Array; reading: FaceReading; before: FaceReading; shortfalls: Shortfall[]; passes: number };
 
-/** A goal the first part of a split edit missed, read again on the face the second part drew: [] once it is met there. */
-function stillShort(s: Shortfall, reading: FaceReading): Shortfall[] {
-  const value = s.name === 'Age' ? reading.age : readingLogit(reading, s.name);
-  if (value === undefined || !Number.isFinite(value)) return [s];
-  if ((s.direction === 'up' && value >= s.wanted) || (s.direction === 'down' && value <= s.wanted)) return [];
-  return [{ ...s, reached: value }];
+const strip = ({ goals: _goals, ...result }: EditResult & { goals: Check[] }): EditResult => result;
+
+/** A goal missed, as the reply says it: what was wanted and which way. */
+function shortfallOf(c: Check): Pick<Shortfall, 'name' | 'direction' | 'wanted'> {
+  return { name: c.name, direction: c.direction, wanted: c.direction === 'down' ? c.hi : c.direction === 'up' ? c.metAt ?? c.lo : (c.lo + c.hi) / 2 };
 }
 
 async function steerOnce(
@@ -136,7 +141,7 @@ async function steerOnce(
   read: ReadFaces,
   options: EditOptions,
   anchor?: Float32Array,
-): Promise<EditResult> {
+): Promise<EditResult & { goals: Check[] }> {
   const keeper = identityHoldFor(allAxes.identityHold, anchor, edit);
   // the identity network is read only while the edit is held to an anchor (a new face's loop holds nothing)
   const readFaces: ReadFaces = (zs) => read(zs, { identity: keeper !== undefined });
@@ -290,8 +295,7 @@ async function steerOnce(
   const shortfalls = checks
     .filter((c) => c.kind === 'goal' && unmet(c, best.reading))
     .map((c) => ({
-      name: c.name, direction: c.direction,
-      wanted: c.direction === 'down' ? c.hi : c.direction === 'up' ? c.metAt ?? c.lo : (c.lo + c.hi) / 2,
+      ...shortfallOf(c),
       reached: c.value(best.reading) ?? Number.NaN,
       ...(heldBack.length > 0 ? { heldBack } : {}),
       ...(real || unreal ? { unreal: true as const } : {}),
@@ -300,7 +304,7 @@ async function steerOnce(
       ...(heldIdentity && Math.abs(miss(c, best.reading)) > Math.abs(miss(c, unheld.reading)) + 1e-6
         ? { someoneElse: (readingLogit(best.reading, 'Male') ?? 0) >= 0 ? 'him' as const : 'her' as const } : {}),
     }));
-  return { z: best.z, reading: best.reading, before, shortfalls, passes };
+  return { z: best.z, reading: best.reading, before, shortfalls, passes, goals: checks.filter((c) => c.kind === 'goal') };
 }
 
 /** Each goal's direction at z: the surrogate's gradient where it models the goal, else the goal's axis. */
