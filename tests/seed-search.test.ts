@@ -109,7 +109,8 @@ describe('seed search (a new face starts from the candidate that already fits th
 
   it('appearance words that hold the expression start from a face that smiles as the words without them would; others follow their probe', async () => {
     // two appearance probes that read unsmiling faces as more of their look (the East_Asian probe did: 98% of "an
-    // east asian woman" unsmiling): East_Asian holds the expression (EXPRESSION_HELD_BY), Black does not
+    // east asian woman" unsmiling): the search keeps East_Asian's start smiling as the words without it would (EXPRESSION_SEARCHED_BY),
+    // Black's follows its probe
     const SMILE = attributeIndex('Smiling');
     const MALE = attributeIndex('Male');
     const look = { East_Asian: 40, Black: 41 } as const;

@@ -8,8 +8,9 @@
  *
  * 1 (2026-12-07): "south asian" asked for with other words is drawn last (./appearance-last.ts). Faces stored
  *   before revisions were recorded carry no `e:` and were drawn by the steering of their day.
+ * 2 (2026-12-07): every edit holds the expression unless its words name it (./edit.ts, HELD_BY_DEFAULT).
  */
-export const STEERING_REVISION = 1;
+export const STEERING_REVISION = 2;
 
 const REVISION_PART = /\/e:\d+$/;
 

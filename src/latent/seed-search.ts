@@ -3,7 +3,7 @@ import type { Drawable, Edit, Jitter, SeedStart } from '../face/record.js';
 import { seedLatent } from './jitter.js';
 import type { AxisSet } from './axes.js';
 import { candidateLatent, candidateSeed, SEARCH_VERSION } from './candidates.js';
-import { ageMoveOf, EXPRESSION, EXPRESSION_HELD_BY, EXPRESSION_SEARCHED_BY, holdsExpression, keepInRange, linearAge } from './edit.js';
+import { ageMoveOf, asksForAny, EXPRESSION, EXPRESSION_READ_BY, EXPRESSION_SEARCHED_BY, keepInRange, linearAge } from './edit.js';
 import { dot } from './vector.js';
 import { readingLogit, LEVEL_LOGIT, MAX_LEVEL_LOGIT, AGE_TOL, type FaceReading, type ReadFaces } from './steer.js';
 import { truncate } from './truncation.js';
@@ -154,7 +154,7 @@ export const EXPRESSION_BAND = 1;
  * The expression goals of a search whose words ask for one of EXPRESSION_SEARCHED_BY and do not name the
  * expression (a target or a lock; a step such as "smile more" is relative to the start and keeps the band): each
  * EXPRESSION attribute within EXPRESSION_BAND of its value on the start the words minus their South_Asian and
- * East_Asian goals (EXPRESSION_HELD_BY) would pick by the screens (the linear screen, then the surrogate's: no
+ * East_Asian goals (EXPRESSION_READ_BY) would pick by the screens (the linear screen, then the surrogate's: no
  * render), or on the seed's own face when nothing else is asked ("an east asian person"). Empty for other words.
  */
 function expressionGoals(
@@ -163,7 +163,7 @@ function expressionGoals(
 ): Goal[] {
   const held = expressionHeld(edits, axes);
   if (held.length === 0) return [];
-  const plain = goals.filter((g) => !EXPRESSION_HELD_BY.has(g.name));
+  const plain = goals.filter((g) => !EXPRESSION_READ_BY.has(g.name));
   // nothing else to rank by ("an east asian person"): the face the seed draws without the words
   return bandAround(held, plain.length === 0 ? own() : pickFor(plain), axes);
 }
@@ -174,7 +174,7 @@ function expressionGoals(
  * so the start still keeps the band). Empty for other words.
  */
 function expressionHeld(edits: readonly Edit[], axes: AxisSet): AttributeName[] {
-  if (!edits.some((e) => holdsExpression(e, EXPRESSION_SEARCHED_BY))) return [];
+  if (!edits.some((e) => asksForAny(e, EXPRESSION_SEARCHED_BY))) return [];
   const named = new Set(edits.flatMap((e) => [...Object.keys(e.weights).filter((n) => e.mode[n as AttributeName] !== 'step'), ...e.locks]));
   return EXPRESSION.filter((n) => !named.has(n) && axes.get(n));
 }
