@@ -111,11 +111,40 @@ def split_of(path: str) -> str:
     return next(name for name, r in SPLITS.items() if bucket in r)
 
 
+AGE_BIN = 5
+
+
+def age_matched(rng: random.Random, pool: list[str], count: int, wanted_ages: list[int]) -> list[str]:
+    """`count` of `pool` (UTKFace paths) drawn so that their ages follow `wanted_ages`' (by AGE_BIN-year bins):
+    each bin gets its share of `count`, from that bin of the pool, and what a bin lacks is drawn from the rest of the
+    pool nearest in age. Without it a race probe learns the age gap between the labels: UTKFace's East Asian adults
+    (15-80) have a median age of 28, the other three 30-38, and the East_Asian axis made faces younger."""
+    age = lambda p: utkface_labels(os.path.basename(p))[0]  # noqa: E731
+    bins: dict[int, list[str]] = {}
+    for p in pool:
+        bins.setdefault(age(p) // AGE_BIN, []).append(p)
+    want: dict[int, int] = {}
+    for a in wanted_ages:
+        want[a // AGE_BIN] = want.get(a // AGE_BIN, 0) + 1
+    picked: list[str] = []
+    for b in sorted(want):
+        share = round(count * want[b] / len(wanted_ages))
+        have = bins.get(b, [])
+        picked += rng.sample(have, min(share, len(have)))
+    chosen = set(picked)
+    if len(picked) < count:  # bins short of photos: the nearest ages of what is left
+        target = sorted(wanted_ages)[len(wanted_ages) // 2]
+        rest = sorted((p for p in pool if p not in chosen), key=lambda p: (abs(age(p) - target), p))
+        picked += rest[:count - len(picked)]
+    return sorted(rng.sample(picked, count)) if len(picked) > count else picked
+
+
 def utkface_race(race: str, out: str, per_gender: int, seed: int, adult=(15, 80), split: str | None = None,
-                 others_negative: bool = False) -> None:
+                 others_negative: bool = False, match_age: bool = False) -> None:
     """pos/: UTKFace faces labelled `race`; neg/: the other three labels in equal shares (with `others_negative`,
     UTKFace's "Others" too, as a fourth share: faces that are not `race`, never a class of their own);
-    `per_gender` of each gender a side, ages 15-80 (the faces G draws); only the photos of `split` when given."""
+    `per_gender` of each gender a side, ages 15-80 (the faces G draws); only the photos of `split` when given.
+    With `match_age`, each share of the negatives follows the ages of that gender's positives (age_matched)."""
     want = RACE_LABELS[race]
     root = os.path.join(DATASETS, "utkface", "UTKFace")
     by = {}  # (race, gender) -> files
@@ -132,12 +161,15 @@ def utkface_race(race: str, out: str, per_gender: int, seed: int, adult=(15, 80)
     pos, neg = [], []
     others = [r for r in RACE_LABELS.values() if r != want] + ([OTHERS] if others_negative else [])
     for gender in (0, 1):
-        pos += rng.sample(by[(want, gender)], min(per_gender, len(by[(want, gender)])))
+        side = rng.sample(by[(want, gender)], min(per_gender, len(by[(want, gender)])))
+        pos += side
+        ages = [utkface_labels(os.path.basename(p))[0] for p in side]
         for r in others:
             pool = by[(r, gender)]
             if len(pool) < per_gender // len(others):
                 print(f"only {len(pool)} photos of label {r}, gender {gender} (wanted {per_gender // len(others)})")
-            neg += rng.sample(pool, min(len(pool), per_gender // len(others)))
+            count = min(len(pool), per_gender // len(others))
+            neg += age_matched(rng, pool, count, ages) if match_age else rng.sample(pool, count)
     fill(out, "pos", sorted(pos))
     fill(out, "neg", sorted(neg))
 
@@ -235,10 +267,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--split", choices=sorted(SPLITS), help="--utkface-race: only this part of UTKFace (by file name hash)")
     ap.add_argument("--others-negative", action="store_true", help="--utkface-race: UTKFace's 'Others' among the negatives")
+    ap.add_argument("--match-age", action="store_true", help="--utkface-race: negatives drawn to the positives' ages")
     args = ap.parse_args()
     if args.utkface_race:
         utkface_race(args.utkface_race, args.out or f"/tmp/tellaface-{args.utkface_race.lower()}", args.per_gender, args.seed,
-                     split=args.split, others_negative=args.others_negative)
+                     split=args.split, others_negative=args.others_negative, match_age=args.match_age)
     elif args.celeba_lenses:
         celeba_lenses(args.out or "/tmp/tellaface-sunglasses")
     elif args.utkface_child:
