@@ -1,7 +1,7 @@
 import { ATTRIBUTES, attributeIndex, isCelebaAttribute, type AttributeName } from '../face/attributes.js';
 import type { Edit } from '../face/record.js';
 import type { AxisSet } from './axes.js';
-import { ageMoveOf, heldAttributes, wantedYears, type EditOptions } from './edit.js';
+import { ageMoveOf, heldAttributes, levelWeight, wantedYears, type EditOptions } from './edit.js';
 import { readingLogit, type FaceReading } from './reading.js';
 
 /*
@@ -121,7 +121,7 @@ export function checksFor(
       checks.push({ name, kind: 'goal', value: logitOf(name), lo: w > 0 ? to : -Infinity, hi: w > 0 ? Infinity : to,
         direction: w > 0 ? 'up' : 'down', vector: axis.vector, gain });
     } else {
-      const level = Math.sign(w) * Math.min(MAX_LEVEL_LOGIT, LEVEL_LOGIT * Math.abs(w));
+      const level = Math.sign(w) * Math.min(MAX_LEVEL_LOGIT, LEVEL_LOGIT * Math.abs(levelWeight(edit, name, w)));
       // not when an earlier edit of the chain named it (a studio slider, the same words again): that face is as asked
       const rises = w > 0 && RISES_FROM_START.has(name) && !options.namedBefore?.has(name);
       const aim = rises && now + APPEARANCE_RISE > level ? now + APPEARANCE_RISE : undefined;

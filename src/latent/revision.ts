@@ -9,8 +9,9 @@
  * 1 (2026-12-07): "south asian" asked for with other words is drawn last (./appearance-last.ts). Faces stored
  *   before revisions were recorded carry no `e:` and were drawn by the steering of their day.
  * 2 (2026-12-07): every edit holds the expression unless its words name it (./edit.ts, HELD_BY_DEFAULT).
+ * 3 (2026-12-07): a gender asked with an older face is asked more clearly (./edit.ts, OLDER_GENDER_FIRMNESS).
  */
-export const STEERING_REVISION = 2;
+export const STEERING_REVISION = 3;
 
 const REVISION_PART = /\/e:\d+$/;
 
