@@ -4,7 +4,7 @@ import type { Edit } from '../src/face/record.js';
 import { AxisSet, type Axis } from '../src/latent/axes.js';
 import { applyEdit, asksOlder, levelWeight, OLDER_GENDER_FIRMNESS } from '../src/latent/edit.js';
 import { checksFor, LEVEL_LOGIT } from '../src/latent/goal-checks.js';
-import { goalsSet } from '../src/latent/held-checks.js';
+import { goalLine, goalsSet } from '../src/latent/held-checks.js';
 import { searchGoals } from '../src/latent/seed-search.js';
 import { dot } from '../src/latent/vector.js';
 
@@ -36,7 +36,12 @@ describe('a gender asked with an older face is asked more clearly', () => {
     expect(asksOlder(edit({ Male: 1 }, { age: { mode: 'exact', years: 25 } }))).toBe(false);
     expect(asksOlder(edit({ Male: 1 }, { age: { mode: 'step', years: 10 } }))).toBe(true);
     expect(asksOlder(edit({ Male: 1 }, { age: { mode: 'atMost', years: 27 } }))).toBe(false);
-    expect(asksOlder(edit({ Male: 1, Young: -0.6 }, {}, 'step'))).toBe(true); // "older man"
+    expect(asksOlder(edit({ Male: 1, Young: -0.6 }, {}, 'step'))).toBe(true); // "less young", no years
+    // as the words set them: "older" is 15 years more; "a 38 year old" sets Young a little down, the years decide
+    expect(asksOlder(edit({ Male: 1, Young: -0.6 }, { age: { mode: 'step', years: 15 } }))).toBe(true);
+    expect(asksOlder(edit({ Male: -1, Young: -0.1 }, { age: { mode: 'exact', years: 38 } }))).toBe(false);
+    expect(asksOlder(edit({ Male: -1, Young: -1 }, { age: { mode: 'atLeast', years: 53 } }))).toBe(true);
+    expect(asksOlder(edit({ Male: 1, Young: 0.6 }, { age: { mode: 'step', years: -15 } }))).toBe(false);
   });
 
   it('sets only the gender target firmer: not a gender step, not other targets', () => {
@@ -55,7 +60,7 @@ describe('a gender asked with an older face is asked more clearly', () => {
     expect(male(oldWoman)).toBeCloseTo(-OLDER_GENDER_FIRMNESS, 4);
   });
 
-  it('the loop, the seed search and a later reply ask F for the same firmer level', () => {
+  it('the loop and the seed search ask F for the same firmer level', () => {
     const before = { logits: new Float32Array(ATTRIBUTES.length) };
     const goalHi = (e: Edit) => checksFor(e, before, axes, new Set(), {}).find((c) => c.kind === 'goal' && c.name === 'Male')!.hi;
     expect(goalHi(woman)).toBeCloseTo(-LEVEL_LOGIT, 6);
@@ -63,7 +68,12 @@ describe('a gender asked with an older face is asked more clearly', () => {
     const searchHi = (e: Edit) => searchGoals([e], axes).find((g) => g.name === 'Male')!.hi;
     expect(searchHi(woman)).toBeCloseTo(-LEVEL_LOGIT, 6);
     expect(searchHi(oldWoman)).toBeCloseTo(-LEVEL_LOGIT * OLDER_GENDER_FIRMNESS, 6);
-    expect(goalsSet(oldWoman).find((g) => g.name === 'Male')!.weight).toBe(-OLDER_GENDER_FIRMNESS);
-    expect(goalsSet(woman).find((g) => g.name === 'Male')!.weight).toBe(-1);
+  });
+
+  it('a later edit holds the gender at the words\' own level: "make him younger" is not held to the old face\'s line', () => {
+    const before = { logits: new Float32Array(ATTRIBUTES.length) };
+    const held = goalsSet(oldWoman).find((g) => g.name === 'Male')!;
+    expect(held.weight).toBe(-1);
+    expect(goalLine(held, axes, before)!.hi).toBeCloseTo(-LEVEL_LOGIT, 6);
   });
 });

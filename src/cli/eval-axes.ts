@@ -14,7 +14,7 @@
  * their drift) go through the engine's closed loop (src/latent/steer.ts: F reads the rendered face and the
  * edit is corrected), as users get them; the ±1 steps (up/down) stay linear. F grades a loop that optimises F here: training/eval_edits.py grades with the judge.
  * --only A,B,... measures those attributes alone (the summary lines then cover only them).
- * --no-holds runs the ±1 targets without the implicit Male and age holds: what G can draw at all, to tell
+ * --no-holds runs the ±1 targets without the implicit Male, age and smile holds: what G can draw at all, to tell
  * "G cannot draw it" from "G cannot draw it without changing the gender or the age". --holds Male (or Young)
  * keeps only that one, to tell which hold stops an axis.
  * --no-surrogate steers the loop along the axes alone, as without models/surrogate.json, to measure what the

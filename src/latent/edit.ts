@@ -15,8 +15,8 @@ import { movesOffLight, offSceneLight } from './scene-light.js';
  *           floor for w > 0 and a ceiling for w < 0 (a face already past the level is left alone)
  *   step:   c* = c + w·scale        (relative to where the face is now)
  * The move is made along u projected off the held axes (Gram-Schmidt over: the face's locks, the
- * implicit locks Male and Young unless this edit names them, and the axes already set earlier in the
- * same edit), renormalised, so "more beard" does not also change gender or age.
+ * implicit locks Male, Young and Smiling unless this edit names them (HELD_BY_DEFAULT), and the axes already set
+ * earlier in the same edit), renormalised, so "more beard" does not also change gender, age or expression.
  *
  * Staying where the GAN has seen data: weights are clamped to ±MAX_WEIGHT, c* to coordMean ± COORD_LIMIT·coordStd
  * (one coordinate at 5σ with the other d−1 typical still leaves |z| inside the shell below), a single move
@@ -37,7 +37,7 @@ export const IMPLICIT_LOCKS: readonly AttributeName[] = ['Male', 'Young'];
 const FIRST: readonly AttributeName[] = ['Male', 'Young'];
 
 export interface EditOptions {
-  /** Axes held fixed unless named by the edit (default Male and Young). */
+  /** Axes held fixed unless named by the edit (default HELD_BY_DEFAULT: Male, Young and Smiling). */
   implicitLocks?: readonly AttributeName[];
   /** Attributes an earlier edit of the face's chain named: an appearance goal rises from the start only the first time (steer.ts, RISES_FROM_START). */
   namedBefore?: ReadonlySet<string>;
@@ -121,17 +121,25 @@ export const OLDER_GENDER_FIRMNESS = 1.5;
 /** An exact age asked for from this many years on counts as older (OLDER_GENDER_FIRMNESS). */
 export const OLDER_YEARS = 40;
 
-/** Whether an edit asks for an older face: "old" (Young down), at least some years, an exact OLDER_YEARS or more, or years more. */
+/**
+ * Whether an edit asks for an older face. With years (every age word sets them: "old" at least 53, "older" 15 more,
+ * "a 38 year old" exactly 38) the years decide: at least some, an exact OLDER_YEARS or more, or more years. Without
+ * them, a Young weight down ("less young"). The years go first: "a 38 year old" also sets Young a little down.
+ */
 export function asksOlder(edit: Pick<Edit, 'weights' | 'age'>): boolean {
-  const young = edit.weights.Young;
-  if (young !== undefined && Number.isFinite(young) && young < 0) return true;
   const age = edit.age;
-  return age !== undefined && (age.mode === 'atLeast' || (age.mode === 'exact' && age.years >= OLDER_YEARS) || (age.mode === 'step' && age.years > 0));
+  if (age !== undefined && Number.isFinite(age.years)) {
+    return age.mode === 'atLeast' || (age.mode === 'exact' && age.years >= OLDER_YEARS) || (age.mode === 'step' && age.years > 0);
+  }
+  const young = edit.weights.Young;
+  return young !== undefined && Number.isFinite(young) && young < 0;
 }
 
 /**
- * The weight a target's level is set by (the open-loop target, the loop's goal, the seed search's, a held goal's):
- * the words' own, except a gender target in words that ask for an older face (OLDER_GENDER_FIRMNESS).
+ * The weight a target's level is set by (the open-loop target, the loop's goal, the seed search's): the words' own,
+ * except a gender target in words that ask for an older face (OLDER_GENDER_FIRMNESS). A later edit holds an earlier
+ * one's gender goal at the words' own level (./held-checks.ts, goalsSet): "an old man", then "make him younger",
+ * should not hold him to the firmer line the old face needed (for every gender target it made men less real).
  */
 export function levelWeight(edit: Pick<Edit, 'weights' | 'mode' | 'age'>, name: string, w: number): number {
   return name === 'Male' && edit.mode[name as AttributeName] === 'target' && asksOlder(edit) ? w * OLDER_GENDER_FIRMNESS : w;

@@ -11,7 +11,6 @@
 import type { AttributeName } from '../face/attributes.js';
 import type { Edit, HeldGoal } from '../face/record.js';
 import type { AxisSet } from './axes.js';
-import { levelWeight } from './edit.js';
 import { AGE_TOL, HOLD_YEARS, holdBand, LEVEL_LOGIT, MAX_LEVEL_LOGIT, type Check } from './goal-checks.js';
 import { readingLogit, type FaceReading } from './reading.js';
 
@@ -32,7 +31,7 @@ export function goalsSet(edit: Edit): HeldGoal[] {
     const w = edit.weights[name]!;
     const target = edit.mode[name] === 'target' && Number.isFinite(w) && w !== 0;
     if (name === 'Young' && (target || age)) goals.push({ name, ...(target ? { weight: w } : {}), ...(age ? { age } : {}), said: edit.text });
-    else if (name !== 'Young' && target) goals.push({ name, weight: levelWeight(edit, name, w), said: edit.text });
+    else if (name !== 'Young' && target) goals.push({ name, weight: w, said: edit.text });
   }
   if (age && edit.weights.Young === undefined) goals.push({ name: 'Young', age, said: edit.text });
   return goals;

@@ -37,7 +37,7 @@ export {
  *   reached when F sees glasses at p ≥ 0.82, whatever the seed;
  * - a step weight w: the logit moved by STEP_LOGIT·w from where the face was before the edit;
  * - an age: the years asked for (exact ±AGE_TOL, a floor, a ceiling, or a move in years);
- * and every held attribute (the face's locks, and Male and Young unless the words name them; for Young,
+ * and every held attribute (the face's locks, and Male, Young and Smiling unless the words name them; for Young,
  * the age in years when the models read it) stays within HOLD_P of its probability before the edit (HOLD_YEARS
  * for the age): a band in probability, so a face F reads as clearly a man may move a little in logit
  * without a correction pass, and a face F reads as 50/50 is held tight (±0.2 logit).
