@@ -12,6 +12,16 @@ import { readingLogit, type FaceReading } from './reading.js';
 
 export const LEVEL_LOGIT = 1.5;
 export const MAX_LEVEL_LOGIT = 3;
+
+/** F's logit a target weight asks for: a floor (w > 0) or a ceiling (w < 0) at LEVEL_LOGIT·w, capped at MAX_LEVEL_LOGIT. */
+export function levelLogit(w: number): number {
+  return Math.sign(w) * Math.min(MAX_LEVEL_LOGIT, LEVEL_LOGIT * Math.abs(w));
+}
+
+/** The logit a new edit's target asks F for: levelLogit of the weight its level is set by (./edit.ts, levelWeight). */
+export function goalLevel(edit: Pick<Edit, 'weights' | 'mode' | 'age'>, name: string, w: number): number {
+  return levelLogit(levelWeight(edit, name, w));
+}
 export const STEP_LOGIT = 2.5;
 /**
  * Appearance probes (learned on UTKFace photos, docs/skin-tone.md) whose level goal is also a rise from the face
@@ -121,7 +131,7 @@ export function checksFor(
       checks.push({ name, kind: 'goal', value: logitOf(name), lo: w > 0 ? to : -Infinity, hi: w > 0 ? Infinity : to,
         direction: w > 0 ? 'up' : 'down', vector: axis.vector, gain });
     } else {
-      const level = Math.sign(w) * Math.min(MAX_LEVEL_LOGIT, LEVEL_LOGIT * Math.abs(levelWeight(edit, name, w)));
+      const level = goalLevel(edit, name, w);
       // not when an earlier edit of the chain named it (a studio slider, the same words again): that face is as asked
       const rises = w > 0 && RISES_FROM_START.has(name) && !options.namedBefore?.has(name);
       const aim = rises && now + APPEARANCE_RISE > level ? now + APPEARANCE_RISE : undefined;

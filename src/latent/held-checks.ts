@@ -11,7 +11,7 @@
 import type { AttributeName } from '../face/attributes.js';
 import type { Edit, HeldGoal } from '../face/record.js';
 import type { AxisSet } from './axes.js';
-import { AGE_TOL, HOLD_YEARS, holdBand, LEVEL_LOGIT, MAX_LEVEL_LOGIT, type Check } from './goal-checks.js';
+import { AGE_TOL, HOLD_YEARS, holdBand, levelLogit, type Check } from './goal-checks.js';
 import { readingLogit, type FaceReading } from './reading.js';
 
 /** How far inside a held goal's line the loop aims (logit): corrections sized by a secant land a little short. */
@@ -52,7 +52,7 @@ export function goalLine(goal: HeldGoal, axes: AxisSet, reading: FaceReading): {
   }
   const w = goal.weight;
   if (w === undefined || !Number.isFinite(w) || w === 0) return undefined;
-  const level = Math.sign(w) * Math.min(MAX_LEVEL_LOGIT, LEVEL_LOGIT * Math.abs(w));
+  const level = levelLogit(w); // the words' own weight (./edit.ts, levelWeight)
   return w > 0 ? { lo: level, hi: Infinity, unit: 'logit' } : { lo: -Infinity, hi: level, unit: 'logit' };
 }
 

@@ -3,9 +3,10 @@ import type { Drawable, Edit, Jitter, SeedStart } from '../face/record.js';
 import { seedLatent } from './jitter.js';
 import type { AxisSet } from './axes.js';
 import { candidateLatent, candidateSeed, SEARCH_VERSION } from './candidates.js';
-import { ageMoveOf, asksForAny, EXPRESSION, EXPRESSION_READ_BY, EXPRESSION_SEARCHED_BY, keepInRange, levelWeight, linearAge } from './edit.js';
+import { ageMoveOf, asksForAny, EXPRESSION, EXPRESSION_READ_BY, EXPRESSION_SEARCHED_BY, keepInRange, linearAge } from './edit.js';
+import { goalLevel } from './goal-checks.js';
 import { dot } from './vector.js';
-import { readingLogit, LEVEL_LOGIT, MAX_LEVEL_LOGIT, AGE_TOL, type FaceReading, type ReadFaces } from './steer.js';
+import { readingLogit, AGE_TOL, type FaceReading, type ReadFaces } from './steer.js';
 import { truncate } from './truncation.js';
 import { REALISM_LIMIT } from './realism-guard.js';
 import { keepsSceneLight, KEEPS_LIGHT_FOR, type SceneLight } from './scene-light.js';
@@ -73,7 +74,7 @@ export function searchGoals(edits: readonly Edit[], axes: AxisSet): Goal[] {
     for (const [name, w] of Object.entries(edit.weights) as Array<[AttributeName, number]>) {
       if (!Number.isFinite(w) || w === 0 || edit.mode[name] === 'step' || !axes.get(name)) continue;
       if (name === 'Young' && age) continue; // the years say it
-      const level = Math.sign(w) * Math.min(MAX_LEVEL_LOGIT, LEVEL_LOGIT * Math.abs(levelWeight(edit, name, w)));
+      const level = goalLevel(edit, name, w);
       goals.set(name, { name, lo: w > 0 ? level : -Infinity, hi: w > 0 ? Infinity : level });
     }
     if (age && age.mode !== 'step') {
