@@ -1,7 +1,7 @@
 import { ATTRIBUTES, attributeIndex, isCelebaAttribute, type AttributeName } from '../face/attributes.js';
 import type { Edit } from '../face/record.js';
 import type { AxisSet } from './axes.js';
-import { ageMoveOf, heldAttributes, levelWeight, wantedYears, type EditOptions } from './edit.js';
+import { ageMoveOf, heldAttributes, holdsAgeFirmly, levelWeight, wantedYears, type EditOptions } from './edit.js';
 import { readingLogit, type FaceReading } from './reading.js';
 
 /*
@@ -156,7 +156,8 @@ export function checksFor(
     const axis = axes.get(name);
     if (!axis) continue;
     const locked = locks.has(name) || edit.locks.includes(name);
-    const soft = identityGoal && !locked;
+    // the age hold is firm for an appearance F's age head reads as years, whatever gender the words ask (./edit.ts, HOLDS_AGE_FIRMLY)
+    const soft = identityGoal && !locked && !(name === 'Young' && holdsAgeFirmly(edit));
     if (name === 'Young' && readsAge) {
       const band = { lo: before.age! - HOLD_YEARS, hi: before.age! + HOLD_YEARS };
       checks.push({ name: 'Age', kind: 'hold', soft, ...(locked ? { guard: band } : {}), value: (r) => r.age, ...band,

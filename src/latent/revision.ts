@@ -10,8 +10,9 @@
  *   before revisions were recorded carry no `e:` and were drawn by the steering of their day.
  * 2 (2026-12-07): every edit holds the expression unless its words name it (./edit.ts, HELD_BY_DEFAULT).
  * 3 (2026-12-07): a gender asked with an older face is asked more clearly (./edit.ts, OLDER_GENDER_FIRMNESS).
+ * 4 (2026-12-08): "black", "east asian" and "south asian" hold the age firmly (./edit.ts, HOLDS_AGE_FIRMLY).
  */
-export const STEERING_REVISION = 3;
+export const STEERING_REVISION = 4;
 
 const REVISION_PART = /\/e:\d+$/;
 
