@@ -4,7 +4,7 @@ import { AxisSet, type Axis } from '../src/latent/axes.js';
 import type { Edit } from '../src/face/record.js';
 import { steerFace, type FaceReading } from '../src/latent/steer.js';
 import { SteerCache, steerFaceCached } from '../src/latent/steer-cache.js';
-import { asksForAnotherPerson, embeddingDistance } from '../src/latent/identity-hold.js';
+import { AGE_BAND, asksForAge, asksForAnotherPerson, embeddingDistance, identityHoldFor } from '../src/latent/identity-hold.js';
 import { shortfallText } from '../src/conversation/wording.js';
 import { createEngine } from '../src/conversation/engine.js';
 import type { FaceScorer } from '../src/render/types.js';
@@ -181,5 +181,27 @@ describe('the identity hold in the closed loop', () => {
       expect(r.shortfalls).toEqual([]);
     }
     expect(drifted).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('an edit that asks for an age is held within the wider AGE_BAND', () => {
+  const anchor = Float32Array.from([1, 0, 0]);
+  const older: Edit = { ...edit('make her older', { Young: -0.6 }), mode: { Young: 'step' }, age: { mode: 'step', years: 15 } };
+  const sixty: Edit = { ...edit('make her 60 years old', {}), age: { mode: 'exact', years: 60 } };
+  const younger = edit('younger', { Young: 1 });
+
+  it('knows which edits ask for an age: years, or a Young weight', () => {
+    expect([older, sixty, younger].map(asksForAge)).toEqual([true, true, true]);
+    expect([glasses, hat, edit('smiling', { Smiling: 1 }), edit('young', { Young: 0 })].map(asksForAge)).toEqual([false, false, false, false]);
+  });
+
+  it('widens the band for an age to AGE_BAND, never narrows an operator\'s wider one, and leaves other words at the band', () => {
+    const strict = { band: 0.368 };
+    for (const e of [older, sixty, younger]) expect(identityHoldFor(strict, anchor, e)!.band).toBe(AGE_BAND);
+    for (const e of [glasses, hat, beard]) expect(identityHoldFor(strict, anchor, e)!.band).toBe(0.368);
+    expect(identityHoldFor({ band: 0.7 }, anchor, older)!.band).toBe(0.7);
+    expect(AGE_BAND).toBeGreaterThan(0.368);
+    // words that ask for another person are still not held, age or not
+    expect(identityHoldFor(strict, anchor, { ...older, weights: { ...older.weights, Male: -1 } })).toBeUndefined();
   });
 });

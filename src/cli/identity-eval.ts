@@ -29,6 +29,7 @@ export const IDENTITY_CASES: IdentityCase[] = [
   { describe: 'a woman', refine: ['make her 60 years old'] },
   { describe: 'a man', refine: ['make him younger', 'add glasses', 'give him a hat'] },
   { describe: 'a man', refine: ['put a hat on him', 'add eyeglasses', 'no beard'] },
+  { describe: 'a woman', refine: ['make her older'] },
 ];
 
 /** One refinement of one seed's face. */
