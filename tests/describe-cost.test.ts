@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { createEngine } from '../src/conversation/engine.js';
 import type { EngineReply } from '../src/conversation/types.js';
-import { embeddingDistance } from '../src/latent/identity-hold.js';
+import { AGE_BAND_FACTOR, embeddingDistance } from '../src/latent/identity-hold.js';
 import { steerFace } from '../src/latent/steer.js';
 import { Classifier } from '../src/render/classifier.js';
 import { IdentityNet } from '../src/render/identity.js';
@@ -129,7 +129,8 @@ describe('a one-message face through the engine', () => {
         const first = face(await engine.describe(ctx, 'a man', seed));
         const firstZ = drawn.at(-1)!;
         let last = first;
-        for (const words of ['add glasses', 'give him a hat', 'make him younger']) {
+        // the age first: its words are held within a wider band (AGE_BAND_FACTOR), the later ones to BAND again
+        for (const words of ['make him younger', 'add glasses', 'give him a hat']) {
           const before = identity.faces;
           const reply = await engine.refine(ctx, words);
           if (reply.kind === 'text') continue; // nothing changed on this seed: no face, nothing read
@@ -141,7 +142,8 @@ describe('a one-message face through the engine', () => {
         const held = await steerFace(last, reference.axes, readAll);
         expect(Array.from(firstZ)).toEqual(Array.from(origin.z));
         expect(Array.from(drawn.at(-1)!)).toEqual(Array.from(held.z));
-        expect(embeddingDistance(held.reading.identity!, origin.reading.identity!)).toBeLessThanOrEqual(BAND);
+        // no further than the chain's widest band: its age words' (AGE_BAND_FACTOR), which later words do not undo
+        expect(embeddingDistance(held.reading.identity!, origin.reading.identity!)).toBeLessThanOrEqual(BAND * AGE_BAND_FACTOR + 1e-6);
         const free = await steerFace(last, open, readAll);
         if (embeddingDistance(free.reading.identity!, origin.reading.identity!) > BAND) left++;
       }

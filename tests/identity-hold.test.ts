@@ -4,7 +4,7 @@ import { AxisSet, type Axis } from '../src/latent/axes.js';
 import type { Edit } from '../src/face/record.js';
 import { steerFace, type FaceReading } from '../src/latent/steer.js';
 import { SteerCache, steerFaceCached } from '../src/latent/steer-cache.js';
-import { AGE_BAND, asksForAge, asksForAnotherPerson, embeddingDistance, identityHoldFor } from '../src/latent/identity-hold.js';
+import { AGE_BAND_FACTOR, asksForAge, asksForAnotherPerson, embeddingDistance, identityHoldFor } from '../src/latent/identity-hold.js';
 import { shortfallText } from '../src/conversation/wording.js';
 import { createEngine } from '../src/conversation/engine.js';
 import type { FaceScorer } from '../src/render/types.js';
@@ -184,7 +184,7 @@ describe('the identity hold in the closed loop', () => {
   });
 });
 
-describe('an edit that asks for an age is held within the wider AGE_BAND', () => {
+describe('an edit that asks for an age is held within a band AGE_BAND_FACTOR wider', () => {
   const anchor = Float32Array.from([1, 0, 0]);
   const older: Edit = { ...edit('make her older', { Young: -0.6 }), mode: { Young: 'step' }, age: { mode: 'step', years: 15 } };
   const sixty: Edit = { ...edit('make her 60 years old', {}), age: { mode: 'exact', years: 60 } };
@@ -195,13 +195,34 @@ describe('an edit that asks for an age is held within the wider AGE_BAND', () =>
     expect([glasses, hat, edit('smiling', { Smiling: 1 }), edit('young', { Young: 0 })].map(asksForAge)).toEqual([false, false, false, false]);
   });
 
-  it('widens the band for an age to AGE_BAND, never narrows an operator\'s wider one, and leaves other words at the band', () => {
+  it('widens the band for an age by AGE_BAND_FACTOR (0.368 -> about 0.5), an operator\'s band too, and leaves other words at the band', () => {
     const strict = { band: 0.368 };
-    for (const e of [older, sixty, younger]) expect(identityHoldFor(strict, anchor, e)!.band).toBe(AGE_BAND);
+    for (const e of [older, sixty, younger]) expect(identityHoldFor(strict, anchor, e)!.band).toBeCloseTo(0.5, 2);
     for (const e of [glasses, hat, beard]) expect(identityHoldFor(strict, anchor, e)!.band).toBe(0.368);
-    expect(identityHoldFor({ band: 0.7 }, anchor, older)!.band).toBe(0.7);
-    expect(AGE_BAND).toBeGreaterThan(0.368);
+    expect(identityHoldFor({ band: 0.2 }, anchor, older)!.band).toBeCloseTo(0.2 * AGE_BAND_FACTOR, 6);
+    expect(identityHoldFor({ band: 0.2 }, anchor, glasses)!.band).toBe(0.2);
     // words that ask for another person are still not held, age or not
     expect(identityHoldFor(strict, anchor, { ...older, weights: { ...older.weights, Male: -1 } })).toBeUndefined();
+  });
+});
+
+describe('after an age, later words are held no further from the first render than the face already is', () => {
+  const anchor = Float32Array.from([1, 0, 0]);
+  const at = (d: number): FaceReading => ({ logits: new Float32Array(ATTRIBUTES.length), identity: Float32Array.from([1 - d, Math.sqrt(1 - (1 - d) ** 2), 0]) });
+
+  it('a face already past the band (an age held within its wider band) widens the band to where it is, never narrows it', () => {
+    const keeper = identityHoldFor({ band: 0.2 }, anchor, glasses)!;
+    keeper.startFrom(at(0.1));
+    expect(keeper.band).toBe(0.2);
+    expect(keeper.within(at(0.25))).toBe(false);
+    keeper.startFrom(at(0.3));
+    expect(keeper.band).toBeCloseTo(0.3, 6);
+    expect(keeper.within(at(0.25))).toBe(true);
+    expect(keeper.within(at(0.35))).toBe(false); // no further than it already was
+    keeper.startFrom(at(0.1));
+    expect(keeper.band).toBeCloseTo(0.3, 6);
+    // a face the network did not read changes nothing
+    keeper.startFrom({ logits: new Float32Array(ATTRIBUTES.length) });
+    expect(keeper.band).toBeCloseTo(0.3, 6);
   });
 });

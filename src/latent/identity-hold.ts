@@ -22,7 +22,7 @@ import { addScaled, cosineDistance, dot, gramSchmidt, projectOff } from './vecto
  * the goal), and parts of the whole edit (IDENTITY_BACKOFF). Of these, the loop's passes that were within the
  * band, and the face before the edit, the one within the band that misses least wins; if none is, the closest.
  * The reply then says that more of the goal would make the face someone else. An edit that asks for an age is
- * held within a wider band (AGE_BAND).
+ * held within a wider band (AGE_BAND_FACTOR times the band).
  *
  * Words that ask for another person are not held, and start a new anchor: the first edit of a mix or an
  * analogy, a gender asked for ("make him a woman": a recogniser reads gender as part of who a face is), and
@@ -34,15 +34,17 @@ export interface IdentityHold {
 }
 
 /**
- * The band of an edit that asks for an age ("make me older", "make her 60 years old", "younger"): the identity
- * network reads years as part of who someone is, so at the strict band the hold gave up most of the age asked for.
+ * How much wider the band of an edit that asks for an age is ("make me older", "make her 60 years old",
+ * "younger"): 0.368 (the network's strict threshold, the default band) × 1.36 = 0.50. The identity network reads
+ * years as part of who someone is, so at the strict band the hold gave up most of the age asked for. A factor, not
+ * a number, so an operator's IDENTITY_BAND moves both.
  * `npm run eval:identity -- --seeds 40` (the 3,267k G): "make him younger" reached 40% -> 60%, "make her older"
- * 50% -> 57%, "make her 60 years old" 15% -> 15%, each still closer to its first render than another seed's face on
+ * 50% -> 57%, "make her 60 years old" 15% -> 12.5%, each still closer to its first render than another seed's face on
  * 95-98% of seeds; a photo's "make me older" (`npm run eval:photo -- --frames 200`) 41.5% -> 57.9%. The anchor stays
- * the first render, so the words after an age have less of the strict band left (chain A's "add glasses" after
- * "make him younger" 68% -> 55%). docs/identity-hold.md, "An age asked for".
+ * the first render, so the words after an age are held no further than the aged face is (IdentityKeeper.startFrom):
+ * chain A's "add glasses" after "make him younger" 68% -> 60%. docs/identity-hold.md, "An age asked for".
  */
-export const AGE_BAND = 0.5;
+export const AGE_BAND_FACTOR = 1.36;
 
 /** Whether an edit asks for an age: years, or a Young weight ("younger", "less young"). */
 export function asksForAge(edit: Pick<Edit, 'weights' | 'age'>): boolean {
@@ -86,10 +88,29 @@ interface Face {
 export class IdentityKeeper {
   private bestWithin: Face | undefined;
 
+  private allowed: number;
+
   constructor(
     readonly anchor: Float32Array,
-    readonly band: number,
-  ) {}
+    band: number,
+  ) {
+    this.allowed = band;
+  }
+
+  /** The drift this edit may end at: the band, or how far the face already was before the edit if further. */
+  get band(): number {
+    return this.allowed;
+  }
+
+  /**
+   * The face before the edit (`before`), once read: a face already further from the anchor than the band (an
+   * age asked for earlier, held within its wider band) is held no further than it is, not pulled back to the band
+   * (which no part of this edit could reach: every candidate lies between that face and the loop's).
+   */
+  startFrom(before: FaceReading): void {
+    const d = identityDrift(before, this.anchor);
+    if (d !== undefined && d > this.allowed) this.allowed = d;
+  }
 
   within(r: FaceReading): boolean {
     const d = identityDrift(r, this.anchor);
@@ -155,7 +176,7 @@ export function identityHoldFor(
   hold: IdentityHold | undefined, anchor: Float32Array | undefined, edit: Pick<Edit, 'text' | 'weights' | 'made' | 'age'>,
 ): IdentityKeeper | undefined {
   if (!hold || !anchor || asksForAnotherPerson(edit)) return undefined;
-  return new IdentityKeeper(anchor, asksForAge(edit) ? Math.max(hold.band, AGE_BAND) : hold.band);
+  return new IdentityKeeper(anchor, asksForAge(edit) ? hold.band * AGE_BAND_FACTOR : hold.band);
 }
 
 /**

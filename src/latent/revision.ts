@@ -11,7 +11,7 @@
  * 2 (2026-12-07): every edit holds the expression unless its words name it (./edit.ts, HELD_BY_DEFAULT).
  * 3 (2026-12-07): a gender asked with an older face is asked more clearly (./edit.ts, OLDER_GENDER_FIRMNESS).
  * 4 (2026-12-08): "black", "east asian" and "south asian" hold the age firmly (./edit.ts, HOLDS_AGE_FIRMLY).
- * 5 (2026-12-08): an edit that asks for an age is held to the person within a wider band (./identity-hold.ts, AGE_BAND).
+ * 5 (2026-12-08): an edit that asks for an age is held to the person within a wider band (./identity-hold.ts, AGE_BAND_FACTOR).
  */
 export const STEERING_REVISION = 5;
 

@@ -163,6 +163,7 @@ async function steerOnce(
   // the goals of earlier edits this edit carries are held too (docs/held-goals.md)
   const checks = [...checksFor(edit, before, axes, locks, options), ...heldGoalChecks(edit, before, axes)];
   let best = { z: current, reading, bad: badness(checks, reading) };
+  keeper?.startFrom(before);
   keeper?.see(best);
   /** Whether the realism guard turned down a face this edit drew (./realism-guard.ts): said with the goals missed. */
   let unreal = lessReal(reading, before);
